@@ -1,0 +1,5 @@
+//! gc-bench: see `--help`.
+
+fn main() {
+    println!("gc-bench");
+}

@@ -1,0 +1,335 @@
+//! Minor GC: evacuating the live young objects (step 2 of an object's life).
+//!
+//! A minor collection runs at a safe point and touches only the young
+//! generation. Its roots are the heap's root object, the stashed handles and
+//! the **remembered set** (old objects that may point into the young
+//! generation, invariant I2), so it never scans the old generation.
+//!
+//! Each young object reached is **copied** (Cheney's algorithm): into the
+//! survivor to-space with its age + 1, or **promoted** into an old-space cell
+//! when its age reaches the tenuring threshold or the to-space is full (a
+//! *premature* promotion). The old copy's header becomes a forwarding pointer,
+//! so the next edge to it is simply redirected. Copied objects go on a scan
+//! list (Cheney's scan pointer made explicit, because bumpalo chunks are not
+//! walkable) and are scanned in turn, which copies their children.
+//!
+//! Afterwards: weak cells are fixed up (moved targets rewritten, dead young
+//! targets cleared, I7); dead young objects that need `Drop` are dropped; Eden
+//! and the from-space are reset in O(1); the survivor spaces swap.
+//!
+//! While a major cycle is marking, an old object reached here is shaded gray,
+//! and promoted objects are born black and scanned at once, so the young
+//! generation acts as the marker's root set (see `mark`, invariant I1).
+
+use std::ptr::NonNull;
+
+use crate::header::{Colour, Header, Space, MAX_AGE};
+use crate::old::OldSpace;
+use crate::state::{layout_of, GcState};
+use crate::survivor::SemiSpace;
+use crate::trace::{TraceMode, Tracer};
+use crate::weak::weak_target;
+
+/// How a minor GC should treat the objects it copies.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MinorParams {
+    /// Objects that have survived this many minor GCs are promoted.
+    pub tenuring_threshold: u8,
+    /// Promote every survivor (a full collection empties the young generation).
+    pub tenure_all: bool,
+    /// Overwrite evacuated memory (stress mode).
+    pub poison: bool,
+}
+
+/// What one minor GC did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MinorOutcome {
+    /// Bytes copied into the survivor to-space.
+    pub survived_bytes: usize,
+    /// Bytes promoted into the old generation.
+    pub promoted_bytes: usize,
+    /// Of those, bytes promoted only because the to-space was full.
+    pub premature_bytes: usize,
+    /// Objects copied or promoted.
+    pub copied_objects: usize,
+    /// Dead young objects whose `Drop` ran.
+    pub dropped_objects: usize,
+    /// Bytes in Eden when the collection started.
+    pub eden_bytes: usize,
+    /// Survivor bytes by age after the collection (HotSpot's age table).
+    pub age_bytes: [usize; MAX_AGE as usize + 1],
+}
+
+/// The state of one evacuation, reached through the tracer.
+struct Evacuation<'a> {
+    to: &'a mut SemiSpace,
+    survivor_capacity: usize,
+    old: &'a mut OldSpace,
+    params: MinorParams,
+    /// Set while a major cycle is marking: old objects reached are shaded onto `gray`.
+    marking: bool,
+    current_white: Colour,
+    gray: &'a mut Vec<NonNull<Header>>,
+    /// Copied objects whose fields are still to be scanned.
+    scan: Vec<NonNull<Header>>,
+    /// Weak cells reached (at their new addresses).
+    weak_cells: Vec<NonNull<Header>>,
+    /// The rebuilt remembered set.
+    remembered: Vec<NonNull<Header>>,
+    outcome: MinorOutcome,
+}
+
+/// Runs a minor collection. `trace_root` traces the heap's root object.
+/// Returns the outcome and the weak cells reached (for the major cycle).
+pub(crate) fn minor_gc(
+    state: &mut GcState,
+    gray: &mut Vec<NonNull<Header>>,
+    trace_root: &mut dyn FnMut(&mut Tracer),
+    params: MinorParams,
+) -> (MinorOutcome, Vec<NonNull<Header>>) {
+    let eden_needs_drop = state.eden.take_needs_drop();
+    let eden_bytes = state.eden.used();
+    let marking = state.is_marking();
+    let current_white = state.current_white.get();
+    let remembered = std::mem::take(state.remembered.get_mut());
+    let survivor_capacity = state.survivors.capacity;
+    let (from, to) = state.survivors.split();
+    let from_needs_drop = std::mem::take(&mut from.needs_drop);
+    let mut evacuation = Evacuation {
+        to,
+        survivor_capacity,
+        old: state.old.get_mut(),
+        params,
+        marking,
+        current_white,
+        gray,
+        scan: Vec::new(),
+        weak_cells: Vec::new(),
+        remembered: Vec::new(),
+        outcome: MinorOutcome {
+            eden_bytes,
+            ..MinorOutcome::default()
+        },
+    };
+    let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation);
+    trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    scan_until_done(&mut tracer);
+    drop(tracer);
+    fix_weak_cells(&mut evacuation);
+    let dropped = drop_dead(&eden_needs_drop) + drop_dead(&from_needs_drop);
+    let Evacuation {
+        remembered,
+        weak_cells,
+        mut outcome,
+        ..
+    } = evacuation;
+    outcome.dropped_objects = dropped;
+    *state.remembered.get_mut() = remembered;
+    state.eden.reset(params.poison);
+    state.survivors.flip(params.poison);
+    (outcome, weak_cells)
+}
+
+/// Evacuates everything the roots reach directly.
+fn trace_roots(
+    tracer: &mut Tracer,
+    trace_root: &mut dyn FnMut(&mut Tracer),
+    stash: &crate::stash::SharedStash,
+    remembered: Vec<NonNull<Header>>,
+) {
+    trace_root(tracer);
+    stash.borrow_mut().trace(tracer);
+    for object in remembered {
+        // SAFETY: remembered objects are live old objects (I2: sweeping
+        // removes dead ones from the set before freeing them).
+        unsafe { object.as_ref() }.set_remembered(false);
+        scan_object(tracer, object);
+    }
+}
+
+/// The Cheney loop: scan copied objects until none is left.
+fn scan_until_done(tracer: &mut Tracer) {
+    loop {
+        // SAFETY: this tracer was created with an Evacuation context.
+        let next = unsafe { tracer.context::<Evacuation>() }.scan.pop();
+        match next {
+            Some(object) => scan_object(tracer, object),
+            None => break,
+        }
+    }
+}
+
+/// Scans one object's fields (evacuating young targets), then keeps it in the
+/// remembered set if it is old and still points into the young generation.
+fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
+    // SAFETY: scanned objects are live (copies made by this GC, or remembered).
+    let info = unsafe { object.as_ref() }.info();
+    if info.is_weak_cell {
+        scan_weak_cell(tracer, object);
+        return;
+    }
+    let Some(trace) = info.trace else { return };
+    tracer.saw_young = false;
+    // SAFETY: the object is live and the collector has exclusive access.
+    unsafe { trace(object, tracer) };
+    if tracer.saw_young {
+        remember_if_old(tracer, object);
+    }
+}
+
+/// Weak cells are recorded, not traced: their target must not be kept alive.
+fn scan_weak_cell(tracer: &mut Tracer, cell: NonNull<Header>) {
+    // SAFETY: this tracer was created with an Evacuation context.
+    unsafe { tracer.context::<Evacuation>() }.weak_cells.push(cell);
+}
+
+fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
+    // SAFETY: the object is live (see scan_object).
+    let header = unsafe { object.as_ref() };
+    if header.is_old() && !header.is_remembered() {
+        header.set_remembered(true);
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }.remembered.push(object);
+    }
+}
+
+/// The evacuating edge visitor (`TraceMode::Evacuate`).
+#[inline]
+pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
+    // SAFETY: every slot the tracer is given points at a live object or a
+    // forwarding header (I4).
+    let header = unsafe { slot.as_ref() };
+    if header.is_old() {
+        shade_if_marking(tracer, header, *slot);
+        return;
+    }
+    let new = if header.is_forwarded() {
+        header.forwarded_to()
+    } else {
+        // SAFETY: this tracer was created with an Evacuation context.
+        evacuate(unsafe { tracer.context::<Evacuation>() }, *slot)
+    };
+    *slot = new;
+    // SAFETY: `new` is the live copy just made (or made earlier this GC).
+    if !unsafe { new.as_ref() }.is_old() {
+        tracer.saw_young = true;
+    }
+}
+
+/// While marking, an old object reached from the young generation or the
+/// roots is shaded: the young generation is a root set for the marker.
+#[inline]
+fn shade_if_marking(tracer: &mut Tracer, header: &Header, object: NonNull<Header>) {
+    // SAFETY: this tracer was created with an Evacuation context.
+    let evacuation = unsafe { tracer.context::<Evacuation>() };
+    if evacuation.marking && header.colour().is_white() {
+        header.set_colour(Colour::Gray);
+        evacuation.gray.push(object);
+    }
+}
+
+/// Copies one young object; returns its new address.
+fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
+    // SAFETY: a young, unforwarded object reached by the collector is live.
+    let header = unsafe { object.as_ref() };
+    debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
+    let info = header.info();
+    let age = header.age().saturating_add(1).min(MAX_AGE);
+    let (new, space) = evacuation.destination(info, age);
+    // SAFETY: `new` is fresh memory of `info.size` bytes that does not overlap
+    // the live object being copied.
+    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), info.size) };
+    let new = new.cast::<Header>();
+    // SAFETY: the copy is a complete, live object now.
+    let new_header = unsafe { new.as_ref() };
+    new_header.set_space(space);
+    new_header.set_age(age);
+    new_header.set_remembered(false);
+    if space.is_old() {
+        // Promoted while marking: born black, and scanned below so its old
+        // children are shaded (I1). Otherwise: the current white.
+        let colour = if evacuation.marking {
+            Colour::Black
+        } else {
+            evacuation.current_white
+        };
+        new_header.set_colour(colour);
+    } else if info.drop.is_some() {
+        evacuation.to.needs_drop.push(new);
+    }
+    header.set_forwarded(new);
+    if info.trace.is_some() {
+        evacuation.scan.push(new);
+    }
+    evacuation.outcome.copied_objects += 1;
+    new
+}
+
+impl Evacuation<'_> {
+    /// Where a surviving object of `age` goes: the to-space, or old space.
+    fn destination(&mut self, info: &crate::header::TypeInfo, age: u8) -> (NonNull<u8>, Space) {
+        let promote = self.params.tenure_all || age >= self.params.tenuring_threshold;
+        if !promote {
+            if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {
+                self.outcome.survived_bytes += info.size;
+                self.outcome.age_bytes[age as usize] += info.size;
+                return (ptr, self.to.space);
+            }
+            self.outcome.premature_bytes += info.size;
+        }
+        self.outcome.promoted_bytes += info.size;
+        match self.old.alloc(info.size) {
+            Some(ptr) => (ptr, Space::Old),
+            None => std::alloc::handle_alloc_error(layout_of(info)),
+        }
+    }
+}
+
+/// Rewrites or clears the target of every weak cell reached (I7), and keeps an
+/// old cell in the remembered set while its target is young (I2).
+fn fix_weak_cells(evacuation: &mut Evacuation) {
+    for &cell in &evacuation.weak_cells {
+        // SAFETY: the cell was reached this GC and is live at this address.
+        let slot = unsafe { weak_target(cell) };
+        // SAFETY: `slot` is the cell's target field; nothing else borrows it.
+        let Some(target) = (unsafe { *slot }) else { continue };
+        // SAFETY: a non-empty weak slot points at an object that was live when
+        // this GC began (or its forwarding header).
+        let target_header = unsafe { target.as_ref() };
+        if target_header.is_old() {
+            continue;
+        }
+        let moved = target_header.is_forwarded().then(|| target_header.forwarded_to());
+        // SAFETY: as above.
+        unsafe { *slot = moved };
+        // SAFETY: `moved` is a live copy made this GC.
+        let still_young = moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());
+        // SAFETY: the cell is live.
+        let cell_header = unsafe { cell.as_ref() };
+        if still_young && cell_header.is_old() && !cell_header.is_remembered() {
+            cell_header.set_remembered(true);
+            evacuation.remembered.push(cell);
+        }
+    }
+}
+
+/// Drops every object on a needs-drop list that was not evacuated (it died
+/// young). Returns how many were dropped.
+pub(crate) fn drop_dead(needs_drop: &[NonNull<Header>]) -> usize {
+    let mut dropped = 0;
+    for &object in needs_drop {
+        // SAFETY: objects on a needs-drop list were allocated in Eden or
+        // copied into the from-space and have not been freed since.
+        let header = unsafe { object.as_ref() };
+        if header.is_forwarded() {
+            continue;
+        }
+        if let Some(drop_fn) = header.info().drop {
+            // SAFETY: the object was not reached, so it is garbage: nothing
+            // can observe it, and its memory is reset right after.
+            unsafe { drop_fn(object) };
+            dropped += 1;
+        }
+    }
+    dropped
+}

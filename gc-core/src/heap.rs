@@ -1,0 +1,320 @@
+//! `Heap<R>`: the public arena that owns a root and every managed object.
+//!
+//! The whole safety model lives in two signatures:
+//!
+//! - [`Heap::mutate`] takes a closure that is generic over a fresh lifetime
+//!   `'gc`. Every `Gc<'gc, _>` it makes or reads is branded with that lifetime,
+//!   which is invariant, so none can be returned, stored in a `static`, or
+//!   mixed with another heap's pointers (invariant I4).
+//! - The collection methods (`collect_debt`, `collect_minor`, `collect_full`,
+//!   and the manual steps) take `&mut self`, so they cannot run while any
+//!   `mutate` call is active. At that point every live object is reachable
+//!   from the root or the stash, and the collector may move young objects and
+//!   rewrite every pointer to them.
+//!
+//! A program alternates: `mutate` for a slice of work, then `collect_debt()`
+//! at the safe point between slices.
+
+use std::mem::ManuallyDrop;
+use std::time::{Duration, Instant};
+
+use crate::collector::{Collector, Phase};
+use crate::config::{Config, ConfigError};
+use crate::mutation::Mutation;
+use crate::root::{Root, Rootable};
+use crate::state::GcState;
+use crate::stats::{CycleReport, PauseKind, Stats};
+use crate::trace::{Trace, Tracer};
+use crate::verify::{walk_heap, TypeTally, VerifyError};
+
+/// A garbage-collected heap with one root of type `Root<'gc, R>`.
+///
+/// `R` is written with [`Rootable!`](crate::Rootable):
+/// `Heap<Rootable!['gc => Vm<'gc>]>`.
+pub struct Heap<R>
+where
+    R: for<'a> Rootable<'a>,
+{
+    /// The root, stored at the `'static` brand; only ever lent out at a fresh
+    /// `'gc` brand. Dropped before `state` (see `Drop`).
+    root: ManuallyDrop<Root<'static, R>>,
+    state: GcState,
+    collector: Collector,
+}
+
+impl<R> Heap<R>
+where
+    R: for<'a> Rootable<'a>,
+    Root<'static, R>: Trace,
+{
+    /// A heap with the process-wide default configuration (the `TENURE_GC`
+    /// environment variable, or the built-in defaults if it is unset or
+    /// invalid; use [`Heap::with_config`] to handle errors yourself).
+    pub fn new(build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>) -> Heap<R> {
+        let config = Config::process_default().cloned().unwrap_or_default();
+        Heap::build(config, build_root)
+    }
+
+    /// A heap with an explicit configuration (validated again here).
+    pub fn with_config(
+        config: Config,
+        build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
+    ) -> Result<Heap<R>, ConfigError> {
+        config.validate()?;
+        Ok(Heap::build(config, build_root))
+    }
+
+    fn build(config: Config, build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>) -> Heap<R> {
+        let state = GcState::new(
+            config.generational,
+            config.eden_size,
+            crate::collector::survivor_capacity(&config),
+            config.large_object_threshold,
+        );
+        let mut collector = Collector::new(config);
+        collector.end_safe_point(&state);
+        let root = build_root(Mutation::from_state(&state));
+        // SAFETY: `Root<'gc, R>` and `Root<'static, R>` differ only in a
+        // lifetime, so they have the same layout. The 'static brand is never
+        // exposed: `mutate` lends the root out at a fresh 'gc only.
+        let root = unsafe { transmute_root::<R>(root) };
+        Heap {
+            root: ManuallyDrop::new(root),
+            state,
+            collector,
+        }
+    }
+
+    /// Runs `f` with the mutation context and shared access to the root.
+    pub fn mutate<T>(&self, f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc Root<'gc, R>) -> T) -> T {
+        let root: &Root<'static, R> = &self.root;
+        // SAFETY: shortening the brand from 'static to the closure's 'gc is
+        // sound because 'gc is fresh and invariant: nothing from another
+        // brand can be stored into the root, and nothing branded 'gc escapes.
+        let root = unsafe { &*(root as *const Root<'static, R>).cast::<Root<'_, R>>() };
+        f(Mutation::from_state(&self.state), root)
+    }
+
+    /// Runs `f` with the mutation context and exclusive access to the root.
+    /// Stores into the root need no write barrier: the root is rescanned at
+    /// every minor GC and at the end of marking.
+    pub fn mutate_root<T>(&mut self, f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc mut Root<'gc, R>) -> T) -> T {
+        let root: &mut Root<'static, R> = &mut self.root;
+        // SAFETY: as in `mutate`.
+        let root = unsafe { &mut *(root as *mut Root<'static, R>).cast::<Root<'_, R>>() };
+        f(Mutation::from_state(&self.state), root)
+    }
+
+    /// The safe point: pays the GC debt the last `mutate` calls ran up. Runs a
+    /// minor GC if Eden is full and one bounded step of the major cycle (start
+    /// marking, a mark step sized by the assist ratio, mark termination, or a
+    /// sweep step) as the pacer decides. In stress mode it collects everything.
+    pub fn collect_debt(&mut self) {
+        let bytes = self.collector.begin_safe_point(&self.state);
+        if self.collector.config.stress {
+            self.stress_collect();
+        } else {
+            let Heap { root, state, collector } = self;
+            let mut roots = |tracer: &mut Tracer| root.trace(tracer);
+            for (kind, duration) in collector.pay_debt(state, &mut roots, bytes) {
+                collector.record_pause(kind, duration);
+            }
+        }
+        self.collector.end_safe_point(&self.state);
+        self.verify_if_asked();
+    }
+
+    /// Runs a minor (young-generation) collection now. Does nothing when the
+    /// young generation is off.
+    pub fn collect_minor(&mut self) {
+        self.paused(PauseKind::Minor, |collector, state, roots| collector.minor(state, roots));
+    }
+
+    /// Collects everything now: finishes any cycle in progress, then runs a
+    /// whole stop-the-world collection of both generations.
+    pub fn collect_full(&mut self) {
+        self.paused(PauseKind::Full, |collector, state, roots| collector.full(state, roots));
+    }
+
+    /// Manual stepping: starts a major cycle (shades the roots). Finishes a
+    /// sweep in progress first; does nothing if already marking.
+    pub fn start_marking(&mut self) {
+        self.paused(PauseKind::MarkStart, |collector, state, roots| {
+            collector.start_cycle(state, roots, false)
+        });
+    }
+
+    /// Manual stepping: does up to `units` of mark work (bytes scanned).
+    /// Returns the work done (0 when not marking or nothing is gray).
+    pub fn mark_step(&mut self, units: usize) -> usize {
+        let mut done = 0;
+        self.paused(PauseKind::MarkStep, |collector, state, _| done = collector.mark(state, units));
+        done
+    }
+
+    /// Manual stepping: ends marking (termination pause), then sweeping begins.
+    pub fn finish_marking(&mut self) {
+        self.paused(PauseKind::MarkTermination, |collector, state, roots| {
+            collector.finish_marking(state, roots)
+        });
+    }
+
+    /// Manual stepping: sweeps up to `cells` old-space cells. Returns true
+    /// when no sweep is in progress any more.
+    pub fn sweep_step(&mut self, cells: usize) -> bool {
+        let mut done = false;
+        self.paused(PauseKind::SweepStep, |collector, state, _| done = collector.sweep(state, cells));
+        done
+    }
+
+    /// The major cycle's phase.
+    pub fn phase(&self) -> Phase {
+        self.state.phase.get()
+    }
+
+    /// Runs one collection operation as a timed pause at a safe point.
+    fn paused(&mut self, kind: PauseKind, op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer))) {
+        self.collector.begin_safe_point(&self.state);
+        let start = Instant::now();
+        {
+            let Heap { root, state, collector } = self;
+            let mut roots = |tracer: &mut Tracer| root.trace(tracer);
+            op(collector, state, &mut roots);
+        }
+        self.collector.record_pause(kind, start.elapsed());
+        self.collector.end_safe_point(&self.state);
+        self.verify_if_asked();
+    }
+
+    /// Stress mode: every safe point runs a minor GC and completes one phase
+    /// of the major cycle, so every interleaving is exercised quickly.
+    fn stress_collect(&mut self) {
+        let start = Instant::now();
+        let Heap { root, state, collector } = self;
+        let mut roots = |tracer: &mut Tracer| root.trace(tracer);
+        collector.minor(state, &mut roots);
+        match state.phase.get() {
+            Phase::Idle => collector.start_cycle(state, &mut roots, false),
+            Phase::Marking => collector.finish_marking(state, &mut roots),
+            Phase::Sweeping => {
+                collector.sweep(state, usize::MAX);
+            }
+        }
+        collector.record_pause(PauseKind::Full, start.elapsed());
+    }
+
+    /// Registers a callback that receives every major cycle's report.
+    pub fn on_cycle(&mut self, callback: impl FnMut(&CycleReport) + 'static) {
+        self.collector.on_cycle = Some(Box::new(callback));
+    }
+
+    /// A snapshot of the heap's counters.
+    pub fn stats(&self) -> Stats {
+        let state = &self.state;
+        let collector = &self.collector;
+        let recorder = &collector.stats;
+        let old = state.old.borrow();
+        let large = state.large.borrow();
+        let survivors = state.survivors.from_space();
+        let in_flight = state.counters.bytes_since_safe_point.get() as u64;
+        Stats {
+            bytes_allocated: recorder.bytes_allocated + in_flight,
+            objects_allocated: recorder.objects_allocated + state.counters.objects_since_safe_point.get() as u64,
+            heap_bytes: state.heap_bytes(),
+            peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
+            eden_bytes: state.eden.used(),
+            eden_capacity: state.eden.capacity(),
+            survivor_bytes: survivors.used,
+            survivor_capacity: state.survivors.capacity,
+            old_bytes: old.bytes_in_use,
+            old_objects: old.objects,
+            old_committed: old.committed(),
+            large_bytes: large.bytes,
+            large_objects: large.len(),
+            external_bytes: state.external_bytes.get(),
+            live_bytes: recorder.live_bytes,
+            live_objects: recorder.live_objects,
+            minor_collections: recorder.minor_collections,
+            major_collections: recorder.major_collections,
+            full_collections: recorder.full_collections,
+            phase: state.phase.get(),
+            pause_total: recorder.pause_total,
+            pause_count: recorder.pause_count,
+            last_pause: recorder.recent_pauses.back().copied(),
+            max_pause: recorder.max_pause,
+            recent_pauses: recorder.recent_pauses.iter().copied().collect(),
+            survived_bytes: recorder.survived_bytes,
+            promoted_bytes: recorder.promoted_bytes,
+            premature_promoted_bytes: recorder.premature_promoted_bytes,
+            last_minor: recorder.last_minor,
+            tenuring_threshold: collector.tenuring_threshold,
+            heap_goal: collector.pacer.heap_goal(),
+            next_trigger: collector.pacer.trigger(),
+            mark_work: recorder.mark_work,
+            assist_work: recorder.assist_work,
+            gc_cpu_fraction: collector.pacer.gc_cpu_fraction(),
+            stashed_handles: state.stash.borrow().len(),
+            barrier_regrays: state.counters.barrier_regrays.get(),
+        }
+    }
+
+    /// Walks every reachable object and checks the collector's invariants
+    /// (see `docs/invariants.md`). Returns the number of objects checked.
+    pub fn verify(&mut self) -> Result<usize, VerifyError> {
+        let Heap { root, state, .. } = self;
+        walk_heap(state, &mut |tracer| root.trace(tracer)).verdict()
+    }
+
+    /// The heap profile by type, like `pprof`'s in-use view: reachable
+    /// objects and bytes per type name, largest first.
+    pub fn heap_profile(&mut self) -> Vec<(&'static str, TypeTally)> {
+        let Heap { root, state, .. } = self;
+        let reachable = walk_heap(state, &mut |tracer| root.trace(tracer));
+        let mut profile: Vec<_> = reachable.by_type.into_iter().collect();
+        profile.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(b.0)));
+        profile
+    }
+
+    /// In verify or stress mode, checks the heap after a collection and
+    /// panics with the verifier's report: a failure is a collector bug.
+    fn verify_if_asked(&mut self) {
+        if self.collector.config.verify || self.collector.config.stress {
+            if let Err(error) = self.verify() {
+                panic!("{error}");
+            }
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.collector.config
+    }
+
+    /// Total time spent in pauses.
+    pub fn pause_total(&self) -> Duration {
+        self.collector.stats.pause_total
+    }
+}
+
+/// Re-brands a root from `'gc` to `'static`.
+///
+/// # Safety
+/// The result must only be used at a fresh brand (as `Heap` does).
+unsafe fn transmute_root<'gc, R: for<'a> Rootable<'a>>(root: Root<'gc, R>) -> Root<'static, R> {
+    let root = ManuallyDrop::new(root);
+    // SAFETY: same type up to a lifetime, so same layout; the original is
+    // not dropped (ManuallyDrop), so ownership moves exactly once.
+    unsafe { std::ptr::read((&*root as *const Root<'gc, R>).cast::<Root<'static, R>>()) }
+}
+
+impl<R> Drop for Heap<R>
+where
+    R: for<'a> Rootable<'a>,
+{
+    fn drop(&mut self) {
+        // SAFETY: the root is dropped exactly once, here, before the spaces
+        // it points into; Drop impls of traced types cannot reach the heap.
+        unsafe { ManuallyDrop::drop(&mut self.root) };
+        self.state.drop_young_objects();
+    }
+}

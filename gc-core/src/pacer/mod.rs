@@ -1,0 +1,566 @@
+//! The pacer: when old-generation marking starts and how much work each allocated byte owes.
+//!
+//! Pure arithmetic, modelled on Go's pacer (1.18+): it reads counters the heap
+//! passes in (bytes, work units, durations) and returns decisions. It never
+//! touches the heap and never reads a clock, so it is unit-tested and simulated
+//! on its own (`tests/pacer_simulation.rs`). Units: heap sizes in bytes of the
+//! heap's whole footprint (old, large and young spaces plus external bytes that
+//! `Trace` impls report); mark work in *work units*, one unit per byte of object
+//! or root scanned; time as [`Duration`]s.
+//!
+//! One old-generation cycle, as the heap drives it:
+//!
+//! 1. Between cycles, at each safe point: `if pacer.should_start_cycle(heap)`
+//!    then `pacer.start_cycle(heap, max_scan_work)` and start marking.
+//!    ([`trigger`]: the trigger sits below the goal by the runway that marking
+//!    at [`trigger::GOAL_UTILIZATION`] needs, at the measured cons/mark ratio.)
+//! 2. While marking, every allocated byte adds `assist_ratio(heap, work_done)`
+//!    units to the mutator's debt, which the heap pays at the next safe point
+//!    unless [`Pacer::limited`]. ([`assist`]: soft and hard regimes.)
+//! 3. When marking finishes: `pacer.end_cycle(CycleFacts { .. })`, which
+//!    measures this cycle's cons/mark ratio and sets the next goal from the live
+//!    heap. ([`goal`]: `gc_percent`, minimum heap, memory limit, hard goal.)
+//! 4. Always: the heap reports GC and mutator time to the CPU limiter
+//!    ([`cpu_limiter`]), which caps collection at `cpu_limit` of the CPU.
+//!
+//! The young generation's knobs (tenuring threshold, Eden sizing toward a
+//! pause target) are separate and live in [`young`].
+//!
+//! Invariants: `live_bytes <= trigger() <= heap_goal() <= hard_goal()`, except
+//! that with no goal all three are [`NO_GOAL`]. Every knob can be changed at any
+//! time, also mid-cycle; the setters return the old value (like Go's
+//! `debug.SetGCPercent`) and the decisions use the new value from then on.
+
+pub mod assist;
+pub mod cpu_limiter;
+pub mod goal;
+pub mod trigger;
+pub mod young;
+
+use std::time::Duration;
+
+pub use self::assist::{AssistTargets, Regime};
+pub use self::cpu_limiter::CpuLimiter;
+pub use self::goal::{GoalInputs, NO_GOAL};
+pub use self::trigger::ConsMarkHistory;
+pub use self::young::{AgeTable, EdenSizer, MinorFacts, Tenuring};
+
+/// Default growth per cycle, in percent of the live heap (Go's `GOGC=100`).
+pub const DEFAULT_GC_PERCENT: u32 = 100;
+
+/// Default minimum heap goal at `gc_percent = 100`, in bytes. Go's 4 MiB: below
+/// it a collection would recover too little to be worth its fixed costs.
+pub const DEFAULT_MIN_HEAP: usize = 4 << 20;
+
+/// Default largest share of CPU for collection, a fraction (Go's limiter: 50%).
+pub const DEFAULT_CPU_LIMIT: f64 = 0.5;
+
+/// The pacer's knobs. Every one can also be changed later with a setter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PacerSettings {
+    /// Heap growth allowed per cycle, in percent of live + root bytes; `None`
+    /// turns the proportional goal off (then only the memory limit drives GC).
+    pub gc_percent: Option<u32>,
+    /// Soft limit on the heap's footprint, in bytes; `None` for no limit.
+    pub memory_limit: Option<usize>,
+    /// Smallest heap goal at `gc_percent = 100`, in bytes (scaled by `gc_percent / 100`).
+    pub min_heap: usize,
+    /// Largest share of CPU time for collection, a fraction in (0, 1].
+    pub cpu_limit: f64,
+}
+
+impl Default for PacerSettings {
+    /// `gc_percent = 100`, no memory limit, 4 MiB minimum heap, 50% CPU limit.
+    fn default() -> PacerSettings {
+        PacerSettings {
+            gc_percent: Some(DEFAULT_GC_PERCENT),
+            memory_limit: None,
+            min_heap: DEFAULT_MIN_HEAP,
+            cpu_limit: DEFAULT_CPU_LIMIT,
+        }
+    }
+}
+
+/// What the heap measured over one completed mark phase.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleFacts {
+    /// Bytes found reachable, including objects allocated black during the
+    /// mark (they survive this cycle's sweep). Basis of the next goal.
+    pub live_bytes: usize,
+    /// Bytes of roots scanned (root object, stashed handles, young objects
+    /// scanned as roots).
+    pub root_scan_bytes: usize,
+    /// Heap bytes when marking finished: this cycle's peak, measured against its goal.
+    pub heap_bytes_at_mark_end: usize,
+    /// Work units done by this mark (roots included): the next cycle's expected work.
+    pub mark_work_done: usize,
+    /// Bytes the mutator allocated between mark start and mark end.
+    pub bytes_allocated_during_mark: usize,
+    /// Time spent marking in this cycle (assists and explicit steps).
+    pub mark_time: Duration,
+    /// Time the mutator ran between mark start and mark end.
+    pub mutator_time_during_mark: Duration,
+    /// True when the cycle was forced (stepped by hand, `collect_full`): its
+    /// timing says nothing about pacing, so cons/mark is not sampled.
+    pub forced: bool,
+}
+
+/// What [`Pacer::end_cycle`] concluded, for statistics and the trace line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CycleSummary {
+    /// Number of this cycle, from 1.
+    pub cycle: u64,
+    /// Heap bytes when marking started.
+    pub heap_bytes_at_mark_start: usize,
+    /// Heap bytes when marking finished.
+    pub heap_bytes_at_mark_end: usize,
+    /// This cycle's heap goal, in bytes.
+    pub goal: usize,
+    /// This cycle's hard goal, in bytes.
+    pub hard_goal: usize,
+    /// Peak heap over goal: 1.0 is on target, above 1.0 overshoot.
+    pub peak_over_goal: f64,
+    /// Share of CPU time marking took during the mark phase, a fraction.
+    pub mark_utilization: f64,
+    /// This cycle's cons/mark sample, bytes per work unit (`None` if not measured).
+    pub cons_mark_sample: Option<f64>,
+    /// Next cycle's heap goal, in bytes.
+    pub next_goal: usize,
+    /// Next cycle's trigger, in bytes.
+    pub next_trigger: usize,
+}
+
+/// The state of the current old-generation mark phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarkCycle {
+    /// Heap bytes when marking started.
+    pub heap_bytes_at_start: usize,
+    /// Work units this mark is expected to need (last cycle's work).
+    pub expected_work: usize,
+    /// Work units if everything in the heap at mark start is live.
+    pub max_work: usize,
+}
+
+/// Whether old-generation marking is under way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// No mark phase: the heap grows toward the trigger.
+    Idle,
+    /// Marking: allocations owe assist work. Entered by `start_cycle`, left by `end_cycle`.
+    Marking(MarkCycle),
+}
+
+/// The pacer. See the module docs for the cycle it drives.
+#[derive(Clone, Debug)]
+pub struct Pacer {
+    /// The knobs, except `cpu_limit`, which lives in `limiter`. Written by `new`
+    /// and the setters.
+    settings: PacerSettings,
+    /// Bytes found live by the last completed mark; 0 before the first.
+    /// Written by `end_cycle`.
+    live_bytes: usize,
+    /// Bytes of roots scanned by the last completed mark. Written by `end_cycle`.
+    root_scan_bytes: usize,
+    /// Work units done by the last completed mark; `None` before the first.
+    /// Written by `end_cycle`.
+    last_mark_work: Option<usize>,
+    /// Bytes the heap holds that are not objects (block metadata, free cells),
+    /// as last reported; counted against the memory limit. Written by
+    /// `set_non_heap_bytes`.
+    non_heap_bytes: usize,
+    /// Recent cons/mark samples. Written by `end_cycle` for unforced cycles.
+    cons_mark: ConsMarkHistory,
+    /// Idle or marking. Written by `start_cycle` and `end_cycle`.
+    phase: Phase,
+    /// Completed cycles. Written by `end_cycle`.
+    cycles: u64,
+    /// The GC CPU limiter. Written by `record_*_time` and `set_cpu_limit`.
+    limiter: CpuLimiter,
+}
+
+impl Pacer {
+    /// A pacer that has seen no cycle yet: its first goal is the minimum heap.
+    ///
+    /// # Requires
+    /// `0.0 < settings.cpu_limit <= 1.0`.
+    pub fn new(settings: PacerSettings) -> Pacer {
+        let limiter = CpuLimiter::new(settings.cpu_limit);
+        Pacer {
+            settings,
+            live_bytes: 0,
+            root_scan_bytes: 0,
+            last_mark_work: None,
+            non_heap_bytes: 0,
+            cons_mark: ConsMarkHistory::new(),
+            phase: Phase::Idle,
+            cycles: 0,
+            limiter,
+        }
+    }
+
+    /// The current knobs.
+    pub fn settings(&self) -> PacerSettings {
+        PacerSettings { cpu_limit: self.limiter.cpu_limit(), ..self.settings }
+    }
+
+    /// Sets the growth percent (`None` = off); returns the old value.
+    pub fn set_gc_percent(&mut self, gc_percent: Option<u32>) -> Option<u32> {
+        std::mem::replace(&mut self.settings.gc_percent, gc_percent)
+    }
+
+    /// Sets the soft memory limit in bytes (`None` = none); returns the old value.
+    pub fn set_memory_limit(&mut self, memory_limit: Option<usize>) -> Option<usize> {
+        std::mem::replace(&mut self.settings.memory_limit, memory_limit)
+    }
+
+    /// Sets the minimum heap at `gc_percent = 100`, in bytes; returns the old value.
+    pub fn set_min_heap(&mut self, min_heap: usize) -> usize {
+        std::mem::replace(&mut self.settings.min_heap, min_heap)
+    }
+
+    /// Sets the largest share of CPU for collection; returns the old value.
+    ///
+    /// # Requires
+    /// `0.0 < cpu_limit <= 1.0`.
+    pub fn set_cpu_limit(&mut self, cpu_limit: f64) -> f64 {
+        self.limiter.set_cpu_limit(cpu_limit)
+    }
+
+    /// Reports the bytes the heap holds that are not objects (metadata, free
+    /// cells), which count against the memory limit; returns the old value.
+    pub fn set_non_heap_bytes(&mut self, bytes: usize) -> usize {
+        std::mem::replace(&mut self.non_heap_bytes, bytes)
+    }
+
+    /// Whether a mark phase is under way, and its state.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Completed cycles.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// Bytes found live by the last completed mark (0 before the first).
+    pub fn live_bytes(&self) -> usize {
+        self.live_bytes
+    }
+
+    /// Work units the next (or current) mark is expected to need: the last
+    /// mark's work, or `None` before the first cycle.
+    pub fn expected_mark_work(&self) -> Option<usize> {
+        self.last_mark_work
+    }
+
+    /// The cons/mark estimate, bytes allocated per work unit at equal CPU
+    /// (`None` before the first measured cycle).
+    pub fn cons_mark(&self) -> Option<f64> {
+        self.cons_mark.estimate()
+    }
+
+    /// The heap goal, in bytes: the heap should not outgrow it before the
+    /// current (or next) mark finishes. [`NO_GOAL`] when nothing drives GC.
+    pub fn heap_goal(&self) -> usize {
+        goal::heap_goal(&GoalInputs {
+            live_bytes: self.live_bytes,
+            root_scan_bytes: self.root_scan_bytes,
+            gc_percent: self.settings.gc_percent,
+            min_heap: self.settings.min_heap,
+            memory_limit: self.settings.memory_limit,
+            non_heap_bytes: self.non_heap_bytes,
+        })
+    }
+
+    /// The hard goal, in bytes: the heap's ceiling when the work estimate was wrong.
+    pub fn hard_goal(&self) -> usize {
+        goal::hard_goal(self.heap_goal(), self.settings.memory_limit, self.non_heap_bytes)
+    }
+
+    /// The trigger, in heap bytes: marking should start when the heap reaches it.
+    pub fn trigger(&self) -> usize {
+        let expected = self.last_mark_work.unwrap_or(0);
+        trigger::trigger(self.live_bytes, self.heap_goal(), self.cons_mark(), expected)
+    }
+
+    /// Whether the heap should start marking now: idle, at or past the
+    /// trigger, and the CPU limiter not engaged.
+    pub fn should_start_cycle(&self, heap_bytes_now: usize) -> bool {
+        self.phase == Phase::Idle && heap_bytes_now >= self.trigger() && !self.limited()
+    }
+
+    /// Starts a mark phase with `heap_bytes_now` bytes in the heap.
+    /// `max_scan_work` is the work if everything now in the heap is live, plus
+    /// the roots: the heap knows it best (the pacer's own expectation is the
+    /// last cycle's work).
+    ///
+    /// # Requires
+    /// The pacer is idle.
+    pub fn start_cycle(&mut self, heap_bytes_now: usize, max_scan_work: usize) {
+        assert_eq!(self.phase, Phase::Idle, "start_cycle while a mark phase is under way");
+        // The first cycle has no history: assume the worst case.
+        let expected_work = self.last_mark_work.unwrap_or(max_scan_work).min(max_scan_work);
+        self.phase = Phase::Marking(MarkCycle {
+            heap_bytes_at_start: heap_bytes_now,
+            expected_work,
+            max_work: max_scan_work,
+        });
+    }
+
+    /// What the assist ratio of the current mark aims at.
+    ///
+    /// # Requires
+    /// A mark phase is under way.
+    pub fn assist_targets(&self) -> AssistTargets {
+        let Phase::Marking(cycle) = self.phase else {
+            panic!("assist_targets while idle");
+        };
+        AssistTargets {
+            goal: self.heap_goal(),
+            hard_goal: self.hard_goal(),
+            expected_work: cycle.expected_work,
+            max_work: cycle.max_work,
+        }
+    }
+
+    /// Work units each allocated byte owes now, with `heap_bytes_now` in the
+    /// heap and `mark_work_done` units of this mark done. See [`assist`].
+    ///
+    /// # Requires
+    /// A mark phase is under way.
+    pub fn assist_ratio(&self, heap_bytes_now: usize, mark_work_done: usize) -> f64 {
+        self.assist_targets().assist_ratio(heap_bytes_now, mark_work_done)
+    }
+
+    /// Ends the mark phase: samples cons/mark (unless forced), then takes the
+    /// live heap as the basis of the next goal. Returns what was concluded.
+    ///
+    /// # Requires
+    /// A mark phase is under way.
+    pub fn end_cycle(&mut self, facts: CycleFacts) -> CycleSummary {
+        let Phase::Marking(cycle) = self.phase else {
+            panic!("end_cycle while idle");
+        };
+        let (goal, hard_goal) = (self.heap_goal(), self.hard_goal());
+        let sample = self.sample_cons_mark(&facts);
+        self.live_bytes = facts.live_bytes;
+        self.root_scan_bytes = facts.root_scan_bytes;
+        self.last_mark_work = Some(facts.mark_work_done);
+        self.phase = Phase::Idle;
+        self.cycles += 1;
+        CycleSummary {
+            cycle: self.cycles,
+            heap_bytes_at_mark_start: cycle.heap_bytes_at_start,
+            heap_bytes_at_mark_end: facts.heap_bytes_at_mark_end,
+            goal,
+            hard_goal,
+            peak_over_goal: facts.heap_bytes_at_mark_end as f64 / goal.max(1) as f64,
+            mark_utilization: utilization(facts.mark_time, facts.mutator_time_during_mark),
+            cons_mark_sample: sample,
+            next_goal: self.heap_goal(),
+            next_trigger: self.trigger(),
+        }
+    }
+
+    /// Records this cycle's cons/mark sample, if the cycle was paced and timed.
+    fn sample_cons_mark(&mut self, facts: &CycleFacts) -> Option<f64> {
+        if facts.forced {
+            return None;
+        }
+        let sample = trigger::cons_mark_sample(
+            facts.bytes_allocated_during_mark,
+            facts.mark_work_done,
+            facts.mark_time,
+            facts.mutator_time_during_mark,
+        )?;
+        self.cons_mark.record(sample);
+        Some(sample)
+    }
+
+    /// Records time spent collecting (any kind) for the CPU limiter.
+    pub fn record_gc_time(&mut self, time: Duration) {
+        self.limiter.record_gc_time(time);
+    }
+
+    /// Records time the mutator ran for the CPU limiter.
+    pub fn record_mutator_time(&mut self, time: Duration) {
+        self.limiter.record_mutator_time(time);
+    }
+
+    /// Whether collection is over its CPU share: skip assists, start no cycle.
+    pub fn limited(&self) -> bool {
+        self.limiter.limited()
+    }
+
+    /// GC time over all time recorded, a fraction in [0, 1].
+    pub fn gc_cpu_fraction(&self) -> f64 {
+        self.limiter.gc_cpu_fraction()
+    }
+
+    /// The CPU limiter, for its totals and level.
+    pub fn limiter(&self) -> &CpuLimiter {
+        &self.limiter
+    }
+}
+
+impl Default for Pacer {
+    /// A pacer with [`PacerSettings::default`].
+    fn default() -> Pacer {
+        Pacer::new(PacerSettings::default())
+    }
+}
+
+/// `gc / (gc + mutator)`, or 0 when no time passed.
+fn utilization(gc: Duration, mutator: Duration) -> f64 {
+    let total = gc + mutator;
+    if total.is_zero() {
+        return 0.0;
+    }
+    gc.as_secs_f64() / total.as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1 << 20;
+    const MS: Duration = Duration::from_millis(1);
+
+    fn facts(live: usize, work: usize) -> CycleFacts {
+        CycleFacts {
+            live_bytes: live,
+            root_scan_bytes: 0,
+            heap_bytes_at_mark_end: 2 * live,
+            mark_work_done: work,
+            bytes_allocated_during_mark: live / 10,
+            mark_time: MS,
+            mutator_time_during_mark: 3 * MS,
+            forced: false,
+        }
+    }
+
+    #[test]
+    fn a_fresh_pacer_aims_at_the_minimum_heap() {
+        let p = Pacer::default();
+        assert_eq!(p.heap_goal(), 4 * MIB);
+        assert_eq!(p.hard_goal(), 4 * MIB + 4 * MIB / 100 * 10);
+        assert_eq!(p.trigger(), (4.0 * MIB as f64 * 0.7) as usize);
+        assert!(!p.should_start_cycle(MIB));
+        assert!(p.should_start_cycle(3 * MIB));
+    }
+
+    #[test]
+    fn a_cycle_sets_the_next_goal_from_the_live_heap() {
+        let mut p = Pacer::default();
+        p.start_cycle(10 * MIB, 10 * MIB);
+        assert!(matches!(p.phase(), Phase::Marking(_)));
+        let summary = p.end_cycle(facts(10 * MIB, 10 * MIB));
+        assert_eq!(summary.cycle, 1);
+        assert_eq!(p.heap_goal(), 20 * MIB);
+        assert_eq!(summary.next_goal, 20 * MIB);
+        assert_eq!(p.phase(), Phase::Idle);
+        assert_eq!(p.expected_mark_work(), Some(10 * MIB));
+        // Sample: (1 MiB / 3 ms) / (10 MiB / 1 ms) = 1/30.
+        assert!((p.cons_mark().unwrap() - 1.0 / 30.0).abs() < 1e-12);
+        assert!((summary.mark_utilization - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn trigger_leaves_room_for_marking_at_a_quarter_of_the_cpu() {
+        let mut p = Pacer::default();
+        p.start_cycle(10 * MIB, 10 * MIB);
+        p.end_cycle(facts(10 * MIB, 10 * MIB));
+        // runway = 1/30 * 10 MiB * 3 = 1 MiB below the 20 MiB goal (to rounding).
+        assert!(p.trigger().abs_diff(19 * MIB) <= 1, "{}", p.trigger());
+    }
+
+    #[test]
+    fn forced_cycles_do_not_sample_cons_mark() {
+        let mut p = Pacer::default();
+        p.start_cycle(10 * MIB, 10 * MIB);
+        let summary = p.end_cycle(CycleFacts { forced: true, ..facts(10 * MIB, 10 * MIB) });
+        assert_eq!(summary.cons_mark_sample, None);
+        assert_eq!(p.cons_mark(), None);
+        assert_eq!(p.heap_goal(), 20 * MIB);
+    }
+
+    #[test]
+    fn assist_ratio_follows_the_targets() {
+        let mut p = Pacer::default();
+        p.start_cycle(10 * MIB, 10 * MIB);
+        p.end_cycle(facts(10 * MIB, 10 * MIB));
+        p.start_cycle(19 * MIB, 19 * MIB);
+        // 10 MiB of expected work over the 1 MiB runway.
+        assert_eq!(p.assist_ratio(19 * MIB, 0), 10.0);
+        let t = p.assist_targets();
+        assert_eq!(t.regime(19 * MIB, 0), Regime::Soft);
+        assert_eq!(t.expected_work, 10 * MIB);
+        assert_eq!(t.max_work, 19 * MIB);
+    }
+
+    #[test]
+    fn setters_return_the_old_value_and_take_effect_mid_cycle() {
+        let mut p = Pacer::default();
+        p.start_cycle(10 * MIB, 10 * MIB);
+        p.end_cycle(facts(10 * MIB, 10 * MIB));
+        assert_eq!(p.set_gc_percent(Some(200)), Some(100));
+        assert_eq!(p.heap_goal(), 30 * MIB);
+        assert_eq!(p.set_memory_limit(Some(16 * MIB)), None);
+        assert!(p.heap_goal() < 16 * MIB);
+        assert!(p.hard_goal() <= 16 * MIB);
+        assert_eq!(p.set_gc_percent(None), Some(200));
+        assert_eq!(p.set_memory_limit(None), Some(16 * MIB));
+        assert_eq!(p.heap_goal(), NO_GOAL);
+        assert_eq!(p.trigger(), NO_GOAL);
+        assert!(!p.should_start_cycle(usize::MAX - 1));
+        assert_eq!(p.set_min_heap(MIB), 4 * MIB);
+        assert_eq!(p.set_cpu_limit(0.25), 0.5);
+        assert_eq!(p.set_non_heap_bytes(MIB), 0);
+        let s = p.settings();
+        assert_eq!((s.gc_percent, s.memory_limit, s.min_heap, s.cpu_limit), (None, None, MIB, 0.25));
+    }
+
+    #[test]
+    fn non_heap_bytes_count_against_the_limit() {
+        let mut p = Pacer::new(PacerSettings { memory_limit: Some(64 * MIB), ..PacerSettings::default() });
+        p.start_cycle(30 * MIB, 30 * MIB);
+        p.end_cycle(facts(30 * MIB, 30 * MIB));
+        let before = p.heap_goal();
+        p.set_non_heap_bytes(8 * MIB);
+        assert!(p.heap_goal() < before);
+        assert!(p.hard_goal() <= 56 * MIB);
+    }
+
+    #[test]
+    fn the_limiter_stops_new_cycles() {
+        let mut p = Pacer::default();
+        assert!(p.should_start_cycle(8 * MIB));
+        p.record_gc_time(Duration::from_secs(2));
+        assert!(p.limited());
+        assert!(!p.should_start_cycle(8 * MIB));
+        p.record_mutator_time(MS);
+        assert!(p.should_start_cycle(8 * MIB));
+        assert!(p.gc_cpu_fraction() > 0.99);
+        assert_eq!(p.limiter().total_gc_time(), Duration::from_secs(2));
+    }
+
+    #[test]
+    #[should_panic(expected = "under way")]
+    fn starting_twice_is_a_bug() {
+        let mut p = Pacer::default();
+        p.start_cycle(MIB, MIB);
+        p.start_cycle(MIB, MIB);
+    }
+
+    #[test]
+    #[should_panic(expected = "end_cycle while idle")]
+    fn ending_while_idle_is_a_bug() {
+        Pacer::default().end_cycle(CycleFacts::default());
+    }
+
+    #[test]
+    #[should_panic(expected = "assist_targets while idle")]
+    fn assist_ratio_while_idle_is_a_bug() {
+        Pacer::default().assist_ratio(MIB, 0);
+    }
+}

@@ -1,0 +1,369 @@
+//! Young-generation knobs: the tenuring threshold and adaptive Eden sizing.
+//!
+//! Part of the pacer (see [`super`]); pure arithmetic, fed by the minor GC.
+//! A young object is born in Eden with age 0. Each minor GC that finds it alive
+//! copies it into a survivor space and adds one to its age, until it is
+//! **tenured** (promoted to the old generation).
+//!
+//! **Tenuring threshold** `t` (in minor GCs survived): a survivor whose age is
+//! already `>= t` when a minor GC finds it alive is promoted instead of copied
+//! again (HotSpot's meaning of `MaxTenuringThreshold`). [`Tenuring::Fixed`]
+//! uses one threshold. [`Tenuring::Adaptive`] recomputes it after every minor
+//! GC from the [`AgeTable`] (bytes surviving at each age), as HotSpot does: the
+//! threshold is the smallest age at which the bytes of that age and younger
+//! exceed `target_survivor_percent` of one survivor space, capped at `max`.
+//! When survivors would overflow the space, the oldest are promoted sooner; when
+//! they fit, objects stay young longer and get more chances to die young.
+//!
+//! **Eden sizing** ([`EdenSizer`]): a minor pause is mostly the cost of copying
+//! survivors, which grows with Eden. Given a pause target (like G1's pause
+//! goal), the sizer keeps a smoothed estimate of pause time per byte of Eden
+//! used and sizes Eden so the next pause meets the target. If
+//! `pause = fixed + k * eden`, iterating `eden' = target / (pause / eden)`
+//! converges to `(target - fixed) / k` whenever the target exceeds the fixed
+//! cost, and shrinks to the minimum otherwise. Steps are limited to a factor of
+//! [`MAX_EDEN_STEP`] either way so that one odd pause cannot swing Eden wildly.
+//!
+//! Invariants: every threshold is in `1..=MAX_AGE`; Eden stays in `min..=max`
+//! and a multiple of [`EDEN_GRANULE`] (or exactly `min` or `max`).
+
+use std::time::Duration;
+
+/// Oldest age tracked, in minor GCs survived. Four bits of the object header
+/// hold the age, so 15 (HotSpot's limit for the same reason).
+pub const MAX_AGE: u8 = 15;
+
+/// How the tenuring threshold is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tenuring {
+    /// Always this threshold, in `1..=MAX_AGE`.
+    Fixed(u8),
+    /// Recomputed from the age table after every minor GC, never above `max`
+    /// (in `1..=MAX_AGE`).
+    Adaptive {
+        /// Largest threshold the adaptive policy may choose.
+        max: u8,
+    },
+}
+
+impl Default for Tenuring {
+    /// `Adaptive { max: 15 }`, HotSpot's default.
+    fn default() -> Tenuring {
+        Tenuring::Adaptive { max: MAX_AGE }
+    }
+}
+
+impl Tenuring {
+    /// The threshold for the next minor GC, in `1..=MAX_AGE`.
+    ///
+    /// # Requires
+    /// The policy's age is in `1..=MAX_AGE` and `target_survivor_percent` in `1..=100`.
+    pub fn threshold(&self, ages: &AgeTable, survivor_capacity: usize, target_survivor_percent: u8) -> u8 {
+        match *self {
+            Tenuring::Fixed(age) => {
+                assert!((1..=MAX_AGE).contains(&age), "fixed tenuring threshold {age} not in 1..=15");
+                age
+            }
+            Tenuring::Adaptive { max } => {
+                adaptive_threshold(ages, survivor_capacity, target_survivor_percent, max)
+            }
+        }
+    }
+}
+
+/// Bytes of surviving young objects by age, filled by one minor GC.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgeTable {
+    /// `bytes[a]` = bytes of objects of age `a` copied into the survivor space
+    /// by the last minor GC. Index 0 stays 0 (a copied object is at least 1).
+    /// Cleared at the start of each minor GC, added to as objects are copied.
+    bytes: [usize; MAX_AGE as usize + 1],
+}
+
+impl AgeTable {
+    /// An empty table.
+    pub fn new() -> AgeTable {
+        AgeTable::default()
+    }
+
+    /// Forgets every entry (at the start of a minor GC).
+    pub fn clear(&mut self) {
+        self.bytes = [0; MAX_AGE as usize + 1];
+    }
+
+    /// Adds `bytes` of survivors of age `age` (their age after this copy).
+    ///
+    /// # Requires
+    /// `1 <= age <= MAX_AGE`.
+    pub fn record(&mut self, age: u8, bytes: usize) {
+        assert!((1..=MAX_AGE).contains(&age), "survivor age {age} not in 1..=15");
+        let slot = &mut self.bytes[usize::from(age)];
+        *slot = slot.saturating_add(bytes);
+    }
+
+    /// Bytes of survivors of age `age` (0 for ages outside `1..=MAX_AGE`).
+    pub fn bytes_at(&self, age: u8) -> usize {
+        self.bytes.get(usize::from(age)).copied().unwrap_or(0)
+    }
+
+    /// Bytes of survivors of every age.
+    pub fn total(&self) -> usize {
+        self.bytes.iter().fold(0, |sum, &b| sum.saturating_add(b))
+    }
+}
+
+/// HotSpot's adaptive tenuring threshold: the smallest age at which the bytes
+/// of that age and younger exceed `target_survivor_percent`% of
+/// `survivor_capacity`, capped at `max`; `max` when everything fits.
+///
+/// # Requires
+/// `1 <= max <= MAX_AGE` and `1 <= target_survivor_percent <= 100`.
+pub fn adaptive_threshold(
+    ages: &AgeTable,
+    survivor_capacity: usize,
+    target_survivor_percent: u8,
+    max: u8,
+) -> u8 {
+    assert!((1..=MAX_AGE).contains(&max), "max tenuring threshold {max} not in 1..=15");
+    assert!(
+        (1..=100).contains(&target_survivor_percent),
+        "target survivor percent {target_survivor_percent} not in 1..=100"
+    );
+    let desired = survivor_capacity as u128 * u128::from(target_survivor_percent) / 100;
+    let mut cumulative: u128 = 0;
+    for age in 1..max {
+        cumulative += ages.bytes_at(age) as u128;
+        if cumulative > desired {
+            return age;
+        }
+    }
+    max
+}
+
+/// Largest factor by which Eden grows or shrinks after one minor GC. Two is
+/// enough to reach any size in `64 KiB..=1 GiB` within 14 collections, while one
+/// outlier pause moves Eden at most one doubling.
+pub const MAX_EDEN_STEP: f64 = 2.0;
+
+/// Weight of the newest pause sample in the smoothed cost estimate, a fraction.
+/// 0.3 (G1 smooths its pause predictions with the same weight) lets the estimate
+/// follow a real change within about five collections and halves noise.
+pub const COST_SMOOTHING: f64 = 0.3;
+
+/// Eden sizes are multiples of this many bytes: one 4 KiB page, so a resize
+/// maps whole pages.
+pub const EDEN_GRANULE: usize = 4 << 10;
+
+/// What one minor GC reports to the [`EdenSizer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinorFacts {
+    /// Bytes of Eden in use when the minor GC began.
+    pub eden_bytes_used: usize,
+    /// How long the minor GC paused the program.
+    pub pause: Duration,
+}
+
+/// Sizes Eden so that minor pauses approach a target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdenSizer {
+    /// Pause to aim for. Written by `new` and `set_target`.
+    target: Duration,
+    /// Smallest Eden, in bytes. Written by `new`.
+    min: usize,
+    /// Largest Eden, in bytes. Written by `new` and `set_max`.
+    max: usize,
+    /// Current Eden size, in bytes. Written by `record_minor` and `set_max`.
+    size: usize,
+    /// Smoothed pause per byte of Eden used, in nanoseconds per byte; `None`
+    /// until the first minor GC with Eden in use. Written by `record_minor`.
+    cost_per_byte: Option<f64>,
+}
+
+impl EdenSizer {
+    /// A sizer starting at `initial` bytes.
+    ///
+    /// # Requires
+    /// `0 < min <= initial <= max` and `target > 0`.
+    pub fn new(initial: usize, min: usize, max: usize, target: Duration) -> EdenSizer {
+        assert!(0 < min && min <= initial && initial <= max, "need 0 < min <= initial <= max");
+        assert!(!target.is_zero(), "the pause target must be positive");
+        EdenSizer { target, min, max, size: initial, cost_per_byte: None }
+    }
+
+    /// The Eden size to use now, in bytes.
+    pub fn eden_size(&self) -> usize {
+        self.size
+    }
+
+    /// The pause target.
+    pub fn target(&self) -> Duration {
+        self.target
+    }
+
+    /// Changes the pause target; returns the old one. Eden moves toward it from
+    /// the next minor GC on.
+    ///
+    /// # Requires
+    /// `target > 0`.
+    pub fn set_target(&mut self, target: Duration) -> Duration {
+        assert!(!target.is_zero(), "the pause target must be positive");
+        std::mem::replace(&mut self.target, target)
+    }
+
+    /// Changes the largest Eden (for example when the memory limit shrinks);
+    /// returns the old one. Eden is cut down at once if it is larger.
+    ///
+    /// # Requires
+    /// `max >= min`.
+    pub fn set_max(&mut self, max: usize) -> usize {
+        assert!(max >= self.min, "max Eden {max} below min {}", self.min);
+        self.size = self.size.min(max);
+        std::mem::replace(&mut self.max, max)
+    }
+
+    /// Learns from one minor GC and returns the new Eden size, in bytes.
+    pub fn record_minor(&mut self, facts: MinorFacts) -> usize {
+        if facts.eden_bytes_used == 0 {
+            return self.size;
+        }
+        let sample = facts.pause.as_nanos() as f64 / facts.eden_bytes_used as f64;
+        let cost = match self.cost_per_byte {
+            None => sample,
+            Some(old) => old + COST_SMOOTHING * (sample - old),
+        };
+        self.cost_per_byte = Some(cost);
+        self.size = self.next_size(cost);
+        self.size
+    }
+
+    /// The size that meets the target at `cost` ns per byte, within one step.
+    fn next_size(&self, cost: f64) -> usize {
+        let current = self.size as f64;
+        let ideal = if cost > 0.0 { self.target.as_nanos() as f64 / cost } else { f64::INFINITY };
+        let stepped = ideal.clamp(current / MAX_EDEN_STEP, current * MAX_EDEN_STEP);
+        let rounded = (stepped as usize) / EDEN_GRANULE * EDEN_GRANULE;
+        rounded.clamp(self.min, self.max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KIB: usize = 1 << 10;
+    const MIB: usize = 1 << 20;
+
+    fn table(entries: &[(u8, usize)]) -> AgeTable {
+        let mut t = AgeTable::new();
+        for &(age, bytes) in entries {
+            t.record(age, bytes);
+        }
+        t
+    }
+
+    #[test]
+    fn everything_fits_gives_the_max() {
+        let t = table(&[(1, 10 * KIB), (2, 10 * KIB)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 15);
+        assert_eq!(adaptive_threshold(&AgeTable::new(), MIB, 50, 7), 7);
+    }
+
+    #[test]
+    fn first_age_past_the_target_becomes_the_threshold() {
+        // Survivor space 1 MiB, target 50% = 512 KiB.
+        let t = table(&[(1, 200 * KIB), (2, 200 * KIB), (3, 200 * KIB), (4, 10 * KIB)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 3);
+        // Exactly at the target is not past it.
+        let t = table(&[(1, 256 * KIB), (2, 256 * KIB), (3, 1)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 3);
+        // A lone young cohort over the target: promote after one copy.
+        let t = table(&[(1, 900 * KIB)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 1);
+    }
+
+    #[test]
+    fn threshold_is_capped_by_max() {
+        let t = table(&[(5, 900 * KIB)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 5);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 3), 3);
+    }
+
+    #[test]
+    fn target_percent_moves_the_threshold() {
+        let t = table(&[(1, 300 * KIB), (2, 300 * KIB), (3, 300 * KIB)]);
+        assert_eq!(adaptive_threshold(&t, MIB, 25, 15), 1);
+        assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 2);
+        assert_eq!(adaptive_threshold(&t, MIB, 100, 15), 15);
+    }
+
+    #[test]
+    fn fixed_policy_ignores_the_table() {
+        let t = table(&[(1, 900 * KIB)]);
+        assert_eq!(Tenuring::Fixed(4).threshold(&t, MIB, 50), 4);
+        assert_eq!(Tenuring::default().threshold(&t, MIB, 50), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "not in 1..=15")]
+    fn age_zero_cannot_be_recorded() {
+        AgeTable::new().record(0, 1);
+    }
+
+    #[test]
+    fn age_table_totals_and_clears() {
+        let mut t = table(&[(1, 5), (15, 7), (1, 3)]);
+        assert_eq!(t.bytes_at(1), 8);
+        assert_eq!(t.bytes_at(16), 0);
+        assert_eq!(t.total(), 15);
+        t.clear();
+        assert_eq!(t.total(), 0);
+    }
+
+    /// A minor GC whose pause is `fixed + per_byte * eden`.
+    fn pause_of(eden: usize, fixed_us: u64, per_byte_ns: f64) -> Duration {
+        Duration::from_micros(fixed_us) + Duration::from_nanos((eden as f64 * per_byte_ns) as u64)
+    }
+
+    #[test]
+    fn eden_converges_to_the_pause_target() {
+        // pause = 100 us + 0.1 ns/byte: a 1 ms target allows 9 MB of Eden.
+        let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
+        for _ in 0..40 {
+            let eden = s.eden_size();
+            s.record_minor(MinorFacts { eden_bytes_used: eden, pause: pause_of(eden, 100, 0.1) });
+        }
+        let pause = pause_of(s.eden_size(), 100, 0.1);
+        assert!(pause >= Duration::from_micros(950) && pause <= Duration::from_micros(1050), "{pause:?}");
+        assert_eq!(s.eden_size() % EDEN_GRANULE, 0);
+    }
+
+    #[test]
+    fn eden_moves_at_most_one_step_per_collection() {
+        let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_secs(1));
+        let next = s.record_minor(MinorFacts { eden_bytes_used: MIB, pause: Duration::from_micros(1) });
+        assert_eq!(next, 2 * MIB);
+        let next = s.record_minor(MinorFacts { eden_bytes_used: 2 * MIB, pause: Duration::from_secs(100) });
+        assert!(next >= MIB, "{next}");
+    }
+
+    #[test]
+    fn unreachable_target_shrinks_eden_to_the_minimum() {
+        let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_micros(50));
+        for _ in 0..20 {
+            let eden = s.eden_size();
+            s.record_minor(MinorFacts { eden_bytes_used: eden, pause: pause_of(eden, 100, 0.1) });
+        }
+        assert_eq!(s.eden_size(), 64 * KIB);
+    }
+
+    #[test]
+    fn set_max_cuts_eden_down_and_set_target_returns_the_old() {
+        let mut s = EdenSizer::new(8 * MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
+        assert_eq!(s.set_max(4 * MIB), 1 << 30);
+        assert_eq!(s.eden_size(), 4 * MIB);
+        assert_eq!(s.set_target(Duration::from_millis(2)), Duration::from_millis(1));
+        assert_eq!(s.target(), Duration::from_millis(2));
+        // An empty Eden teaches nothing.
+        assert_eq!(s.record_minor(MinorFacts { eden_bytes_used: 0, pause: Duration::ZERO }), 4 * MIB);
+    }
+}
