@@ -22,9 +22,14 @@ use std::ptr::NonNull;
 use crate::header::{Colour, Header, OLD, REMEMBERED};
 use crate::state::GcState;
 
-/// Runs the barrier for a store into the object headed by `header`.
+/// Runs the barrier for a store into the object headed by `object`.
+///
+/// `object` must carry the provenance of the whole object (it comes from the
+/// `Gc`), because the remembered set and the gray list later scan through it.
 #[inline]
-pub(crate) fn write_barrier(state: &GcState, header: &Header) {
+pub(crate) fn write_barrier(state: &GcState, object: NonNull<Header>) {
+    // SAFETY: `object` comes from a live `Gc` of the current `mutate` call (I4).
+    let header = unsafe { object.as_ref() };
     let flags = header.flags();
     if flags & OLD == 0 {
         return;
@@ -32,13 +37,12 @@ pub(crate) fn write_barrier(state: &GcState, header: &Header) {
     if flags & REMEMBERED != 0 && header.colour() != Colour::Black {
         return;
     }
-    write_barrier_slow(state, header);
+    write_barrier_slow(state, object, header);
 }
 
 #[cold]
 #[inline(never)]
-fn write_barrier_slow(state: &GcState, header: &Header) {
-    let object = NonNull::from(header);
+fn write_barrier_slow(state: &GcState, object: NonNull<Header>, header: &Header) {
     if !header.is_remembered() {
         // With the young generation off there is nothing to remember, but the
         // bit still moves the object onto the fast path for later stores.

@@ -130,7 +130,7 @@ impl<'gc, T: 'gc> Gc<'gc, T> {
     /// I1 survives the store).
     #[inline]
     pub fn write(m: &Mutation<'gc>, this: Gc<'gc, T>) -> &'gc Write<T> {
-        barrier::write_barrier(m.state(), this.header());
+        barrier::write_barrier(m.state(), this.header_ptr());
         // SAFETY: the barrier for `this` has just run, so the object may be
         // mutated through `Write` for the rest of 'gc (no collection can run
         // before 'gc ends, so its colour and generation cannot change).

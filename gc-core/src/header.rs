@@ -212,6 +212,15 @@ impl Header {
         }
     }
 
+    /// The header of a free old-space cell (null `info`).
+    pub fn free_cell() -> Header {
+        Header {
+            info: Cell::new(std::ptr::null()),
+            flags: Cell::new(0),
+            hash: Cell::new(0),
+        }
+    }
+
     /// The type descriptor.
     ///
     /// # Requires

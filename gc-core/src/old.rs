@@ -124,9 +124,11 @@ impl Block {
         // SIZE_CLASSES[0] bytes (enough for a FreeCell, checked at compile
         // time below) and not in use (I5), so it may be overwritten.
         unsafe {
-            (*free.as_ptr()).header.set_free();
-            std::ptr::addr_of_mut!((*free.as_ptr()).next).write(self.free);
-        }
+            free.as_ptr().write(FreeCell {
+                header: Header::free_cell(),
+                next: self.free,
+            })
+        };
         self.free = Some(free);
         self.free_cells += 1;
     }

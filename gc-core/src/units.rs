@@ -72,7 +72,10 @@ pub struct UnitError {
 
 impl UnitError {
     fn new(input: &str, reason: impl Into<String>) -> UnitError {
-        UnitError { input: input.to_owned(), reason: reason.into() }
+        UnitError {
+            input: input.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -125,7 +128,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, UnitError> {
     const EXPECTED: &str = "expected a unit: ns, us, ms or s";
     let (number, unit) = split_number(text)?;
     if unit.is_empty() {
-        return Err(UnitError::new(text, format!("a duration needs a unit; {EXPECTED}")));
+        return Err(UnitError::new(
+            text,
+            format!("a duration needs a unit; {EXPECTED}"),
+        ));
     }
     let multiplier = lookup(&DURATION_UNITS, unit)
         .ok_or_else(|| UnitError::new(text, format!("unknown unit `{unit}`; {EXPECTED}")))?;
@@ -175,12 +181,18 @@ pub fn format_bytes(bytes: usize) -> String {
 /// assert_eq!(format_bytes_exact(1536), "1536 B");
 /// ```
 pub fn format_bytes_exact(bytes: usize) -> String {
-    const UNITS: [(&str, u32); 6] =
-        [("EiB", 60), ("PiB", 50), ("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
+    const UNITS: [(&str, u32); 6] = [
+        ("EiB", 60),
+        ("PiB", 50),
+        ("TiB", 40),
+        ("GiB", 30),
+        ("MiB", 20),
+        ("KiB", 10),
+    ];
     let bytes = bytes as u64;
     for (name, shift) in UNITS {
-        let unit = 1u64 << shift;
-        if bytes >= unit && bytes % unit == 0 {
+        // Nonzero and divisible by 2^shift: the low `shift` bits are all zero.
+        if bytes != 0 && bytes.trailing_zeros() >= shift {
             return format!("{} {name}", bytes >> shift);
         }
     }
@@ -230,14 +242,20 @@ fn split_number(text: &str) -> Result<(Decimal<'_>, &str), UnitError> {
         && !fraction.contains('.')
         && (number.len() == integer.len() || !fraction.is_empty());
     if !valid {
-        return Err(UnitError::new(text, "expected a non-negative number such as `64` or `1.5`"));
+        return Err(UnitError::new(
+            text,
+            "expected a non-negative number such as `64` or `1.5`",
+        ));
     }
     Ok((Decimal { integer, fraction }, unit.trim_start()))
 }
 
 /// Finds `unit` in a unit table.
 fn lookup(table: &[(&str, u128)], unit: &str) -> Option<u128> {
-    table.iter().find(|(name, _)| *name == unit).map(|&(_, value)| value)
+    table
+        .iter()
+        .find(|(name, _)| *name == unit)
+        .map(|&(_, value)| value)
 }
 
 /// Multiplies a decimal number by a unit, rounding down, with overflow checks.
@@ -290,7 +308,9 @@ mod tests {
 
     #[test]
     fn bad_sizes_are_errors_that_quote_the_input() {
-        for text in ["", "K", "4K", "4M", "MiB", "-1", "1.2.3", ".5", "1.", "4 MiB x", "1e3", "0x10"] {
+        for text in [
+            "", "K", "4K", "4M", "MiB", "-1", "1.2.3", ".5", "1.", "4 MiB x", "1e3", "0x10",
+        ] {
             let err = parse_size(text).expect_err(text);
             assert_eq!(err.input, text);
             assert!(err.to_string().contains(&format!("`{text}`")));
@@ -327,7 +347,15 @@ mod tests {
 
     #[test]
     fn bad_durations_are_errors() {
-        for text in ["", "5", "5 min", "ms", "-2ms", "5MS", "99999999999999999999999s"] {
+        for text in [
+            "",
+            "5",
+            "5 min",
+            "ms",
+            "-2ms",
+            "5MS",
+            "99999999999999999999999s",
+        ] {
             assert!(parse_duration(text).is_err(), "{text}");
         }
     }

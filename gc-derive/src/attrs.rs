@@ -173,7 +173,8 @@ fn misplaced_or_unknown(meta: &ParseNestedMeta<'_>, key: &str, place: Place) -> 
              holds no Gc"
         ),
         Place::Field | Place::Variant if TYPE_KEYS.contains(&key) => format!(
-            "`{key}` is a type-level attribute: put `#[{ATTR}({key} ...)]` on the struct or enum"
+            "`{key}` is a type-level attribute: put `{}` on the struct or enum",
+            usage(key)
         ),
         Place::Variant if FIELD_KEYS.contains(&key) => format!(
             "`{key}` goes on fields, not on a variant: put `#[{ATTR}({key})]` on each field of \
@@ -185,6 +186,14 @@ fn misplaced_or_unknown(meta: &ParseNestedMeta<'_>, key: &str, place: Place) -> 
         ),
     };
     meta.error(message)
+}
+
+/// How `key` is written, for messages: `#[trace(bound = "...")]`, `#[trace(skip)]`.
+fn usage(key: &str) -> String {
+    match key {
+        "bound" | "crate" => format!("#[{ATTR}({key} = \"...\")]"),
+        _ => format!("#[{ATTR}({key})]"),
+    }
 }
 
 /// Consumes what is left of a rejected key's value (`= value` or `(...)`), if anything.
@@ -276,7 +285,10 @@ mod tests {
         });
         assert_eq!(on_field.len(), 2, "{on_field:?}");
         assert!(on_field[0].starts_with("`unsafe_drop` is a type-level attribute"));
-        assert!(on_field[1].starts_with("`bound` is a type-level attribute"));
+        assert_eq!(
+            on_field[1],
+            "`bound` is a type-level attribute: put `#[trace(bound = \"...\")]` on the struct or enum"
+        );
         let on_variant = messages(|e| variant_attrs(&attrs, e));
         assert!(on_variant[0].starts_with("`unsafe_drop` is a type-level attribute"));
     }

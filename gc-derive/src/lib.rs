@@ -100,8 +100,12 @@ use proc_macro::TokenStream;
 ///   `RwLock`) anywhere in a traced field's type, such as `Vec<Cell<Gc<'gc, T>>>`: they
 ///   would let code replace a `Gc` through `&self`, past the write barrier. Use
 ///   `tenure::RefLock` or `tenure::Lock`, whose writes go through `Gc::write`; or skip the
-///   field if it holds no `Gc`. (Your own type named `Cell` is not mistaken for std's if it
-///   takes only lifetime parameters, or if you write its path, e.g. `crate::lisp::Cell<T>`.)
+///   field if it holds no `Gc`. The check reads the field's syntax, so it also flags a cell
+///   that is only a type argument of a marker (`MyHandle<Cell<u8>>` where `MyHandle` keeps a
+///   `PhantomData<T>`): name such an argument through a type alias. Your own type named
+///   `Cell` is not mistaken for std's if it takes only lifetime parameters, or if you write
+///   its path (`crate::lisp::Cell<T>`). The check is a lint with a helpful message; the
+///   guarantee is that the std cells do not implement `Trace`.
 /// - An `impl Drop` for the type without `#[trace(unsafe_drop)]`, reported by the compiler
 ///   as conflicting implementations of `MustNotImplDrop`.
 /// - A skipped field whose type is not `'static` ("may not live long enough", at the field).

@@ -70,7 +70,9 @@ impl AssistTargets {
             Regime::Soft => (self.expected_work, self.goal),
             Regime::Hard => (self.max_work.max(self.expected_work), self.hard_goal),
         };
-        let work_left = target_work.saturating_sub(work_done).max(MIN_REMAINING_WORK);
+        let work_left = target_work
+            .saturating_sub(work_done)
+            .max(MIN_REMAINING_WORK);
         let room_left = target_heap.saturating_sub(heap_now).max(1);
         work_left as f64 / room_left as f64
     }
@@ -83,7 +85,12 @@ mod tests {
     const MIB: usize = 1 << 20;
 
     fn targets() -> AssistTargets {
-        AssistTargets { goal: 200 * MIB, hard_goal: 220 * MIB, expected_work: 100 * MIB, max_work: 180 * MIB }
+        AssistTargets {
+            goal: 200 * MIB,
+            hard_goal: 220 * MIB,
+            expected_work: 100 * MIB,
+            max_work: 180 * MIB,
+        }
     }
 
     #[test]
@@ -129,7 +136,12 @@ mod tests {
 
     #[test]
     fn no_goal_means_almost_no_assist() {
-        let t = AssistTargets { goal: usize::MAX, hard_goal: usize::MAX, expected_work: MIB, max_work: MIB };
+        let t = AssistTargets {
+            goal: usize::MAX,
+            hard_goal: usize::MAX,
+            expected_work: MIB,
+            max_work: MIB,
+        };
         assert!(t.assist_ratio(MIB, 0) < 1e-12);
         assert!(t.assist_ratio(MIB, 2 * MIB) < 1e-12);
     }

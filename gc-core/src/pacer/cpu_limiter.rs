@@ -57,7 +57,13 @@ impl CpuLimiter {
     /// `0.0 < cpu_limit <= 1.0`.
     pub fn new(cpu_limit: f64) -> CpuLimiter {
         assert_valid_limit(cpu_limit);
-        CpuLimiter { cpu_limit, fill: 0.0, overflow: 0.0, total_gc: 0, total_mutator: 0 }
+        CpuLimiter {
+            cpu_limit,
+            fill: 0.0,
+            overflow: 0.0,
+            total_gc: 0,
+            total_mutator: 0,
+        }
     }
 
     /// The share of CPU time collection may use, a fraction in (0, 1].
@@ -137,7 +143,10 @@ impl CpuLimiter {
 
 /// Asserts the `# Requires` of the constructors: a share in (0, 1].
 fn assert_valid_limit(cpu_limit: f64) {
-    assert!(cpu_limit > 0.0 && cpu_limit <= 1.0, "cpu_limit {cpu_limit} must be in (0, 1]");
+    assert!(
+        cpu_limit > 0.0 && cpu_limit <= 1.0,
+        "cpu_limit {cpu_limit} must be in (0, 1]"
+    );
 }
 
 /// Converts nanoseconds to a `Duration`, saturating at `u64::MAX` nanoseconds.

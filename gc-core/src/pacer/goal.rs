@@ -148,8 +148,14 @@ mod tests {
 
     #[test]
     fn proportional_goal_doubles_live_at_100_percent() {
-        assert_eq!(proportional_goal(100 * MIB, 0, Some(100), 4 * MIB), 200 * MIB);
-        assert_eq!(proportional_goal(100 * MIB, 0, Some(50), 4 * MIB), 150 * MIB);
+        assert_eq!(
+            proportional_goal(100 * MIB, 0, Some(100), 4 * MIB),
+            200 * MIB
+        );
+        assert_eq!(
+            proportional_goal(100 * MIB, 0, Some(50), 4 * MIB),
+            150 * MIB
+        );
     }
 
     #[test]
@@ -173,7 +179,10 @@ mod tests {
 
     #[test]
     fn huge_inputs_saturate_instead_of_overflowing() {
-        assert_eq!(proportional_goal(usize::MAX, usize::MAX, Some(100_000), usize::MAX), NO_GOAL);
+        assert_eq!(
+            proportional_goal(usize::MAX, usize::MAX, Some(100_000), usize::MAX),
+            NO_GOAL
+        );
         assert_eq!(hard_goal(usize::MAX - 1, None, 0), NO_GOAL);
     }
 
@@ -183,7 +192,10 @@ mod tests {
         let goal = memory_limit_goal(Some(100 * MIB), 0);
         assert_eq!(goal, 100 * MIB - 100 * MIB / 100 * 3);
         // Non-heap bytes come off first.
-        assert_eq!(memory_limit_goal(Some(100 * MIB), 10 * MIB), 90 * MIB - 90 * MIB / 100 * 3);
+        assert_eq!(
+            memory_limit_goal(Some(100 * MIB), 10 * MIB),
+            90 * MIB - 90 * MIB / 100 * 3
+        );
         // Small limits keep the minimum headroom.
         assert_eq!(memory_limit_goal(Some(MIB), 0), MIB - MIN_LIMIT_HEADROOM);
         // A limit below the overhead leaves nothing.
@@ -193,7 +205,10 @@ mod tests {
 
     #[test]
     fn the_lower_goal_wins() {
-        assert_eq!(heap_goal(&inputs(10 * MIB, Some(100), Some(1 << 40))), 20 * MIB);
+        assert_eq!(
+            heap_goal(&inputs(10 * MIB, Some(100), Some(1 << 40))),
+            20 * MIB
+        );
         let limited = heap_goal(&inputs(10 * MIB, Some(100), Some(16 * MIB)));
         assert_eq!(limited, memory_limit_goal(Some(16 * MIB), 0));
         assert_eq!(heap_goal(&inputs(10 * MIB, None, Some(16 * MIB))), limited);
@@ -201,7 +216,10 @@ mod tests {
 
     #[test]
     fn a_limit_below_the_live_heap_gives_the_live_heap() {
-        assert_eq!(heap_goal(&inputs(40 * MIB, Some(100), Some(32 * MIB))), 40 * MIB);
+        assert_eq!(
+            heap_goal(&inputs(40 * MIB, Some(100), Some(32 * MIB))),
+            40 * MIB
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! One old-generation cycle, as the heap drives it:
 //!
 //! 1. Between cycles, at each safe point: `if pacer.should_start_cycle(heap)`
-//!    then `pacer.start_cycle(heap, max_scan_work)` and start marking.
+//!    (at the trigger, and the CPU limiter allows) then
+//!    `pacer.start_cycle(heap, max_scan_work)` and start marking.
 //!    ([`trigger`]: the trigger sits below the goal by the runway that marking
 //!    at [`trigger::GOAL_UTILIZATION`] needs, at the measured cons/mark ratio.)
 //! 2. While marking, every allocated byte adds `assist_ratio(heap, work_done)`
@@ -151,6 +152,45 @@ pub enum Phase {
 }
 
 /// The pacer. See the module docs for the cycle it drives.
+///
+/// ```
+/// use std::time::Duration;
+/// use gc_core::pacer::{CycleFacts, Pacer, PacerSettings};
+///
+/// const QUANTUM: usize = 64 << 10; // bytes allocated between safe points
+/// let mut pacer = Pacer::new(PacerSettings::default());
+/// let mut heap = 0;
+/// // Idle: the mutator allocates until the heap reaches the trigger.
+/// while !pacer.should_start_cycle(heap) {
+///     heap += QUANTUM;
+///     pacer.record_mutator_time(Duration::from_micros(50));
+/// }
+/// // Mark: everything allocated so far is live and must be scanned.
+/// let work = heap;
+/// pacer.start_cycle(heap, work);
+/// let (mut done, mut allocated) = (0, 0);
+/// while done < work {
+///     let ratio = pacer.assist_ratio(heap, done);
+///     heap += QUANTUM;
+///     allocated += QUANTUM;
+///     pacer.record_mutator_time(Duration::from_micros(50));
+///     // At the safe point, pay the debt (one unit per byte scanned).
+///     let paid = ((ratio * QUANTUM as f64) as usize).min(work - done);
+///     done += paid;
+///     pacer.record_gc_time(Duration::from_nanos(paid as u64));
+/// }
+/// let summary = pacer.end_cycle(CycleFacts {
+///     live_bytes: work + allocated,
+///     heap_bytes_at_mark_end: heap,
+///     mark_work_done: work,
+///     bytes_allocated_during_mark: allocated,
+///     mark_time: Duration::from_nanos(work as u64),
+///     mutator_time_during_mark: Duration::from_micros(50) * (allocated / QUANTUM) as u32,
+///     ..CycleFacts::default()
+/// });
+/// assert!(heap <= summary.hard_goal + QUANTUM);
+/// assert_eq!(pacer.heap_goal(), 2 * (work + allocated));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Pacer {
     /// The knobs, except `cpu_limit`, which lives in `limiter`. Written by `new`
@@ -200,7 +240,10 @@ impl Pacer {
 
     /// The current knobs.
     pub fn settings(&self) -> PacerSettings {
-        PacerSettings { cpu_limit: self.limiter.cpu_limit(), ..self.settings }
+        PacerSettings {
+            cpu_limit: self.limiter.cpu_limit(),
+            ..self.settings
+        }
     }
 
     /// Sets the growth percent (`None` = off); returns the old value.
@@ -274,13 +317,22 @@ impl Pacer {
 
     /// The hard goal, in bytes: the heap's ceiling when the work estimate was wrong.
     pub fn hard_goal(&self) -> usize {
-        goal::hard_goal(self.heap_goal(), self.settings.memory_limit, self.non_heap_bytes)
+        goal::hard_goal(
+            self.heap_goal(),
+            self.settings.memory_limit,
+            self.non_heap_bytes,
+        )
     }
 
     /// The trigger, in heap bytes: marking should start when the heap reaches it.
     pub fn trigger(&self) -> usize {
         let expected = self.last_mark_work.unwrap_or(0);
-        trigger::trigger(self.live_bytes, self.heap_goal(), self.cons_mark(), expected)
+        trigger::trigger(
+            self.live_bytes,
+            self.heap_goal(),
+            self.cons_mark(),
+            expected,
+        )
     }
 
     /// Whether the heap should start marking now: idle, at or past the
@@ -297,9 +349,16 @@ impl Pacer {
     /// # Requires
     /// The pacer is idle.
     pub fn start_cycle(&mut self, heap_bytes_now: usize, max_scan_work: usize) {
-        assert_eq!(self.phase, Phase::Idle, "start_cycle while a mark phase is under way");
+        assert_eq!(
+            self.phase,
+            Phase::Idle,
+            "start_cycle while a mark phase is under way"
+        );
         // The first cycle has no history: assume the worst case.
-        let expected_work = self.last_mark_work.unwrap_or(max_scan_work).min(max_scan_work);
+        let expected_work = self
+            .last_mark_work
+            .unwrap_or(max_scan_work)
+            .min(max_scan_work);
         self.phase = Phase::Marking(MarkCycle {
             heap_bytes_at_start: heap_bytes_now,
             expected_work,
@@ -329,7 +388,8 @@ impl Pacer {
     /// # Requires
     /// A mark phase is under way.
     pub fn assist_ratio(&self, heap_bytes_now: usize, mark_work_done: usize) -> f64 {
-        self.assist_targets().assist_ratio(heap_bytes_now, mark_work_done)
+        self.assist_targets()
+            .assist_ratio(heap_bytes_now, mark_work_done)
     }
 
     /// Ends the mark phase: samples cons/mark (unless forced), then takes the
@@ -478,7 +538,10 @@ mod tests {
     fn forced_cycles_do_not_sample_cons_mark() {
         let mut p = Pacer::default();
         p.start_cycle(10 * MIB, 10 * MIB);
-        let summary = p.end_cycle(CycleFacts { forced: true, ..facts(10 * MIB, 10 * MIB) });
+        let summary = p.end_cycle(CycleFacts {
+            forced: true,
+            ..facts(10 * MIB, 10 * MIB)
+        });
         assert_eq!(summary.cons_mark_sample, None);
         assert_eq!(p.cons_mark(), None);
         assert_eq!(p.heap_goal(), 20 * MIB);
@@ -517,12 +580,18 @@ mod tests {
         assert_eq!(p.set_cpu_limit(0.25), 0.5);
         assert_eq!(p.set_non_heap_bytes(MIB), 0);
         let s = p.settings();
-        assert_eq!((s.gc_percent, s.memory_limit, s.min_heap, s.cpu_limit), (None, None, MIB, 0.25));
+        assert_eq!(
+            (s.gc_percent, s.memory_limit, s.min_heap, s.cpu_limit),
+            (None, None, MIB, 0.25)
+        );
     }
 
     #[test]
     fn non_heap_bytes_count_against_the_limit() {
-        let mut p = Pacer::new(PacerSettings { memory_limit: Some(64 * MIB), ..PacerSettings::default() });
+        let mut p = Pacer::new(PacerSettings {
+            memory_limit: Some(64 * MIB),
+            ..PacerSettings::default()
+        });
         p.start_cycle(30 * MIB, 30 * MIB);
         p.end_cycle(facts(30 * MIB, 30 * MIB));
         let before = p.heap_goal();
@@ -542,6 +611,55 @@ mod tests {
         assert!(p.should_start_cycle(8 * MIB));
         assert!(p.gc_cpu_fraction() > 0.99);
         assert_eq!(p.limiter().total_gc_time(), Duration::from_secs(2));
+    }
+
+    /// A tiny xorshift generator for the randomized invariant check.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, bound: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % bound
+        }
+    }
+
+    /// `live <= trigger <= goal <= hard goal` for random knobs and histories.
+    #[test]
+    fn goal_order_holds_for_random_inputs() {
+        let mut rng = Rng(0x0123_4567_89AB_CDEF);
+        for _ in 0..2_000 {
+            let gc_percent = [None, Some(1), Some(100), Some(100_000)][rng.below(4) as usize];
+            let memory_limit =
+                [None, Some(MIB), Some(64 * MIB), Some(usize::MAX)][rng.below(4) as usize];
+            let mut p = Pacer::new(PacerSettings {
+                gc_percent,
+                memory_limit,
+                ..PacerSettings::default()
+            });
+            p.set_non_heap_bytes(rng.below(8 * MIB as u64) as usize);
+            let live = rng.below(256 * MIB as u64) as usize;
+            p.start_cycle(live, live);
+            p.end_cycle(CycleFacts {
+                live_bytes: live,
+                root_scan_bytes: rng.below(MIB as u64) as usize,
+                mark_work_done: rng.below(512 * MIB as u64) as usize,
+                bytes_allocated_during_mark: rng.below(64 * MIB as u64) as usize,
+                mark_time: Duration::from_nanos(rng.below(1 << 30)),
+                mutator_time_during_mark: Duration::from_nanos(rng.below(1 << 30)),
+                ..CycleFacts::default()
+            });
+            let (trigger, goal, hard) = (p.trigger(), p.heap_goal(), p.hard_goal());
+            if goal == NO_GOAL {
+                assert_eq!((trigger, hard), (NO_GOAL, NO_GOAL));
+            } else {
+                assert!(
+                    live <= trigger && trigger <= goal && goal <= hard,
+                    "{live} {trigger} {goal} {hard}"
+                );
+            }
+        }
     }
 
     #[test]

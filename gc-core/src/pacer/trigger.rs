@@ -98,7 +98,10 @@ impl ConsMarkHistory {
     /// # Requires
     /// `sample` is finite and positive (as [`cons_mark_sample`] returns).
     pub fn record(&mut self, sample: f64) {
-        assert!(sample.is_finite() && sample > 0.0, "cons/mark sample {sample} must be > 0");
+        assert!(
+            sample.is_finite() && sample > 0.0,
+            "cons/mark sample {sample} must be > 0"
+        );
         self.samples[self.next] = sample;
         self.next = (self.next + 1) % CONS_MARK_HISTORY;
         self.len = (self.len + 1).min(CONS_MARK_HISTORY);
@@ -154,16 +157,33 @@ mod tests {
     fn sample_is_the_ratio_of_rates() {
         // 1 MiB allocated in 10 ms of mutator time, 4 MiB scanned in 2 ms:
         // alloc 1/10 MiB per ms, scan 2 MiB per ms -> 0.05.
-        let s = cons_mark_sample(MIB, 4 * MIB, Duration::from_millis(2), Duration::from_millis(10));
+        let s = cons_mark_sample(
+            MIB,
+            4 * MIB,
+            Duration::from_millis(2),
+            Duration::from_millis(10),
+        );
         assert!(close(s.unwrap(), 0.05));
     }
 
     #[test]
     fn sample_without_timing_is_none() {
-        assert_eq!(cons_mark_sample(MIB, MIB, Duration::ZERO, Duration::from_millis(1)), None);
-        assert_eq!(cons_mark_sample(MIB, MIB, Duration::from_millis(1), Duration::ZERO), None);
-        assert_eq!(cons_mark_sample(0, MIB, Duration::from_millis(1), Duration::from_millis(1)), None);
-        assert_eq!(cons_mark_sample(MIB, 0, Duration::from_millis(1), Duration::from_millis(1)), None);
+        assert_eq!(
+            cons_mark_sample(MIB, MIB, Duration::ZERO, Duration::from_millis(1)),
+            None
+        );
+        assert_eq!(
+            cons_mark_sample(MIB, MIB, Duration::from_millis(1), Duration::ZERO),
+            None
+        );
+        assert_eq!(
+            cons_mark_sample(0, MIB, Duration::from_millis(1), Duration::from_millis(1)),
+            None
+        );
+        assert_eq!(
+            cons_mark_sample(MIB, 0, Duration::from_millis(1), Duration::from_millis(1)),
+            None
+        );
     }
 
     #[test]

@@ -58,10 +58,22 @@ impl Tenuring {
     ///
     /// # Requires
     /// The policy's age is in `1..=MAX_AGE` and `target_survivor_percent` in `1..=100`.
-    pub fn threshold(&self, ages: &AgeTable, survivor_capacity: usize, target_survivor_percent: u8) -> u8 {
+    pub fn threshold(
+        &self,
+        ages: &AgeTable,
+        survivor_capacity: usize,
+        target_survivor_percent: u8,
+    ) -> u8 {
+        assert!(
+            (1..=100).contains(&target_survivor_percent),
+            "target survivor percent {target_survivor_percent} not in 1..=100"
+        );
         match *self {
             Tenuring::Fixed(age) => {
-                assert!((1..=MAX_AGE).contains(&age), "fixed tenuring threshold {age} not in 1..=15");
+                assert!(
+                    (1..=MAX_AGE).contains(&age),
+                    "fixed tenuring threshold {age} not in 1..=15"
+                );
                 age
             }
             Tenuring::Adaptive { max } => {
@@ -96,7 +108,10 @@ impl AgeTable {
     /// # Requires
     /// `1 <= age <= MAX_AGE`.
     pub fn record(&mut self, age: u8, bytes: usize) {
-        assert!((1..=MAX_AGE).contains(&age), "survivor age {age} not in 1..=15");
+        assert!(
+            (1..=MAX_AGE).contains(&age),
+            "survivor age {age} not in 1..=15"
+        );
         let slot = &mut self.bytes[usize::from(age)];
         *slot = slot.saturating_add(bytes);
     }
@@ -124,7 +139,10 @@ pub fn adaptive_threshold(
     target_survivor_percent: u8,
     max: u8,
 ) -> u8 {
-    assert!((1..=MAX_AGE).contains(&max), "max tenuring threshold {max} not in 1..=15");
+    assert!(
+        (1..=MAX_AGE).contains(&max),
+        "max tenuring threshold {max} not in 1..=15"
+    );
     assert!(
         (1..=100).contains(&target_survivor_percent),
         "target survivor percent {target_survivor_percent} not in 1..=100"
@@ -185,9 +203,18 @@ impl EdenSizer {
     /// # Requires
     /// `0 < min <= initial <= max` and `target > 0`.
     pub fn new(initial: usize, min: usize, max: usize, target: Duration) -> EdenSizer {
-        assert!(0 < min && min <= initial && initial <= max, "need 0 < min <= initial <= max");
+        assert!(
+            0 < min && min <= initial && initial <= max,
+            "need 0 < min <= initial <= max"
+        );
         assert!(!target.is_zero(), "the pause target must be positive");
-        EdenSizer { target, min, max, size: initial, cost_per_byte: None }
+        EdenSizer {
+            target,
+            min,
+            max,
+            size: initial,
+            cost_per_byte: None,
+        }
     }
 
     /// The Eden size to use now, in bytes.
@@ -239,7 +266,11 @@ impl EdenSizer {
     /// The size that meets the target at `cost` ns per byte, within one step.
     fn next_size(&self, cost: f64) -> usize {
         let current = self.size as f64;
-        let ideal = if cost > 0.0 { self.target.as_nanos() as f64 / cost } else { f64::INFINITY };
+        let ideal = if cost > 0.0 {
+            self.target.as_nanos() as f64 / cost
+        } else {
+            f64::INFINITY
+        };
         let stepped = ideal.clamp(current / MAX_EDEN_STEP, current * MAX_EDEN_STEP);
         let rounded = (stepped as usize) / EDEN_GRANULE * EDEN_GRANULE;
         rounded.clamp(self.min, self.max)
@@ -271,7 +302,12 @@ mod tests {
     #[test]
     fn first_age_past_the_target_becomes_the_threshold() {
         // Survivor space 1 MiB, target 50% = 512 KiB.
-        let t = table(&[(1, 200 * KIB), (2, 200 * KIB), (3, 200 * KIB), (4, 10 * KIB)]);
+        let t = table(&[
+            (1, 200 * KIB),
+            (2, 200 * KIB),
+            (3, 200 * KIB),
+            (4, 10 * KIB),
+        ]);
         assert_eq!(adaptive_threshold(&t, MIB, 50, 15), 3);
         // Exactly at the target is not past it.
         let t = table(&[(1, 256 * KIB), (2, 256 * KIB), (3, 1)]);
@@ -330,19 +366,31 @@ mod tests {
         let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
         for _ in 0..40 {
             let eden = s.eden_size();
-            s.record_minor(MinorFacts { eden_bytes_used: eden, pause: pause_of(eden, 100, 0.1) });
+            s.record_minor(MinorFacts {
+                eden_bytes_used: eden,
+                pause: pause_of(eden, 100, 0.1),
+            });
         }
         let pause = pause_of(s.eden_size(), 100, 0.1);
-        assert!(pause >= Duration::from_micros(950) && pause <= Duration::from_micros(1050), "{pause:?}");
+        assert!(
+            pause >= Duration::from_micros(950) && pause <= Duration::from_micros(1050),
+            "{pause:?}"
+        );
         assert_eq!(s.eden_size() % EDEN_GRANULE, 0);
     }
 
     #[test]
     fn eden_moves_at_most_one_step_per_collection() {
         let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_secs(1));
-        let next = s.record_minor(MinorFacts { eden_bytes_used: MIB, pause: Duration::from_micros(1) });
+        let next = s.record_minor(MinorFacts {
+            eden_bytes_used: MIB,
+            pause: Duration::from_micros(1),
+        });
         assert_eq!(next, 2 * MIB);
-        let next = s.record_minor(MinorFacts { eden_bytes_used: 2 * MIB, pause: Duration::from_secs(100) });
+        let next = s.record_minor(MinorFacts {
+            eden_bytes_used: 2 * MIB,
+            pause: Duration::from_secs(100),
+        });
         assert!(next >= MIB, "{next}");
     }
 
@@ -351,7 +399,10 @@ mod tests {
         let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_micros(50));
         for _ in 0..20 {
             let eden = s.eden_size();
-            s.record_minor(MinorFacts { eden_bytes_used: eden, pause: pause_of(eden, 100, 0.1) });
+            s.record_minor(MinorFacts {
+                eden_bytes_used: eden,
+                pause: pause_of(eden, 100, 0.1),
+            });
         }
         assert_eq!(s.eden_size(), 64 * KIB);
     }
@@ -361,9 +412,18 @@ mod tests {
         let mut s = EdenSizer::new(8 * MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
         assert_eq!(s.set_max(4 * MIB), 1 << 30);
         assert_eq!(s.eden_size(), 4 * MIB);
-        assert_eq!(s.set_target(Duration::from_millis(2)), Duration::from_millis(1));
+        assert_eq!(
+            s.set_target(Duration::from_millis(2)),
+            Duration::from_millis(1)
+        );
         assert_eq!(s.target(), Duration::from_millis(2));
         // An empty Eden teaches nothing.
-        assert_eq!(s.record_minor(MinorFacts { eden_bytes_used: 0, pause: Duration::ZERO }), 4 * MIB);
+        assert_eq!(
+            s.record_minor(MinorFacts {
+                eden_bytes_used: 0,
+                pause: Duration::ZERO
+            }),
+            4 * MIB
+        );
     }
 }
