@@ -1,0 +1,306 @@
+//! What a run measures while it runs.
+//!
+//! A [`Probe`] is handed to the workload. The workload calls it at each safe
+//! point (tenure, gc-arena) or after each unit of work (every collector):
+//!
+//! - **Pauses.** [`Probe::tenure_safe_point`] and [`Probe::arena_safe_point`]
+//!   time each `collect_debt` call from outside. Every call that did
+//!   collection work is a pause and goes into an HDR histogram (nanoseconds,
+//!   3 significant digits). Calls that found no debt are counted as safe
+//!   points but are not pauses (else a thousand no-op calls would make p50
+//!   meaningless). Collectors that collect inside allocation or `drop` (`gc`,
+//!   `dumpster`) have no separable pause; their worst stop shows up in the
+//!   per-operation latency instead.
+//! - **Operation latency.** [`Probe::op`] records one operation's duration
+//!   (a push in gc-latency), including any collection it triggered.
+//! - **Heap over time.** [`Probe::tick`] samples the process's RSS (and
+//!   tenure's heap size and goal) at most every [`SAMPLE_INTERVAL`], keeping
+//!   at most [`MAX_SAMPLES`] samples.
+//! - **Cycles.** [`Probe::watch`] keeps tenure's per-cycle reports.
+//!
+//! Everything is read back by `result::RunResult::from_probe` at the end.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use tenure::{CycleReport, Heap, Root, Rootable, Stats, Trace};
+
+/// Shortest time between two heap samples. 2 ms keeps the cost of reading
+/// `/proc/self/status` (about 15 us) under 1% of the run, and still gives a
+/// hundred samples over a 0.2 s quick run.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(2);
+
+/// Most samples kept: when reached, every other one is dropped and the
+/// interval doubles, so a long run keeps an even picture in bounded memory
+/// (4096 samples x 32 bytes = 128 KiB of JSON at most per run).
+pub const MAX_SAMPLES: usize = 4096;
+
+/// Largest latency the histograms hold: 100 s in nanoseconds. Longer values
+/// are clamped (and would be a result worth reporting anyway).
+const MAX_LATENCY_NS: u64 = 100_000_000_000;
+
+/// One point of heap size over time.
+#[derive(Copy, Clone, Debug, Serialize, Deserialize)]
+pub struct Sample {
+    /// Seconds since the run started.
+    pub t: f64,
+    /// Resident set size of the process, bytes.
+    pub rss: u64,
+    /// tenure's `heap_bytes` (None for peers).
+    pub heap: Option<u64>,
+    /// tenure's heap goal (None for peers).
+    pub goal: Option<u64>,
+}
+
+/// One completed major cycle of tenure, as reported by `on_cycle`.
+#[derive(Copy, Clone, Debug, Serialize, Deserialize)]
+pub struct CycleRecord {
+    /// Seconds since the heap was built.
+    pub t: f64,
+    /// Heap bytes when marking started.
+    pub heap_at_start: u64,
+    /// Heap bytes when marking finished.
+    pub heap_at_end: u64,
+    /// Bytes found live.
+    pub live: u64,
+    /// The goal the cycle aimed at.
+    pub goal: u64,
+    /// Whether `collect_full` forced it.
+    pub forced: bool,
+}
+
+impl From<&CycleReport> for CycleRecord {
+    fn from(report: &CycleReport) -> CycleRecord {
+        CycleRecord {
+            t: report.at_seconds,
+            heap_at_start: report.heap_at_start as u64,
+            heap_at_end: report.heap_at_end as u64,
+            live: report.live_bytes as u64,
+            goal: report.heap_goal as u64,
+            forced: report.forced,
+        }
+    }
+}
+
+/// The measurements of one run in progress.
+pub struct Probe {
+    /// When the run started.
+    pub start: Instant,
+    /// Every pause, nanoseconds.
+    pub pauses: Histogram<u64>,
+    /// Sum of every pause.
+    pub pause_total: Duration,
+    /// Safe points visited (with or without work).
+    pub safe_points: u64,
+    /// Per-operation latency, nanoseconds (only workloads that time operations).
+    pub ops: Histogram<u64>,
+    /// Worst operation after the workload's warm-up (e.g. after the window filled).
+    pub worst_op_after_warmup: Option<Duration>,
+    /// Heap samples, oldest first.
+    pub samples: Vec<Sample>,
+    interval: Duration,
+    next_sample: Instant,
+    cycles: Rc<RefCell<Vec<CycleRecord>>>,
+    /// tenure's counters at the end of the run.
+    pub tenure_stats: Option<Stats>,
+    /// Collections a peer reported running (where it counts them).
+    pub peer_collections: Option<u64>,
+    /// Things a reader must know about this run (leaks, adaptations).
+    pub notes: Vec<String>,
+}
+
+impl Default for Probe {
+    fn default() -> Probe {
+        Probe::new()
+    }
+}
+
+impl Probe {
+    /// A fresh probe; the run's clock starts now.
+    pub fn new() -> Probe {
+        let start = Instant::now();
+        let histogram =
+            || Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).expect("static bounds are valid");
+        Probe {
+            start,
+            pauses: histogram(),
+            pause_total: Duration::ZERO,
+            safe_points: 0,
+            ops: histogram(),
+            worst_op_after_warmup: None,
+            samples: Vec::new(),
+            interval: SAMPLE_INTERVAL,
+            next_sample: start,
+            cycles: Rc::default(),
+            tenure_stats: None,
+            peer_collections: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Records one pause.
+    #[inline]
+    pub fn pause(&mut self, duration: Duration) {
+        self.pause_total += duration;
+        self.pauses.saturating_record(nanos(duration).max(1));
+    }
+
+    /// Records one operation's latency; `warm` says the warm-up is over.
+    #[inline]
+    pub fn op(&mut self, duration: Duration, warm: bool) {
+        self.ops.saturating_record(nanos(duration).max(1));
+        if warm {
+            let worst = self.worst_op_after_warmup.get_or_insert(duration);
+            *worst = (*worst).max(duration);
+        }
+    }
+
+    /// The safe point of a tenure heap: runs `collect_debt`, timed; then
+    /// samples the heap if a sample is due.
+    #[inline]
+    pub fn tenure_safe_point<R>(&mut self, heap: &mut Heap<R>)
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        let before = heap.pause_total();
+        let start = Instant::now();
+        heap.collect_debt();
+        let took = start.elapsed();
+        self.safe_points += 1;
+        if heap.pause_total() != before {
+            self.pause(took);
+        }
+        if Instant::now() >= self.next_sample {
+            self.sample_tenure(heap);
+        }
+    }
+
+    /// Runs any other collection call on a tenure heap (`collect_full`,
+    /// `collect_minor`) as a timed pause.
+    pub fn tenure_pause<R>(&mut self, heap: &mut Heap<R>, collect: impl FnOnce(&mut Heap<R>))
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        let start = Instant::now();
+        collect(heap);
+        self.pause(start.elapsed());
+        self.safe_points += 1;
+    }
+
+    /// Keeps tenure's per-cycle reports for the result.
+    pub fn watch<R>(&mut self, heap: &mut Heap<R>)
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        let cycles = Rc::clone(&self.cycles);
+        heap.on_cycle(move |report| cycles.borrow_mut().push(CycleRecord::from(report)));
+        self.sample_tenure(heap);
+    }
+
+    /// Takes the final counters of a tenure heap (call once, at the end).
+    pub fn finish_tenure<R>(&mut self, heap: &Heap<R>)
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        self.sample_tenure(heap);
+        self.tenure_stats = Some(heap.stats());
+    }
+
+    fn sample_tenure<R>(&mut self, heap: &Heap<R>)
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        let stats = heap.stats();
+        self.push_sample(Some(stats.heap_bytes as u64), Some(stats.heap_goal as u64));
+    }
+
+    /// The safe point of a gc-arena: `collect_debt`, timed, a pause if there
+    /// was debt to pay.
+    #[inline]
+    pub fn arena_safe_point<R>(&mut self, arena: &mut gc_arena::Arena<R>)
+    where
+        R: for<'a> gc_arena::Rootable<'a>,
+        for<'a> gc_arena::arena::Root<'a, R>: gc_arena::Collect<'a>,
+    {
+        let indebted = arena.metrics().allocation_debt() > 0.0;
+        let start = Instant::now();
+        arena.collect_debt();
+        let took = start.elapsed();
+        self.safe_points += 1;
+        if indebted {
+            self.pause(took);
+        }
+        self.tick();
+    }
+
+    /// Samples RSS if a sample is due (for collectors without a heap size).
+    #[inline]
+    pub fn tick(&mut self) {
+        if Instant::now() >= self.next_sample {
+            self.push_sample(None, None);
+        }
+    }
+
+    fn push_sample(&mut self, heap: Option<u64>, goal: Option<u64>) {
+        let now = Instant::now();
+        self.samples.push(Sample {
+            t: now.duration_since(self.start).as_secs_f64(),
+            rss: crate::result::read_status_kib("VmRSS:").unwrap_or(0) * 1024,
+            heap,
+            goal,
+        });
+        if self.samples.len() >= MAX_SAMPLES {
+            let mut keep = false;
+            self.samples.retain(|_| {
+                keep = !keep;
+                keep
+            });
+            self.interval *= 2;
+        }
+        self.next_sample = now + self.interval;
+    }
+
+    /// The cycle reports collected so far.
+    pub fn cycles(&self) -> Vec<CycleRecord> {
+        self.cycles.borrow().clone()
+    }
+}
+
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos())
+        .unwrap_or(u64::MAX)
+        .min(MAX_LATENCY_NS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_stay_bounded() {
+        let mut probe = Probe::new();
+        for _ in 0..(MAX_SAMPLES * 3) {
+            probe.push_sample(None, None);
+        }
+        assert!(probe.samples.len() < MAX_SAMPLES);
+        assert!(probe.samples.windows(2).all(|w| w[0].t <= w[1].t));
+    }
+
+    #[test]
+    fn pauses_accumulate() {
+        let mut probe = Probe::new();
+        probe.pause(Duration::from_micros(10));
+        probe.pause(Duration::from_micros(30));
+        assert_eq!(probe.pauses.len(), 2);
+        assert_eq!(probe.pause_total, Duration::from_micros(40));
+        assert!(probe.pauses.max() >= 29_000);
+    }
+}
