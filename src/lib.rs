@@ -1,8 +1,7 @@
-//! `tenure`: a generational, incrementally marked, paced garbage collector.
+#![doc = include_str!("../README.md")]
 //!
 //! This facade re-exports the runtime ([`gc_core`]) and `#[derive(Trace)]`
-//! ([`gc_derive`]), so an embedder needs one dependency. Start with
-//! [`Heap`], then read `docs/architecture.md`.
+//! ([`gc_derive`]), so an embedder needs one dependency.
 
 pub use gc_core::*;
 pub use gc_derive::Trace;

@@ -34,7 +34,8 @@ use crate::evacuate::{minor_gc, MinorParams};
 use crate::header::Header;
 use crate::mark::{clear_dead_weak_targets, is_drained, mark_roots, mark_step, Marker};
 use crate::evacuate::MinorOutcome;
-use crate::pacer::{AgeTable, CycleFacts, Pacer, PacerSettings, Tenuring};
+use crate::config::ConfigError;
+use crate::pacer::{AgeTable, CycleFacts, EdenSizer, MinorFacts, Pacer, Tenuring};
 use crate::state::GcState;
 use crate::stats::{CycleReport, PauseKind, StatsRecorder};
 use crate::sweep::Sweeper;
@@ -94,11 +95,13 @@ pub(crate) struct Collector {
     last_safe_point: Instant,
     /// Called with each cycle's report.
     pub(crate) on_cycle: Option<Box<dyn FnMut(&CycleReport)>>,
+    /// Sizes Eden toward `minor_pause_target`, when one is set.
+    eden_sizer: Option<EdenSizer>,
 }
 
 impl Collector {
     pub(crate) fn new(config: Config) -> Collector {
-        let pacer = Pacer::new(pacer_settings(&config));
+        let pacer = Pacer::new(config.pacer_settings());
         let now = Instant::now();
         Collector {
             tenuring_threshold: initial_tenuring_threshold(&config),
@@ -112,7 +115,38 @@ impl Collector {
             born: now,
             last_safe_point: now,
             on_cycle: None,
+            eden_sizer: eden_sizer(&config),
         }
+    }
+
+    /// Applies a new configuration at a safe point; returns the old one.
+    /// `generational` is fixed when the heap is built (the barrier and the
+    /// remembered set are only kept for a young generation).
+    pub(crate) fn apply_config(&mut self, state: &mut GcState, new: Config) -> Result<Config, ConfigError> {
+        new.validate()?;
+        if new.generational != self.config.generational {
+            return Err(ConfigError::Conflict {
+                field: "generational",
+                value: new.generational.to_string(),
+                requirement: "fixed when the heap is built: the young generation cannot be switched at run time"
+                    .to_string(),
+            });
+        }
+        let old = std::mem::replace(&mut self.config, new);
+        let settings = new.pacer_settings();
+        self.pacer.set_gc_percent(settings.gc_percent);
+        self.pacer.set_memory_limit(settings.memory_limit);
+        self.pacer.set_min_heap(settings.min_heap);
+        self.pacer.set_cpu_limit(settings.cpu_limit);
+        state.large_threshold.set(new.large_object_threshold);
+        if old.tenuring != new.tenuring {
+            self.tenuring_threshold = initial_tenuring_threshold(&new);
+        }
+        if old.eden_size != new.eden_size || old.minor_pause_target != new.minor_pause_target {
+            self.eden_sizer = eden_sizer(&new);
+            resize_young(state, &new, new.eden_size);
+        }
+        Ok(old)
     }
 
     /// The only writer of the phase (rule 3 of STYLE.md).
@@ -244,13 +278,23 @@ impl Collector {
         if !state.generational {
             return;
         }
+        let start = Instant::now();
         let cells = self.run_minor(state, roots, false);
+        self.adapt_eden(state, start.elapsed());
         if state.is_marking() {
             // Weak cells promoted black will not be scanned by the marker;
             // remember them so their targets are checked at termination.
             let promoted = cells.into_iter().filter(|cell| is_old(*cell));
             self.marker.weak_cells.extend(promoted);
         }
+    }
+
+    /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
+    fn adapt_eden(&mut self, state: &mut GcState, pause: Duration) {
+        let Some(sizer) = self.eden_sizer.as_mut() else { return };
+        let eden_bytes_used = self.stats.last_minor.eden_bytes;
+        let size = sizer.record_minor(MinorFacts { eden_bytes_used, pause });
+        resize_young(state, &self.config, size);
     }
 
     /// Runs the evacuation and records it; returns the weak cells reached.
@@ -481,19 +525,23 @@ fn timed_value<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (value, start.elapsed())
 }
 
-/// The pacer's knobs, taken from the configuration.
-pub(crate) fn pacer_settings(config: &Config) -> PacerSettings {
-    PacerSettings {
-        gc_percent: config.gc_percent,
-        memory_limit: config.memory_limit,
-        min_heap: config.min_heap,
-        cpu_limit: config.cpu_limit,
-    }
+/// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).
+pub(crate) fn survivor_capacity(config: &Config, eden_size: usize) -> usize {
+    eden_size / config.survivor_ratio().max(1) as usize
 }
 
-/// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).
-pub(crate) fn survivor_capacity(config: &Config) -> usize {
-    config.eden_size / config.survivor_ratio.max(1) as usize
+/// Gives Eden (and with it, each survivor space) a new nominal size.
+fn resize_young(state: &mut GcState, config: &Config, eden_size: usize) {
+    state.eden.set_capacity(eden_size);
+    state.survivors.capacity = survivor_capacity(config, eden_size);
+}
+
+/// The adaptive Eden sizer, when a minor-pause target is configured. Eden
+/// may shrink to 1/16 of its configured size or grow to 16 times it.
+fn eden_sizer(config: &Config) -> Option<EdenSizer> {
+    let target = config.minor_pause_target()?;
+    let size = config.eden_size();
+    Some(EdenSizer::new(size, (size / 16).max(64 << 10), size.saturating_mul(16), target))
 }
 
 /// The threshold before any minor GC has measured ages.

@@ -371,12 +371,6 @@ fn mix_address(address: usize) -> u32 {
     ((mixed >> 32) as u32).max(1)
 }
 
-/// The `&GcBox<T>`'s header pointer and back: the only casts between them.
-#[inline]
-pub fn header_of<T>(gc_box: NonNull<GcBox<T>>) -> NonNull<Header> {
-    gc_box.cast()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::collector::{Collector, Phase};
 use crate::config::{Config, ConfigError};
+use crate::control::{GcControl, PUBLISH_INTERVAL};
 use crate::mutation::Mutation;
 use crate::root::{Root, Rootable};
 use crate::state::GcState;
@@ -40,6 +41,11 @@ where
     root: ManuallyDrop<Root<'static, R>>,
     state: GcState,
     collector: Collector,
+    /// Handles given to other threads, if any (see `control`).
+    control: Option<GcControl>,
+    /// When stats were last published to `control`, and the major cycle
+    /// count then (a finished cycle is always published).
+    last_publish: (Instant, u64),
 }
 
 impl<R> Heap<R>
@@ -68,7 +74,7 @@ where
         let state = GcState::new(
             config.generational,
             config.eden_size,
-            crate::collector::survivor_capacity(&config),
+            crate::collector::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
         let mut collector = Collector::new(config);
@@ -82,6 +88,8 @@ where
             root: ManuallyDrop::new(root),
             state,
             collector,
+            control: None,
+            last_publish: (Instant::now(), 0),
         }
     }
 
@@ -110,18 +118,18 @@ where
     /// marking, a mark step sized by the assist ratio, mark termination, or a
     /// sweep step) as the pacer decides. In stress mode it collects everything.
     pub fn collect_debt(&mut self) {
+        self.apply_control_requests();
         let bytes = self.collector.begin_safe_point(&self.state);
         if self.collector.config.stress {
             self.stress_collect();
         } else {
-            let Heap { root, state, collector } = self;
+            let Heap { root, state, collector, .. } = self;
             let mut roots = |tracer: &mut Tracer| root.trace(tracer);
             for (kind, duration) in collector.pay_debt(state, &mut roots, bytes) {
                 collector.record_pause(kind, duration);
             }
         }
-        self.collector.end_safe_point(&self.state);
-        self.verify_if_asked();
+        self.finish_safe_point();
     }
 
     /// Runs a minor (young-generation) collection now. Does nothing when the
@@ -174,23 +182,98 @@ where
 
     /// Runs one collection operation as a timed pause at a safe point.
     fn paused(&mut self, kind: PauseKind, op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer))) {
+        self.apply_control_requests();
         self.collector.begin_safe_point(&self.state);
         let start = Instant::now();
         {
-            let Heap { root, state, collector } = self;
+            let Heap { root, state, collector, .. } = self;
             let mut roots = |tracer: &mut Tracer| root.trace(tracer);
             op(collector, state, &mut roots);
         }
         self.collector.record_pause(kind, start.elapsed());
+        self.finish_safe_point();
+    }
+
+    /// Closes a safe point: limits for the mutator, verification, publishing.
+    fn finish_safe_point(&mut self) {
         self.collector.end_safe_point(&self.state);
         self.verify_if_asked();
+        self.publish_to_control();
+    }
+
+    /// Applies a configuration requested through a `GcControl` handle.
+    fn apply_control_requests(&mut self) {
+        let Some(request) = self.control.as_ref().and_then(GcControl::take_request) else {
+            return;
+        };
+        if let Err(error) = self.collector.apply_config(&mut self.state, request) {
+            tracing::warn!(target: "tenure::gc", %error, "configuration requested through GcControl refused");
+        }
+        self.sync_control_config();
+    }
+
+    /// Publishes stats to the control handles at most every `PUBLISH_INTERVAL`.
+    fn publish_to_control(&mut self) {
+        let cycles = self.collector.stats.major_collections;
+        let (when, cycles_then) = self.last_publish;
+        if self.control.is_none() || (when.elapsed() < PUBLISH_INTERVAL && cycles == cycles_then) {
+            return;
+        }
+        self.last_publish = (Instant::now(), cycles);
+        let stats = self.stats();
+        if let Some(control) = &self.control {
+            control.publish(stats);
+        }
+    }
+
+    fn sync_control_config(&self) {
+        if let Some(control) = &self.control {
+            control.sync_config(self.collector.config);
+        }
+    }
+
+    /// A `Send + Sync` handle through which other threads read the latest
+    /// stats and change knobs; changes apply at this heap's next safe point.
+    pub fn control(&mut self) -> GcControl {
+        let control = self
+            .control
+            .get_or_insert_with(|| GcControl::new(self.collector.config))
+            .clone();
+        control.publish(self.stats());
+        control
+    }
+
+    /// Replaces the configuration (validated; `generational` cannot change).
+    /// Returns the old configuration.
+    pub fn set_config(&mut self, config: Config) -> Result<Config, ConfigError> {
+        let old = self.collector.apply_config(&mut self.state, config)?;
+        self.collector.end_safe_point(&self.state);
+        self.sync_control_config();
+        Ok(old)
+    }
+
+    /// Sets `gc_percent` now (like Go's `debug.SetGCPercent`); returns the old value.
+    pub fn set_gc_percent(&mut self, gc_percent: Option<u32>) -> Result<Option<u32>, ConfigError> {
+        let mut config = self.collector.config;
+        let old = config.set_gc_percent(gc_percent)?;
+        self.set_config(config)?;
+        Ok(old)
+    }
+
+    /// Sets the soft memory limit now (like Go's `debug.SetMemoryLimit`);
+    /// returns the old value.
+    pub fn set_memory_limit(&mut self, limit: Option<usize>) -> Result<Option<usize>, ConfigError> {
+        let mut config = self.collector.config;
+        let old = config.set_memory_limit(limit)?;
+        self.set_config(config)?;
+        Ok(old)
     }
 
     /// Stress mode: every safe point runs a minor GC and completes one phase
     /// of the major cycle, so every interleaving is exercised quickly.
     fn stress_collect(&mut self) {
         let start = Instant::now();
-        let Heap { root, state, collector } = self;
+        let Heap { root, state, collector, .. } = self;
         let mut roots = |tracer: &mut Tracer| root.trace(tracer);
         collector.minor(state, &mut roots);
         match state.phase.get() {
@@ -222,7 +305,9 @@ where
             objects_allocated: recorder.objects_allocated + state.counters.objects_since_safe_point.get() as u64,
             heap_bytes: state.heap_bytes(),
             peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
+            committed_bytes: state.eden.committed() + state.survivors.committed() + old.committed() + large.bytes,
             eden_bytes: state.eden.used(),
+            eden_objects: state.eden.objects(),
             eden_capacity: state.eden.capacity(),
             survivor_bytes: survivors.used,
             survivor_capacity: state.survivors.capacity,

@@ -75,13 +75,6 @@ impl LargeSpace {
         (tally, index)
     }
 
-    /// Calls `visit` with every large object.
-    pub(crate) fn for_each_object(&self, mut visit: impl FnMut(NonNull<Header>)) {
-        for object in &self.objects {
-            visit(object.header);
-        }
-    }
-
     /// True if `ptr` heads a large object.
     pub(crate) fn contains(&self, ptr: NonNull<Header>) -> bool {
         self.objects.iter().any(|object| object.header == ptr)

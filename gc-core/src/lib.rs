@@ -39,13 +39,15 @@ mod verify;
 
 // Policy, configuration and telemetry.
 pub mod config;
+mod control;
 mod error;
 pub mod pacer;
 mod stats;
 pub mod units;
 
 pub use collector::Phase;
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigBuilder, ConfigError};
+pub use control::GcControl;
 pub use error::AllocError;
 pub use evacuate::MinorOutcome;
 pub use gc::Gc;

@@ -268,16 +268,6 @@ impl OldSpace {
         (before - self.block_count()) * BLOCK_BYTES
     }
 
-    /// Calls `visit` with every object in old space (dead ones included if
-    /// their block has not been swept yet).
-    pub(crate) fn for_each_object(&self, mut visit: impl FnMut(NonNull<Header>)) {
-        for class in &self.classes {
-            for block in &class.blocks {
-                block.for_each_object(&mut visit);
-            }
-        }
-    }
-
     /// True if `ptr` is the start of a cell in one of old space's blocks.
     pub(crate) fn contains_cell(&self, ptr: NonNull<Header>) -> bool {
         let address = ptr.as_ptr() as usize;
@@ -350,16 +340,6 @@ impl Block {
             unsafe { std::ptr::write_bytes(cell.as_ptr().cast::<u8>(), crate::eden::POISON_BYTE, self.cell_size) };
         }
         self.push_free(cell);
-    }
-
-    fn for_each_object(&self, visit: &mut impl FnMut(NonNull<Header>)) {
-        for index in 0..self.cells {
-            let cell = self.cell(index);
-            // SAFETY: every cell holds a header, free or in use (I5).
-            if !unsafe { cell.as_ref() }.raw_info().is_null() {
-                visit(cell);
-            }
-        }
     }
 
     /// Drops every object still in the block (the heap is being dropped).

@@ -54,8 +54,13 @@ pub struct Stats {
     pub heap_bytes: usize,
     /// The highest `heap_bytes` seen at a safe point.
     pub peak_heap_bytes: usize,
+    /// Bytes the heap holds from the system: Eden's and the survivor spaces'
+    /// arenas, old-space blocks and large objects.
+    pub committed_bytes: usize,
     /// Bytes allocated in Eden since the last minor GC.
     pub eden_bytes: usize,
+    /// Objects allocated in Eden since the last minor GC.
+    pub eden_objects: usize,
     /// Eden's nominal size.
     pub eden_capacity: usize,
     /// Bytes in the survivor from-space.

@@ -96,6 +96,11 @@ impl Survivors {
         }
     }
 
+    /// Bytes both semispaces hold from the system.
+    pub(crate) fn committed(&self) -> usize {
+        self.spaces.iter().map(SemiSpace::committed).sum()
+    }
+
     /// Ends a minor GC: the emptied from-space is reset and becomes the next to-space.
     pub(crate) fn flip(&mut self, poison: bool) {
         self.spaces[self.from].reset(poison);

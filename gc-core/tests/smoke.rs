@@ -76,9 +76,10 @@ fn list_survives_every_kind_of_collection() {
     while !heap.sweep_step(100) {}
     heap.verify().unwrap();
     assert_eq!(sum(&heap), expected + 1000);
-    for _ in 0..50 {
+    let rounds = if cfg!(miri) { 3 } else { 50 };
+    for _ in 0..rounds {
         heap.mutate(|m, _| {
-            for _ in 0..1000 {
+            for _ in 0..rounds * 20 {
                 Gc::new(m, Node { value: 0, next: Lock::new(None) });
             }
         });
