@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use crate::collector::Collector;
 use crate::report::{fmt_mib, fmt_ns, headline_table, relative, workload_table, Report};
-use crate::result::RunResult;
 use crate::workloads;
 
 /// The whole Markdown document. `docs_dir` is where it will be written (plot
@@ -27,7 +26,7 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
          (the `gc=100` or default setting): \"time / tenure\" above 1 means the peer took longer. \
          Each (workload, collector, setting) ran alone in a fresh child process, so peak RSS is its own.\n"
     );
-    let _ = writeln!(md, "- Command: `{}`", m.command);
+    let _ = writeln!(md, "Measured with:\n\n```text\n{}\n```\n", m.command);
     let _ = writeln!(
         md,
         "- Build profile: {}; {} logical CPUs; suite took {:.0} s; sizes: {}.",
@@ -54,18 +53,24 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     );
     md += &headline_table(report).markdown();
     md += &targets(report);
-    for name in report.workloads() {
-        let _ = writeln!(md, "\n## {name}\n");
+    for group in report.groups() {
+        let name = group.workload.clone();
+        let _ = writeln!(md, "\n## {name}, size {}\n", group.size);
         if let Ok(w) = workloads::by_name(&name) {
-            let size = report.runs_of(&name).next().map_or(0, |r| r.size);
-            let _ = writeln!(md, "{} Size: {} = {size}.\n", w.about(), w.size_meaning());
+            let _ = writeln!(
+                md,
+                "{}. Size: {} = {}.\n",
+                w.about(),
+                w.size_meaning(),
+                group.size
+            );
         }
-        md += &workload_table(report, &name).markdown();
-        if let Some(check) = report.reference(&name).map(|r| r.check.clone()) {
+        md += &workload_table(report, &group).markdown();
+        if let Some(check) = report.reference(&group).map(|r| r.check.clone()) {
             let _ = writeln!(md, "\nCheck (every run must agree): `{check}`");
         }
         let mut notes: Vec<String> = Vec::new();
-        for run in report.runs_of(&name) {
+        for run in report.runs_of(&group) {
             for note in &run.notes {
                 notes.push(format!("{}: {note}", run.label));
             }
@@ -119,56 +124,69 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     md
 }
 
-fn find<'a>(report: &'a Report, workload: &'a str, collector: Collector) -> Option<&'a RunResult> {
-    report.runs_of(workload).find(|r| r.collector == collector)
-}
-
 /// The issue's targets with the figure measured here beside each (reported,
-/// not asserted).
+/// not asserted). Each ratio comes from the largest size at which both sides ran.
 fn targets(report: &Report) -> String {
     let mut rows: Vec<(String, String, String)> = Vec::new();
-    let ratio = |a: Option<&RunResult>, b: Option<&RunResult>| match (a, b) {
-        (Some(a), Some(b)) => Some(a.wall_s / b.wall_s.max(1e-9)),
-        _ => None,
+    let time_ratio = |workload: &str, peer: Collector, tenure_over_peer: bool| {
+        report.pair(workload, peer).map_or_else(
+            || "not measured".to_owned(),
+            |(t, p)| {
+                let ratio = if tenure_over_peer {
+                    t.wall_s / p.wall_s.max(1e-9)
+                } else {
+                    p.wall_s / t.wall_s.max(1e-9)
+                };
+                format!("{ratio:.2}x (size {})", t.size)
+            },
+        )
     };
-    let show = |r: Option<f64>| r.map_or_else(|| "not measured".to_owned(), |r| format!("{r:.2}x"));
     for workload in ["binary-trees", "gcbench"] {
-        let Some(tenure) = report.reference(workload) else {
-            continue;
-        };
-        let t = Some(tenure);
         rows.push((
             format!("{workload}: time vs `Box`"),
             "<= 0.35x".into(),
-            show(ratio(t, find(report, workload, Collector::Box))),
+            time_ratio(workload, Collector::Box, true),
         ));
         rows.push((
             format!("{workload}: time vs bumpalo-reset floor"),
             "<= 1.3x".into(),
-            show(ratio(t, find(report, workload, Collector::Bumpalo))),
+            time_ratio(workload, Collector::Bumpalo, true),
         ));
         for peer in [Collector::Gc, Collector::GcArena] {
             rows.push((
                 format!("{workload}: speed-up over `{peer}`"),
                 ">= 10x".into(),
-                show(ratio(find(report, workload, peer), t)),
+                time_ratio(workload, peer, false),
             ));
         }
-        if let Some(live) = tenure.max_live_bytes.filter(|&l| l > 0) {
-            rows.push((
-                format!("{workload}: peak RSS / live heap"),
-                "<= 2.5x".into(),
-                format!(
-                    "{:.2}x ({} / {})",
-                    tenure.peak_rss_bytes as f64 / live as f64,
-                    fmt_mib(tenure.peak_rss_bytes),
-                    fmt_mib(live)
-                ),
-            ));
+        let largest = report
+            .groups()
+            .into_iter()
+            .filter(|g| g.workload == workload)
+            .max_by_key(|g| g.size);
+        if let Some(tenure) = largest.as_ref().and_then(|g| report.reference(g)) {
+            if let Some(live) = tenure.max_live_bytes.filter(|&l| l > 0) {
+                rows.push((
+                    format!("{workload}: peak RSS / live heap"),
+                    "<= 2.5x".into(),
+                    format!(
+                        "{:.2}x ({} / {}, size {})",
+                        tenure.peak_rss_bytes as f64 / live as f64,
+                        fmt_mib(tenure.peak_rss_bytes),
+                        fmt_mib(live),
+                        tenure.size
+                    ),
+                ));
+            }
         }
     }
-    if let Some(tenure) = report.reference("gc-latency") {
-        if let Some(ops) = &tenure.op_latency {
+    let latency = report
+        .groups()
+        .into_iter()
+        .filter(|g| g.workload == "gc-latency")
+        .max_by_key(|g| g.size);
+    if let Some(group) = latency {
+        if let Some(ops) = report.reference(&group).and_then(|t| t.op_latency.as_ref()) {
             rows.push((
                 "gc-latency: worst push (first fill included)".into(),
                 "< 0.5 ms".into(),
@@ -181,7 +199,7 @@ fn targets(report: &Report) -> String {
             ));
         }
         let peers: Vec<String> = report
-            .runs_of("gc-latency")
+            .runs_of(&group)
             .filter(|r| r.collector != Collector::Tenure)
             .filter_map(|r| {
                 Some(format!(
@@ -208,8 +226,8 @@ fn targets(report: &Report) -> String {
             if run.workload == "growth" || run.workload == "cache" {
                 rows.push((
                     format!(
-                        "{} {}: peak heap / (live x (1 + gc%/100))",
-                        run.workload, run.label
+                        "{}@{} {}: peak heap / (live x (1 + gc%/100))",
+                        run.workload, run.size, run.label
                     ),
                     "0.9 .. 1.1".into(),
                     format!("{g:.2}"),

@@ -45,12 +45,19 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Rebuild the table, plots and (with --docs) the Markdown report from a
-    /// saved results.json, without running anything.
+    /// Rebuild the table, plots and (with --docs) the Markdown report from
+    /// saved results.json files, without running anything. Several files
+    /// (comma-separated) are merged, e.g. a depth-21 run of the fast
+    /// collectors with a smaller run of the slow ones; a run in a later file
+    /// replaces one with the same workload and label in an earlier file.
     Report {
-        /// The results file to read.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json"))]
-        from: PathBuf,
+        /// The results files to read (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json"))]
+        from: Vec<PathBuf>,
+        /// Where to write the merged results, plots and files (default: beside
+        /// the first --from file).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Write the Markdown report here (e.g. docs/benchmarks.md).
         #[arg(long)]
         docs: Option<PathBuf>,
@@ -130,8 +137,11 @@ fn main() -> ExitCode {
             list();
             Ok(())
         }
-        Some(Command::Report { from, docs }) => report::read_json(&from)
-            .and_then(|report| publish(&report, from.parent().unwrap_or(&from), docs, false)),
+        Some(Command::Report { from, out, docs }) => merge(&from).and_then(|report| {
+            let out =
+                out.unwrap_or_else(|| from[0].parent().map(PathBuf::from).unwrap_or_default());
+            publish(&report, &out, docs, from.len() > 1)
+        }),
         None => run_suite(cli.run),
     };
     match outcome {
@@ -141,6 +151,40 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Reads and merges saved reports (see `Command::Report`).
+fn merge(files: &[PathBuf]) -> Result<Report, String> {
+    let mut merged: Option<Report> = None;
+    for file in files {
+        let next = report::read_json(file)?;
+        match merged.as_mut() {
+            None => merged = Some(next),
+            Some(report) => {
+                for run in next.runs {
+                    report
+                        .runs
+                        .retain(|r| !(r.workload == run.workload && r.label == run.label));
+                    report.runs.push(run);
+                }
+                report.failures.extend(next.failures);
+                report.meta.command =
+                    format!("{}\n  and: {}", report.meta.command, next.meta.command);
+                report.meta.suite_seconds += next.meta.suite_seconds;
+            }
+        }
+    }
+    let mut report = merged.ok_or("no --from file given")?;
+    // Keep workloads together, in the built-in order, tenure first.
+    let order: Vec<&str> = workloads::all().iter().map(|w| w.name()).collect();
+    report.runs.sort_by_key(|r| {
+        (
+            order.iter().position(|n| *n == r.workload),
+            r.collector != Collector::Tenure,
+            r.collector,
+        )
+    });
+    Ok(report)
 }
 
 fn run_one(job: &str, gctrace: bool) -> Result<(), String> {
@@ -210,8 +254,11 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
     };
     eprintln!("gc-bench: {} jobs, each in its own process", jobs.len());
     let (runs, failures) = driver::run_all(&jobs, &options);
-    let command: Vec<String> = std::env::args().collect();
-    let mut meta = Meta::now(command.join(" "), args.quick);
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    let mut meta = Meta::now(
+        format!("cargo run --release -p gc-bench -- {}", command.join(" ")),
+        args.quick,
+    );
     meta.suite_seconds = started.elapsed().as_secs_f64();
     let report = Report {
         meta,

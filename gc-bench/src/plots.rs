@@ -2,7 +2,7 @@
 //! SVG backend only (text is written as SVG `<text>`; no font files or system
 //! libraries are needed, so the plots build anywhere).
 //!
-//! Per workload, into `<out>/plots/`:
+//! Per group (workload at one size, `binary-trees@21`), into `<out>/plots/`:
 //!
 //! - `<workload>-pauses.svg`: pause distribution per run (tenure settings,
 //!   gc-arena): number of pauses per log-spaced duration bucket.
@@ -32,8 +32,9 @@ pub fn draw_all(report: &Report, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots)?;
     let mut written = Vec::new();
-    for workload in report.workloads() {
-        let runs: Vec<&RunResult> = report.runs_of(&workload).collect();
+    for group in report.groups() {
+        let workload = group.to_string();
+        let runs: Vec<&RunResult> = report.runs_of(&group).collect();
         let attempts: [(&str, Draw); 4] = [
             ("pauses", pauses),
             ("heap", heap),

@@ -66,27 +66,49 @@ impl Meta {
     }
 }
 
+/// The runs that are compared with each other: one workload at one size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// Workload name.
+    pub workload: String,
+    /// Its size parameter.
+    pub size: u32,
+}
+
+impl std::fmt::Display for Group {
+    /// `binary-trees@21`: also the stem of the group's plot files.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.workload, self.size)
+    }
+}
+
 impl Report {
-    /// Workload names in the order they first appear.
-    pub fn workloads(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
+    /// The groups (workload, size), in the order they first appear.
+    pub fn groups(&self) -> Vec<Group> {
+        let mut groups: Vec<Group> = Vec::new();
         for run in &self.runs {
-            if !names.contains(&run.workload) {
-                names.push(run.workload.clone());
+            let group = Group {
+                workload: run.workload.clone(),
+                size: run.size,
+            };
+            if !groups.contains(&group) {
+                groups.push(group);
             }
         }
-        names
+        groups
     }
 
-    /// The runs of one workload.
-    pub fn runs_of<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a RunResult> + 'a {
-        self.runs.iter().filter(move |r| r.workload == workload)
+    /// The runs of one group.
+    pub fn runs_of<'a>(&'a self, group: &'a Group) -> impl Iterator<Item = &'a RunResult> + 'a {
+        self.runs
+            .iter()
+            .filter(move |r| r.workload == group.workload && r.size == group.size)
     }
 
-    /// The reference tenure run of a workload (see the module docs).
-    pub fn reference<'a>(&'a self, workload: &'a str) -> Option<&'a RunResult> {
+    /// The reference tenure run of a group (see the module docs).
+    pub fn reference<'a>(&'a self, group: &'a Group) -> Option<&'a RunResult> {
         let tenure: Vec<&RunResult> = self
-            .runs_of(workload)
+            .runs_of(group)
             .filter(|r| r.collector == Collector::Tenure)
             .collect();
         tenure
@@ -94,6 +116,25 @@ impl Report {
             .find(|r| matches!(r.label.as_str(), "tenure default" | "tenure gc=100"))
             .or(tenure.first())
             .copied()
+    }
+
+    /// The largest-size group of `workload` with both a tenure reference and
+    /// a run on `peer`: (tenure's reference run, the peer's run).
+    pub fn pair(&self, workload: &str, peer: Collector) -> Option<(&RunResult, &RunResult)> {
+        let mut groups: Vec<Group> = self
+            .groups()
+            .into_iter()
+            .filter(|g| g.workload == workload)
+            .collect();
+        groups.sort_by_key(|g| std::cmp::Reverse(g.size));
+        groups.iter().find_map(|g| {
+            let tenure = self.reference(g)?;
+            let other = self.runs_of(g).find(|r| r.collector == peer)?;
+            // Re-borrow from self so the result does not borrow `groups`.
+            let tenure = self.runs.iter().find(|r| std::ptr::eq(*r, tenure))?;
+            let other = self.runs.iter().find(|r| std::ptr::eq(*r, other))?;
+            Some((tenure, other))
+        })
     }
 }
 
@@ -200,10 +241,10 @@ impl Table {
     }
 }
 
-/// The detail table of one workload: one row per run.
-pub fn workload_table(report: &Report, workload: &str) -> Table {
-    let reference = report.reference(workload);
-    let latency = report.runs_of(workload).any(|r| r.op_latency.is_some());
+/// The detail table of one group: one row per run.
+pub fn workload_table(report: &Report, group: &Group) -> Table {
+    let reference = report.reference(group);
+    let latency = report.runs_of(group).any(|r| r.op_latency.is_some());
     let mut header = vec![
         "run",
         "wall s",
@@ -226,7 +267,7 @@ pub fn workload_table(report: &Report, workload: &str) -> Table {
         header.extend(["worst op", "worst op warm", "op p99.99"]);
     }
     let mut table = Table::new(&header);
-    for run in report.runs_of(workload) {
+    for run in report.runs_of(group) {
         let ratio = reference.map(|t| run.wall_s / t.wall_s.max(1e-9));
         let check = match reference {
             Some(t) if t.check != run.check => "MISMATCH".to_owned(),
@@ -269,7 +310,7 @@ pub fn workload_table(report: &Report, workload: &str) -> Table {
 /// The headline: the reference tenure run against every peer, per workload.
 pub fn headline_table(report: &Report) -> Table {
     let mut table = Table::new(&[
-        "workload",
+        "workload@size",
         "collector",
         "wall s",
         "time / tenure",
@@ -277,14 +318,14 @@ pub fn headline_table(report: &Report) -> Table {
         "peak RSS",
         "RSS / tenure",
     ]);
-    for workload in report.workloads() {
-        let Some(reference) = report.reference(&workload) else {
+    for group in report.groups() {
+        let Some(reference) = report.reference(&group) else {
             continue;
         };
         let mut rows: Vec<&RunResult> = vec![reference];
         rows.extend(
             report
-                .runs_of(&workload)
+                .runs_of(&group)
                 .filter(|r| r.collector != Collector::Tenure),
         );
         for run in rows {
@@ -296,7 +337,7 @@ pub fn headline_table(report: &Report) -> Table {
                 .map(|o| o.max_ns)
                 .or(run.pauses.as_ref().map(|p| p.max_ns));
             table.row(vec![
-                workload.clone(),
+                group.to_string(),
                 run.label.clone(),
                 format!("{:.3}", run.wall_s),
                 format!("{:.2}x", run.wall_s / reference.wall_s.max(1e-9)),
@@ -315,9 +356,9 @@ pub fn headline_table(report: &Report) -> Table {
 /// Everything for the terminal.
 pub fn terminal(report: &Report) -> String {
     let mut out = String::new();
-    for workload in report.workloads() {
-        let _ = writeln!(out, "\n== {workload}");
-        out += &workload_table(report, &workload).text();
+    for group in report.groups() {
+        let _ = writeln!(out, "\n== {group}");
+        out += &workload_table(report, &group).text();
     }
     let _ = writeln!(out, "\n== headline (ratios to the reference tenure run)");
     out += &headline_table(report).text();
@@ -338,7 +379,7 @@ pub fn write_files(report: &Report, dir: &Path) -> std::io::Result<Vec<PathBuf>>
     let csv_path = dir.join("results.csv");
     let mut csv = csv::Writer::from_path(&csv_path).map_err(std::io::Error::other)?;
     csv.write_record([
-        "workload",
+        "workload@size",
         "collector",
         "label",
         "size",
