@@ -54,6 +54,9 @@ fn write_barrier_slow(state: &GcState, object: NonNull<Header>, header: &Header)
     if header.colour() == Colour::Black && state.is_marking() {
         header.set_colour(Colour::Gray);
         state.gray_again.borrow_mut().push(object);
-        state.counters.barrier_regrays.set(state.counters.barrier_regrays.get() + 1);
+        state
+            .counters
+            .barrier_regrays
+            .set(state.counters.barrier_regrays.get() + 1);
     }
 }

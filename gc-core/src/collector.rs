@@ -30,11 +30,11 @@ use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
+use crate::config::ConfigError;
+use crate::evacuate::MinorOutcome;
 use crate::evacuate::{minor_gc, MinorParams};
 use crate::header::Header;
-use crate::mark::{clear_dead_weak_targets, is_drained, mark_roots, mark_step, Marker};
-use crate::evacuate::MinorOutcome;
-use crate::config::ConfigError;
+use crate::mark::{is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker};
 use crate::pacer::{AgeTable, CycleFacts, EdenSizer, MinorFacts, Pacer, Tenuring};
 use crate::state::GcState;
 use crate::stats::{CycleReport, PauseKind, StatsRecorder};
@@ -122,7 +122,11 @@ impl Collector {
     /// Applies a new configuration at a safe point; returns the old one.
     /// `generational` is fixed when the heap is built (the barrier and the
     /// remembered set are only kept for a young generation).
-    pub(crate) fn apply_config(&mut self, state: &mut GcState, new: Config) -> Result<Config, ConfigError> {
+    pub(crate) fn apply_config(
+        &mut self,
+        state: &mut GcState,
+        new: Config,
+    ) -> Result<Config, ConfigError> {
         new.validate()?;
         if new.generational != self.config.generational {
             return Err(ConfigError::Conflict {
@@ -155,7 +159,9 @@ impl Collector {
         debug_assert!(
             matches!(
                 (from, to),
-                (Phase::Idle, Phase::Marking) | (Phase::Marking, Phase::Sweeping) | (Phase::Sweeping, Phase::Idle)
+                (Phase::Idle, Phase::Marking)
+                    | (Phase::Marking, Phase::Sweeping)
+                    | (Phase::Sweeping, Phase::Idle)
             ),
             "illegal phase transition {from:?} -> {to:?}"
         );
@@ -214,14 +220,18 @@ impl Collector {
         if state.phase.get() != Phase::Marking {
             return 0.0;
         }
-        self.pacer.assist_ratio(state.heap_bytes(), self.marker.work_done)
+        self.pacer
+            .assist_ratio(state.heap_bytes(), self.marker.work_done)
     }
 
     /// Records a pause's duration everywhere it counts.
     pub(crate) fn record_pause(&mut self, kind: PauseKind, duration: Duration) {
         self.stats.record_pause(kind, duration);
         self.pacer.record_gc_time(duration);
-        if matches!(kind, PauseKind::MarkStart | PauseKind::MarkStep | PauseKind::MarkTermination) {
+        if matches!(
+            kind,
+            PauseKind::MarkStart | PauseKind::MarkStep | PauseKind::MarkTermination
+        ) {
             self.cycle.mark_pause_total += duration;
         }
     }
@@ -231,7 +241,12 @@ impl Collector {
     /// Pays the debt the mutator ran up: a minor GC if Eden is full, then one
     /// bounded piece of major-cycle work as the pacer asks. Returns the kinds
     /// of pause it made, in order, with durations.
-    pub(crate) fn pay_debt(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer), bytes: usize) -> Vec<(PauseKind, Duration)> {
+    pub(crate) fn pay_debt(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        bytes: usize,
+    ) -> Vec<(PauseKind, Duration)> {
         let mut pauses = Vec::new();
         if state.generational && state.eden.is_full() {
             pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
@@ -239,7 +254,10 @@ impl Collector {
         match state.phase.get() {
             Phase::Idle => {
                 if self.pacer.should_start_cycle(state.heap_bytes()) {
-                    pauses.push((PauseKind::MarkStart, timed(|| self.start_cycle(state, roots, false))));
+                    pauses.push((
+                        PauseKind::MarkStart,
+                        timed(|| self.start_cycle(state, roots, false)),
+                    ));
                 }
             }
             Phase::Marking => {
@@ -249,12 +267,20 @@ impl Collector {
                 self.stats.assist_work += done as u64;
                 pauses.push((PauseKind::MarkStep, duration));
                 if is_drained(&self.marker, &state.gray_again.borrow()) {
-                    pauses.push((PauseKind::MarkTermination, timed(|| self.finish_marking(state, roots))));
+                    pauses.push((
+                        PauseKind::MarkTermination,
+                        timed(|| self.finish_marking(state, roots)),
+                    ));
                 }
             }
             Phase::Sweeping => {
                 let budget = SWEEP_STEP_CELLS.max(bytes / 16);
-                pauses.push((PauseKind::SweepStep, timed(|| { self.sweep(state, budget); })));
+                pauses.push((
+                    PauseKind::SweepStep,
+                    timed(|| {
+                        self.sweep(state, budget);
+                    }),
+                ));
             }
         }
         pauses
@@ -264,7 +290,11 @@ impl Collector {
     fn take_assist_budget(&mut self) -> usize {
         let step = self.config.mark_step_budget;
         let cap = (step * MAX_ASSIST_STEPS) as f64;
-        let limited = if self.pacer.limited() { step as f64 } else { cap };
+        let limited = if self.pacer.limited() {
+            step as f64
+        } else {
+            cap
+        };
         let budget = self.assist_debt.clamp(1.0, limited);
         self.assist_debt -= budget;
         self.assist_debt = self.assist_debt.max(0.0);
@@ -282,23 +312,33 @@ impl Collector {
         let cells = self.run_minor(state, roots, false);
         self.adapt_eden(state, start.elapsed());
         if state.is_marking() {
-            // Weak cells promoted black will not be scanned by the marker;
-            // remember them so their targets are checked at termination.
+            // Weak containers promoted black will not be scanned by the
+            // marker; remember them so they are settled at termination.
             let promoted = cells.into_iter().filter(|cell| is_old(*cell));
-            self.marker.weak_cells.extend(promoted);
+            self.marker.containers.extend(promoted);
         }
     }
 
     /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
     fn adapt_eden(&mut self, state: &mut GcState, pause: Duration) {
-        let Some(sizer) = self.eden_sizer.as_mut() else { return };
+        let Some(sizer) = self.eden_sizer.as_mut() else {
+            return;
+        };
         let eden_bytes_used = self.stats.last_minor.eden_bytes;
-        let size = sizer.record_minor(MinorFacts { eden_bytes_used, pause });
+        let size = sizer.record_minor(MinorFacts {
+            eden_bytes_used,
+            pause,
+        });
         resize_young(state, &self.config, size);
     }
 
     /// Runs the evacuation and records it; returns the weak cells reached.
-    fn run_minor(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer), tenure_all: bool) -> Vec<NonNull<Header>> {
+    fn run_minor(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        tenure_all: bool,
+    ) -> Vec<NonNull<Header>> {
         let params = MinorParams {
             tenuring_threshold: self.tenuring_threshold,
             tenure_all,
@@ -309,14 +349,20 @@ impl Collector {
             self.marker.marked_bytes += outcome.promoted_bytes;
         }
         self.stats.record_minor(outcome);
-        self.tenuring_threshold = next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
+        self.tenuring_threshold =
+            next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
         cells
     }
 
     // ---------------------------------------------------------------- major cycle
 
     /// Step 4 begins: finish any sweep, then shade the roots.
-    pub(crate) fn start_cycle(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer), forced: bool) {
+    pub(crate) fn start_cycle(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        forced: bool,
+    ) {
         match state.phase.get() {
             Phase::Marking => return,
             Phase::Sweeping => {
@@ -325,6 +371,8 @@ impl Collector {
             Phase::Idle => {}
         }
         self.marker.reset();
+        state.cycle.set(state.cycle.get() + 1);
+        self.marker.cycle = state.cycle.get();
         let heap = state.heap_bytes();
         self.cycle = CycleInProgress {
             heap_at_start: heap,
@@ -335,7 +383,8 @@ impl Collector {
             ..CycleInProgress::default()
         };
         self.assist_debt = 0.0;
-        self.pacer.start_cycle(heap, state.old_bytes() + state.external_bytes.get());
+        self.pacer
+            .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
         Collector::set_phase(state, Phase::Marking);
         let stash = &state.stash;
         mark_roots(&mut self.marker, &mut |tracer| {
@@ -356,19 +405,24 @@ impl Collector {
     /// Step 4 ends (mark termination): shade from the young generation and the
     /// roots once more, drain the gray stack, clear dead weak targets, flip the
     /// whites, and hand the measurements to the pacer.
-    pub(crate) fn finish_marking(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
+    pub(crate) fn finish_marking(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+    ) {
         if state.phase.get() != Phase::Marking {
             return;
         }
         let termination = Instant::now();
-        let young_cells = self.shade_from_roots_and_young(state, roots);
+        let young_containers = self.shade_from_roots_and_young(state, roots);
+        self.marker.containers.extend(young_containers);
         loop {
             self.mark(state, usize::MAX);
             if is_drained(&self.marker, state.gray_again.get_mut()) {
                 break;
             }
         }
-        let weak_cleared = clear_dead_weak_targets(&self.marker.weak_cells) + clear_dead_weak_targets(&young_cells);
+        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state.next_trace_epoch());
         forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
@@ -379,7 +433,11 @@ impl Collector {
     /// The termination's rescan: a minor GC (which shades every old object the
     /// root, the stash, the remembered set and the young objects point to), or
     /// with the young generation off, the roots alone.
-    fn shade_from_roots_and_young(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) -> Vec<NonNull<Header>> {
+    fn shade_from_roots_and_young(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+    ) -> Vec<NonNull<Header>> {
         if state.generational {
             return self.run_minor(state, roots, false);
         }
@@ -404,7 +462,9 @@ impl Collector {
             root_scan_bytes: survivors,
             heap_bytes_at_mark_end: heap_at_end,
             mark_work_done: self.marker.work_done,
-            bytes_allocated_during_mark: (self.stats.bytes_allocated - self.cycle.bytes_allocated_at_start) as usize,
+            bytes_allocated_during_mark: (self.stats.bytes_allocated
+                - self.cycle.bytes_allocated_at_start)
+                as usize,
             mark_time: self.cycle.mark_pause_total + termination,
             mutator_time_during_mark: self.cycle.mutator_time.min(mark_time),
             forced: self.cycle.forced,
@@ -541,7 +601,12 @@ fn resize_young(state: &mut GcState, config: &Config, eden_size: usize) {
 fn eden_sizer(config: &Config) -> Option<EdenSizer> {
     let target = config.minor_pause_target()?;
     let size = config.eden_size();
-    Some(EdenSizer::new(size, (size / 16).max(64 << 10), size.saturating_mul(16), target))
+    Some(EdenSizer::new(
+        size,
+        (size / 16).max(64 << 10),
+        size.saturating_mul(16),
+        target,
+    ))
 }
 
 /// The threshold before any minor GC has measured ages.
@@ -553,10 +618,16 @@ fn initial_tenuring_threshold(config: &Config) -> u8 {
 }
 
 /// The threshold for the next minor GC, from the age table this one filled.
-fn next_tenuring_threshold(config: &Config, outcome: &MinorOutcome, survivor_capacity: usize) -> u8 {
+fn next_tenuring_threshold(
+    config: &Config,
+    outcome: &MinorOutcome,
+    survivor_capacity: usize,
+) -> u8 {
     let mut ages = AgeTable::new();
     for (age, &bytes) in outcome.age_bytes.iter().enumerate().skip(1) {
         ages.record(age as u8, bytes);
     }
-    config.tenuring.threshold(&ages, survivor_capacity, config.target_survivor_ratio)
+    config
+        .tenuring
+        .threshold(&ages, survivor_capacity, config.target_survivor_ratio)
 }

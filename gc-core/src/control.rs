@@ -85,7 +85,10 @@ impl GcControl {
     /// Changes the configuration with `edit`, which gets the requested
     /// configuration and returns an error to refuse (e.g. a setter's
     /// validation error). The heap applies it at its next safe point.
-    pub fn update<T>(&self, edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>) -> Result<T, ConfigError> {
+    pub fn update<T>(
+        &self,
+        edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
         let mut requested = lock(&self.shared.requested);
         let mut next = *requested;
         let result = edit(&mut next)?;
@@ -108,7 +111,14 @@ impl GcControl {
     /// Heap side: the requested configuration, if a handle changed it since
     /// the last call.
     pub(crate) fn take_request(&self) -> Option<Config> {
-        if !self.shared.dirty.swap(false, Ordering::Acquire) {
+        // compare_exchange rather than swap: same meaning, and loom 0.7
+        // models an RMW `swap` of this shape wrongly (seen while writing the
+        // loom test below: a swap read `false` after a store of `true`).
+        let was_dirty =
+            self.shared
+                .dirty
+                .compare_exchange(true, false, Ordering::Acquire, Ordering::Relaxed);
+        if was_dirty.is_err() {
             return None;
         }
         Some(*lock(&self.shared.requested))
@@ -129,7 +139,9 @@ impl GcControl {
 /// Locks a mutex, recovering the data if a panicking thread poisoned it
 /// (the data is plain values, always consistent between statements).
 fn lock<T>(mutex: &Mutex<T>) -> Guard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(loom)]

@@ -153,7 +153,8 @@ mod tests {
     #[test]
     fn reset_empties_eden() {
         let mut eden = Eden::new(64);
-        eden.alloc(Layout::from_size_align(48, 16).unwrap()).unwrap();
+        eden.alloc(Layout::from_size_align(48, 16).unwrap())
+            .unwrap();
         eden.reset(true);
         assert_eq!(eden.used(), 0);
         assert!(!eden.is_full());

@@ -28,7 +28,7 @@ use crate::old::OldSpace;
 use crate::state::{layout_of, GcState};
 use crate::survivor::SemiSpace;
 use crate::trace::{TraceMode, Tracer};
-use crate::weak::weak_target;
+use crate::weak::FixSlot;
 
 /// How a minor GC should treat the objects it copies.
 #[derive(Clone, Copy, Debug)]
@@ -72,21 +72,23 @@ struct Evacuation<'a> {
     gray: &'a mut Vec<NonNull<Header>>,
     /// Copied objects whose fields are still to be scanned.
     scan: Vec<NonNull<Header>>,
-    /// Weak cells reached (at their new addresses).
-    weak_cells: Vec<NonNull<Header>>,
+    /// Weak containers reached (at their new addresses).
+    containers: Vec<NonNull<Header>>,
     /// The rebuilt remembered set.
     remembered: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
 }
 
 /// Runs a minor collection. `trace_root` traces the heap's root object.
-/// Returns the outcome and the weak cells reached (for the major cycle).
+/// Returns the outcome and the weak containers reached (for the major cycle).
 pub(crate) fn minor_gc(
     state: &mut GcState,
     gray: &mut Vec<NonNull<Header>>,
     trace_root: &mut dyn FnMut(&mut Tracer),
     params: MinorParams,
 ) -> (MinorOutcome, Vec<NonNull<Header>>) {
+    let epoch = state.next_trace_epoch();
+    let cycle = state.cycle.get();
     let eden_needs_drop = state.eden.take_needs_drop();
     let eden_bytes = state.eden.used();
     let marking = state.is_marking();
@@ -104,22 +106,23 @@ pub(crate) fn minor_gc(
         current_white,
         gray,
         scan: Vec::new(),
-        weak_cells: Vec::new(),
+        containers: Vec::new(),
         remembered: Vec::new(),
         outcome: MinorOutcome {
             eden_bytes,
             ..MinorOutcome::default()
         },
     };
-    let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation);
+    let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
     trace_roots(&mut tracer, trace_root, &state.stash, remembered);
     scan_until_done(&mut tracer);
+    settle_containers(&mut tracer, epoch);
     drop(tracer);
-    fix_weak_cells(&mut evacuation);
+    sweep_containers(&mut evacuation);
     let dropped = drop_dead(&eden_needs_drop) + drop_dead(&from_needs_drop);
     let Evacuation {
         remembered,
-        weak_cells,
+        containers,
         mut outcome,
         ..
     } = evacuation;
@@ -127,7 +130,33 @@ pub(crate) fn minor_gc(
     *state.remembered.get_mut() = remembered;
     state.eden.reset(params.poison);
     state.survivors.flip(params.poison);
-    (outcome, weak_cells)
+    (outcome, containers)
+}
+
+/// Settles the weak containers reached to a fixed point (see `weak`): for a
+/// minor GC an old object is alive, a young one if it has been evacuated.
+fn settle_containers(tracer: &mut Tracer, epoch: u64) {
+    let is_alive = |object: NonNull<Header>| {
+        // SAFETY: weakly held objects are live until their slot is swept.
+        let header = unsafe { object.as_ref() };
+        header.is_old() || header.is_forwarded()
+    };
+    loop {
+        let mut progress = false;
+        let mut index = 0;
+        // SAFETY (both context calls): this tracer has an Evacuation context.
+        while let Some(&container) = unsafe { tracer.context::<Evacuation>() }
+            .containers
+            .get(index)
+        {
+            progress |= crate::weak::settle(container, tracer, &is_alive, epoch);
+            scan_until_done(tracer);
+            index += 1;
+        }
+        if !progress {
+            break;
+        }
+    }
 }
 
 /// Evacuates everything the roots reach directly.
@@ -164,23 +193,21 @@ fn scan_until_done(tracer: &mut Tracer) {
 fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     // SAFETY: scanned objects are live (copies made by this GC, or remembered).
     let info = unsafe { object.as_ref() }.info();
-    if info.is_weak_cell {
-        scan_weak_cell(tracer, object);
-        return;
-    }
-    let Some(trace) = info.trace else { return };
     tracer.saw_young = false;
-    // SAFETY: the object is live and the collector has exclusive access.
-    unsafe { trace(object, tracer) };
+    if let Some(ops) = info.weak {
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .containers
+            .push(object);
+        // SAFETY: the container is live and the collector has exclusive access.
+        unsafe { (ops.trace_strong)(object, tracer) };
+    } else if let Some(trace) = info.trace {
+        // SAFETY: the object is live and the collector has exclusive access.
+        unsafe { trace(object, tracer) };
+    }
     if tracer.saw_young {
         remember_if_old(tracer, object);
     }
-}
-
-/// Weak cells are recorded, not traced: their target must not be kept alive.
-fn scan_weak_cell(tracer: &mut Tracer, cell: NonNull<Header>) {
-    // SAFETY: this tracer was created with an Evacuation context.
-    unsafe { tracer.context::<Evacuation>() }.weak_cells.push(cell);
 }
 
 fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
@@ -189,7 +216,9 @@ fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
     if header.is_old() && !header.is_remembered() {
         header.set_remembered(true);
         // SAFETY: this tracer was created with an Evacuation context.
-        unsafe { tracer.context::<Evacuation>() }.remembered.push(object);
+        unsafe { tracer.context::<Evacuation>() }
+            .remembered
+            .push(object);
     }
 }
 
@@ -285,30 +314,30 @@ impl Evacuation<'_> {
     }
 }
 
-/// Rewrites or clears the target of every weak cell reached (I7), and keeps an
-/// old cell in the remembered set while its target is young (I2).
-fn fix_weak_cells(evacuation: &mut Evacuation) {
-    for &cell in &evacuation.weak_cells {
-        // SAFETY: the cell was reached this GC and is live at this address.
-        let slot = unsafe { weak_target(cell) };
-        // SAFETY: `slot` is the cell's target field; nothing else borrows it.
-        let Some(target) = (unsafe { *slot }) else { continue };
-        // SAFETY: a non-empty weak slot points at an object that was live when
-        // this GC began (or its forwarding header).
-        let target_header = unsafe { target.as_ref() };
-        if target_header.is_old() {
-            continue;
-        }
-        let moved = target_header.is_forwarded().then(|| target_header.forwarded_to());
-        // SAFETY: as above.
-        unsafe { *slot = moved };
-        // SAFETY: `moved` is a live copy made this GC.
-        let still_young = moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());
-        // SAFETY: the cell is live.
-        let cell_header = unsafe { cell.as_ref() };
-        if still_young && cell_header.is_old() && !cell_header.is_remembered() {
-            cell_header.set_remembered(true);
-            evacuation.remembered.push(cell);
+/// Sweeps the weak slots of every container reached (I7): moved targets are
+/// rewritten, dead young ones dropped, old ones kept (a minor GC does not
+/// judge the old generation). An old container still holding a young target
+/// stays in the remembered set (I2).
+fn sweep_containers(evacuation: &mut Evacuation) {
+    for &container in &evacuation.containers {
+        let mut holds_young = false;
+        let mut fix = |target: NonNull<Header>| {
+            // SAFETY: weakly held objects are live (or forwarded) until swept.
+            let header = unsafe { target.as_ref() };
+            if header.is_old() {
+                return Some(target);
+            }
+            let moved = header.is_forwarded().then(|| header.forwarded_to());
+            // SAFETY: `moved` is a live copy made this GC.
+            holds_young |= moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());
+            moved
+        };
+        crate::weak::sweep(container, &mut fix as FixSlot<'_>);
+        // SAFETY: the container is live.
+        let header = unsafe { container.as_ref() };
+        if holds_young && header.is_old() && !header.is_remembered() {
+            header.set_remembered(true);
+            evacuation.remembered.push(container);
         }
     }
 }

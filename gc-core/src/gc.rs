@@ -64,6 +64,19 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
     }
 }
 
+impl<'gc, T: crate::weak::WeakContainer + 'gc> Gc<'gc, T> {
+    /// Allocates one of the collector's weak containers.
+    pub(crate) fn new_container(m: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
+        match m
+            .state()
+            .allocate_with(&crate::weak::ContainerInfoOf::<T>::INFO, value)
+        {
+            Ok(ptr) => Gc::from_box(ptr),
+            Err(error) => alloc_failed(error),
+        }
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn alloc_failed(error: AllocError) -> ! {
@@ -194,7 +207,8 @@ unsafe impl<'gc, T> Trace for Gc<'gc, T> {
         // SAFETY: `NonNull<GcBox<T>>` and `NonNull<Header>` have the same
         // layout (a non-null thin pointer) and the header is at offset 0, so
         // the tracer may read and rewrite the slot as a header pointer.
-        let slot = unsafe { &mut *(&mut self.ptr as *mut NonNull<GcBox<T>>).cast::<NonNull<Header>>() };
+        let slot =
+            unsafe { &mut *(&mut self.ptr as *mut NonNull<GcBox<T>>).cast::<NonNull<Header>>() };
         tracer.visit(slot);
     }
 }

@@ -20,6 +20,7 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 
 use crate::trace::{Trace, Tracer};
+use crate::weak::WeakOps;
 
 /// Static description of one managed type: everything the collector must
 /// know to copy, scan, drop and profile an object without knowing its type.
@@ -36,8 +37,9 @@ pub struct TypeInfo {
     pub drop: Option<unsafe fn(NonNull<Header>)>,
     /// The type's name, for heap profiles (`std::any::type_name`).
     pub name: fn() -> &'static str,
-    /// True for the collector's own weak-cell type (see `weak`).
-    pub is_weak_cell: bool,
+    /// For weak containers (weak cells, ephemeron tables, finalization
+    /// queues), how the collector handles their weak slots (see `weak`).
+    pub(crate) weak: Option<&'static WeakOps>,
 }
 
 /// A managed object: the header, then the value. `repr(C)` fixes the header at
@@ -68,7 +70,7 @@ impl<T: Trace> InfoOf<T> {
             None
         },
         name: std::any::type_name::<T>,
-        is_weak_cell: false,
+        weak: None,
     };
 }
 
@@ -264,7 +266,8 @@ impl Header {
             !(self.colour() == Colour::Gray && colour.is_white()),
             "a gray object may not turn white"
         );
-        self.flags.set((self.flags.get() & !COLOUR_MASK) | colour as u32);
+        self.flags
+            .set((self.flags.get() & !COLOUR_MASK) | colour as u32);
     }
 
     /// The space this object is in.
@@ -381,7 +384,7 @@ mod tests {
         trace: None,
         drop: None,
         name: || "test",
-        is_weak_cell: false,
+        weak: None,
     };
 
     #[test]

@@ -70,7 +70,10 @@ where
         Ok(Heap::build(config, build_root))
     }
 
-    fn build(config: Config, build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>) -> Heap<R> {
+    fn build(
+        config: Config,
+        build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
+    ) -> Heap<R> {
         let state = GcState::new(
             config.generational,
             config.eden_size,
@@ -94,7 +97,10 @@ where
     }
 
     /// Runs `f` with the mutation context and shared access to the root.
-    pub fn mutate<T>(&self, f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc Root<'gc, R>) -> T) -> T {
+    pub fn mutate<T>(
+        &self,
+        f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc Root<'gc, R>) -> T,
+    ) -> T {
         let root: &Root<'static, R> = &self.root;
         // SAFETY: shortening the brand from 'static to the closure's 'gc is
         // sound because 'gc is fresh and invariant: nothing from another
@@ -106,7 +112,10 @@ where
     /// Runs `f` with the mutation context and exclusive access to the root.
     /// Stores into the root need no write barrier: the root is rescanned at
     /// every minor GC and at the end of marking.
-    pub fn mutate_root<T>(&mut self, f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc mut Root<'gc, R>) -> T) -> T {
+    pub fn mutate_root<T>(
+        &mut self,
+        f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc mut Root<'gc, R>) -> T,
+    ) -> T {
         let root: &mut Root<'static, R> = &mut self.root;
         // SAFETY: as in `mutate`.
         let root = unsafe { &mut *(root as *mut Root<'static, R>).cast::<Root<'_, R>>() };
@@ -123,7 +132,12 @@ where
         if self.collector.config.stress {
             self.stress_collect();
         } else {
-            let Heap { root, state, collector, .. } = self;
+            let Heap {
+                root,
+                state,
+                collector,
+                ..
+            } = self;
             let mut roots = |tracer: &mut Tracer| root.trace(tracer);
             for (kind, duration) in collector.pay_debt(state, &mut roots, bytes) {
                 collector.record_pause(kind, duration);
@@ -135,13 +149,17 @@ where
     /// Runs a minor (young-generation) collection now. Does nothing when the
     /// young generation is off.
     pub fn collect_minor(&mut self) {
-        self.paused(PauseKind::Minor, |collector, state, roots| collector.minor(state, roots));
+        self.paused(PauseKind::Minor, |collector, state, roots| {
+            collector.minor(state, roots)
+        });
     }
 
     /// Collects everything now: finishes any cycle in progress, then runs a
     /// whole stop-the-world collection of both generations.
     pub fn collect_full(&mut self) {
-        self.paused(PauseKind::Full, |collector, state, roots| collector.full(state, roots));
+        self.paused(PauseKind::Full, |collector, state, roots| {
+            collector.full(state, roots)
+        });
     }
 
     /// Manual stepping: starts a major cycle (shades the roots). Finishes a
@@ -156,7 +174,9 @@ where
     /// Returns the work done (0 when not marking or nothing is gray).
     pub fn mark_step(&mut self, units: usize) -> usize {
         let mut done = 0;
-        self.paused(PauseKind::MarkStep, |collector, state, _| done = collector.mark(state, units));
+        self.paused(PauseKind::MarkStep, |collector, state, _| {
+            done = collector.mark(state, units)
+        });
         done
     }
 
@@ -171,7 +191,9 @@ where
     /// when no sweep is in progress any more.
     pub fn sweep_step(&mut self, cells: usize) -> bool {
         let mut done = false;
-        self.paused(PauseKind::SweepStep, |collector, state, _| done = collector.sweep(state, cells));
+        self.paused(PauseKind::SweepStep, |collector, state, _| {
+            done = collector.sweep(state, cells)
+        });
         done
     }
 
@@ -181,12 +203,21 @@ where
     }
 
     /// Runs one collection operation as a timed pause at a safe point.
-    fn paused(&mut self, kind: PauseKind, op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer))) {
+    fn paused(
+        &mut self,
+        kind: PauseKind,
+        op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)),
+    ) {
         self.apply_control_requests();
         self.collector.begin_safe_point(&self.state);
         let start = Instant::now();
         {
-            let Heap { root, state, collector, .. } = self;
+            let Heap {
+                root,
+                state,
+                collector,
+                ..
+            } = self;
             let mut roots = |tracer: &mut Tracer| root.trace(tracer);
             op(collector, state, &mut roots);
         }
@@ -273,7 +304,12 @@ where
     /// of the major cycle, so every interleaving is exercised quickly.
     fn stress_collect(&mut self) {
         let start = Instant::now();
-        let Heap { root, state, collector, .. } = self;
+        let Heap {
+            root,
+            state,
+            collector,
+            ..
+        } = self;
         let mut roots = |tracer: &mut Tracer| root.trace(tracer);
         collector.minor(state, &mut roots);
         match state.phase.get() {
@@ -302,10 +338,14 @@ where
         let in_flight = state.counters.bytes_since_safe_point.get() as u64;
         Stats {
             bytes_allocated: recorder.bytes_allocated + in_flight,
-            objects_allocated: recorder.objects_allocated + state.counters.objects_since_safe_point.get() as u64,
+            objects_allocated: recorder.objects_allocated
+                + state.counters.objects_since_safe_point.get() as u64,
             heap_bytes: state.heap_bytes(),
             peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
-            committed_bytes: state.eden.committed() + state.survivors.committed() + old.committed() + large.bytes,
+            committed_bytes: state.eden.committed()
+                + state.survivors.committed()
+                + old.committed()
+                + large.bytes,
             eden_bytes: state.eden.used(),
             eden_objects: state.eden.objects(),
             eden_capacity: state.eden.capacity(),

@@ -53,7 +53,13 @@ impl LargeSpace {
     /// Sweeps the objects from index `start` for at most `budget` objects:
     /// frees those painted `dead`, repaints the rest `live`. Returns the tally
     /// and the index to resume from (`len()` when done).
-    pub(crate) fn sweep(&mut self, start: usize, budget: usize, dead: Colour, live: Colour) -> (SweepTally, usize) {
+    pub(crate) fn sweep(
+        &mut self,
+        start: usize,
+        budget: usize,
+        dead: Colour,
+        live: Colour,
+    ) -> (SweepTally, usize) {
         let mut tally = SweepTally::default();
         let mut index = start;
         while index < self.objects.len() && tally.cells < budget {

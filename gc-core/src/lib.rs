@@ -7,7 +7,11 @@
 //! `docs/architecture.md` for the walk-through. This file only declares
 //! modules and re-exports.
 
-#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+#![deny(
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks,
+    clippy::missing_safety_doc
+)]
 
 // The object and its type.
 mod header;
@@ -54,7 +58,7 @@ pub use gc::Gc;
 pub use heap::Heap;
 pub use lock::{Lock, RefLock, Write};
 pub use mutation::Mutation;
-pub use root::{Root, Rootable, __DynRootable};
+pub use root::{__DynRootable, Root, Rootable};
 pub use stash::Stashed;
 pub use stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};
 pub use trace::{Trace, Tracer};

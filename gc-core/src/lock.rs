@@ -79,7 +79,9 @@ impl<T: ?Sized> std::ops::Deref for Write<T> {
 macro_rules! unlock {
     ($write:expr, $type:path, $field:tt) => {{
         let write: &$crate::Write<$type> = $write;
-        let $type { $field: ref field, .. } = *write.as_inner();
+        let $type {
+            $field: ref field, ..
+        } = *write.as_inner();
         // SAFETY: `field` is a direct field of the value behind `write`
         // (named by a pattern, so no auto-deref), and the barrier that made
         // `write` covers the whole object containing it.

@@ -34,9 +34,10 @@ use crate::trace::{TraceMode, Tracer};
 pub(crate) struct Marker {
     /// Gray objects whose fields are still to be scanned.
     pub(crate) gray: Vec<NonNull<Header>>,
-    /// Old weak cells reached this cycle; cleared at the end if their target
-    /// stays white (I7).
-    pub(crate) weak_cells: Vec<NonNull<Header>>,
+    /// Weak containers reached this cycle; settled and swept at the end (I7).
+    pub(crate) containers: Vec<NonNull<Header>>,
+    /// The major cycle's number (object pools rotate once per cycle).
+    pub(crate) cycle: u64,
     /// Bytes of old objects blackened this cycle (cell sizes).
     pub(crate) marked_bytes: usize,
     /// Objects blackened this cycle.
@@ -50,8 +51,11 @@ pub(crate) struct Marker {
 impl Marker {
     /// Forgets the previous cycle.
     pub(crate) fn reset(&mut self) {
-        debug_assert!(self.gray.is_empty(), "gray objects left from the last cycle");
-        self.weak_cells.clear();
+        debug_assert!(
+            self.gray.is_empty(),
+            "gray objects left from the last cycle"
+        );
+        self.containers.clear();
         self.marked_bytes = 0;
         self.marked_objects = 0;
         self.external_bytes = 0;
@@ -61,21 +65,28 @@ impl Marker {
 
 /// Shades what `trace_roots` visits (the root object, the stash).
 pub(crate) fn mark_roots(marker: &mut Marker, trace_roots: &mut dyn FnMut(&mut Tracer)) {
-    let mut tracer = Tracer::new(TraceMode::Mark, marker);
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
     trace_roots(&mut tracer);
 }
 
 /// Scans gray objects until `budget` units of work are done or none is left.
 /// Returns the work done. The gray-again list must have been merged first.
 pub(crate) fn mark_step(marker: &mut Marker, budget: usize) -> usize {
-    let mut tracer = Tracer::new(TraceMode::Mark, marker);
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
+    drain(&mut tracer, budget)
+}
+
+/// Blackens gray objects through `tracer` until `budget` work is done.
+fn drain(tracer: &mut Tracer, budget: usize) -> usize {
     let mut work = 0;
     while work < budget {
         // SAFETY: this tracer was created with a Marker context.
         let Some(object) = (unsafe { tracer.context::<Marker>() }).gray.pop() else {
             break;
         };
-        work += blacken(&mut tracer, object);
+        work += blacken(tracer, object);
     }
     // SAFETY: as above.
     unsafe { tracer.context::<Marker>() }.work_done += work;
@@ -102,9 +113,13 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         _ => info.size,
     };
     tracer.external = 0;
-    if info.is_weak_cell {
+    if let Some(ops) = info.weak {
         // SAFETY: this tracer was created with a Marker context.
-        unsafe { tracer.context::<Marker>() }.weak_cells.push(object);
+        unsafe { tracer.context::<Marker>() }
+            .containers
+            .push(object);
+        // SAFETY: the container is live and the collector has exclusive access.
+        unsafe { (ops.trace_strong)(object, tracer) };
     } else if let Some(trace) = info.trace {
         // SAFETY: the object is live and the collector has exclusive access.
         unsafe { trace(object, tracer) };
@@ -130,25 +145,48 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
     }
 }
 
-/// Clears every weak cell in `cells` whose old target is still white (I7).
+/// Mark termination's weak processing: settles every container reached this
+/// cycle to a fixed point (ephemeron values of live keys are marked, dead
+/// objects watched by finalization queues are resurrected), draining the gray
+/// stack after each round, then sweeps their weak slots, dropping those whose
+/// old target stayed white (I7). Returns the number of slots cleared.
 ///
 /// # Requires
-/// Marking has finished: every reachable old object is black.
-pub(crate) fn clear_dead_weak_targets(cells: &[NonNull<Header>]) -> usize {
-    let mut cleared = 0;
-    for &cell in cells {
-        // SAFETY: the cells are live (reached this cycle) at these addresses
-        // (old cells never move; young ones were reached in this same pause).
-        let slot = unsafe { crate::weak::weak_target(cell) };
-        // SAFETY: `slot` is the cell's target field; nothing else borrows it.
-        let Some(target) = (unsafe { *slot }) else { continue };
-        // SAFETY: weak targets are live until cleared here (I7).
-        let header = unsafe { target.as_ref() };
-        if header.is_old() && header.colour().is_white() {
-            // SAFETY: as above.
-            unsafe { *slot = None };
-            cleared += 1;
+/// The gray stack is drained: every strongly reachable old object is black.
+pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> usize {
+    assert!(
+        marker.gray.is_empty(),
+        "weak containers settled before marking drained"
+    );
+    let is_alive = |object: NonNull<Header>| {
+        // SAFETY: weakly held objects are live until their slot is swept.
+        let header = unsafe { object.as_ref() };
+        !header.is_old() || !header.colour().is_white()
+    };
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
+    loop {
+        let mut progress = false;
+        let mut index = 0;
+        // SAFETY (both context calls): this tracer has a Marker context.
+        while let Some(&container) = unsafe { tracer.context::<Marker>() }.containers.get(index) {
+            progress |= crate::weak::settle(container, &mut tracer, &is_alive, epoch);
+            drain(&mut tracer, usize::MAX);
+            index += 1;
         }
+        if !progress {
+            break;
+        }
+    }
+    drop(tracer);
+    let mut cleared = 0;
+    for &container in &marker.containers {
+        let mut fix = |target: NonNull<Header>| {
+            let alive = is_alive(target);
+            cleared += usize::from(!alive);
+            alive.then_some(target)
+        };
+        crate::weak::sweep(container, &mut fix);
     }
     cleared
 }

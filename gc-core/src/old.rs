@@ -337,7 +337,13 @@ impl Block {
         if poison {
             // SAFETY: the cell is `cell_size` bytes inside this block and its
             // object has been dropped; nothing refers to it any more.
-            unsafe { std::ptr::write_bytes(cell.as_ptr().cast::<u8>(), crate::eden::POISON_BYTE, self.cell_size) };
+            unsafe {
+                std::ptr::write_bytes(
+                    cell.as_ptr().cast::<u8>(),
+                    crate::eden::POISON_BYTE,
+                    self.cell_size,
+                )
+            };
         }
         self.push_free(cell);
     }
@@ -382,7 +388,10 @@ mod tests {
         assert_eq!(SIZE_CLASSES[class_of(MAX_CELL_BYTES)], MAX_CELL_BYTES);
         for size in 1..=MAX_CELL_BYTES {
             let cell = SIZE_CLASSES[class_of(size)];
-            assert!(cell >= size && cell * 4 <= size.max(32) * 5 + 64, "size {size} -> {cell}");
+            assert!(
+                cell >= size && cell * 4 <= size.max(32) * 5 + 64,
+                "size {size} -> {cell}"
+            );
         }
     }
 

@@ -85,7 +85,8 @@ impl<R: ?Sized> Stashed<R> {
 
 impl<R: ?Sized> Clone for Stashed<R> {
     fn clone(&self) -> Self {
-        let object = self.table.borrow().slots[self.index].expect("a live handle's slot is occupied");
+        let object =
+            self.table.borrow().slots[self.index].expect("a live handle's slot is occupied");
         Stashed::new(&self.table, object)
     }
 }
@@ -100,6 +101,8 @@ impl<R: ?Sized> Drop for Stashed<R> {
 
 impl<R: ?Sized> fmt::Debug for Stashed<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stashed").field("slot", &self.index).finish()
+        f.debug_struct("Stashed")
+            .field("slot", &self.index)
+            .finish()
     }
 }

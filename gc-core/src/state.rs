@@ -28,7 +28,6 @@ use crate::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
 use crate::stash::SharedStash;
 use crate::survivor::Survivors;
 use crate::trace::Trace;
-use crate::weak::{WeakCell, WEAK_CELL_INFO};
 
 /// Counters the mutator bumps; folded into the totals at each safe point.
 #[derive(Default)]
@@ -80,10 +79,20 @@ pub(crate) struct GcState {
     pub(crate) stash: SharedStash,
     /// Outside-heap bytes reported by `Trace` impls at the last full trace.
     pub(crate) external_bytes: Cell<usize>,
+    /// Major cycles started (object pools rotate once per cycle).
+    pub(crate) cycle: Cell<u64>,
+    /// Traversals that settle weak containers (each minor GC and each mark
+    /// termination); lets a container skip entries already settled.
+    pub(crate) trace_epoch: Cell<u64>,
 }
 
 impl GcState {
-    pub(crate) fn new(generational: bool, eden_bytes: usize, survivor_bytes: usize, large_threshold: usize) -> GcState {
+    pub(crate) fn new(
+        generational: bool,
+        eden_bytes: usize,
+        survivor_bytes: usize,
+        large_threshold: usize,
+    ) -> GcState {
         GcState {
             generational,
             eden: Eden::new(eden_bytes),
@@ -101,6 +110,8 @@ impl GcState {
             counters: Counters::default(),
             stash: SharedStash::default(),
             external_bytes: Cell::new(0),
+            cycle: Cell::new(0),
+            trace_epoch: Cell::new(0),
         }
     }
 
@@ -108,6 +119,12 @@ impl GcState {
     #[inline]
     pub(crate) fn is_marking(&self) -> bool {
         self.phase.get() == Phase::Marking
+    }
+
+    /// Starts a traversal that settles weak containers; returns its epoch.
+    pub(crate) fn next_trace_epoch(&self) -> u64 {
+        self.trace_epoch.set(self.trace_epoch.get() + 1);
+        self.trace_epoch.get()
     }
 
     /// True once the program should return to a safe point.
@@ -134,7 +151,17 @@ impl GcState {
     /// Allocates a managed object holding `value`.
     #[inline]
     pub(crate) fn allocate<T: Trace>(&self, value: T) -> Result<NonNull<GcBox<T>>, AllocError> {
-        let info: &'static TypeInfo = &InfoOf::<T>::INFO;
+        self.allocate_with(&InfoOf::<T>::INFO, value)
+    }
+
+    /// Allocates `value` described by `info` (which must describe `GcBox<T>`).
+    #[inline]
+    pub(crate) fn allocate_with<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        debug_assert_eq!(info.size, std::mem::size_of::<GcBox<T>>());
         let (ptr, header) = self.reserve(info)?;
         let ptr = ptr.cast::<GcBox<T>>();
         // SAFETY: `reserve` returned fresh, unaliased memory of `info.size`
@@ -142,20 +169,6 @@ impl GcState {
         unsafe { ptr.as_ptr().write(GcBox { header, value }) };
         self.after_allocate(ptr.cast(), info);
         Ok(ptr)
-    }
-
-    /// Allocates the weak cell behind a `GcWeak`.
-    pub(crate) fn allocate_weak_cell(&self, target: NonNull<Header>) -> NonNull<GcBox<WeakCell>> {
-        let info = &WEAK_CELL_INFO;
-        // A weak cell is 24 bytes; failing to find them means the hard cap is
-        // hit, which `Gc::new` reports by panicking too.
-        let (ptr, header) = self.reserve(info).unwrap_or_else(|error| panic!("{error}"));
-        let ptr = ptr.cast::<GcBox<WeakCell>>();
-        let value = WeakCell { target: Some(target) };
-        // SAFETY: as in `allocate`: fresh memory with GcBox<WeakCell>'s layout.
-        unsafe { ptr.as_ptr().write(GcBox { header, value }) };
-        self.after_allocate(ptr.cast(), info);
-        ptr
     }
 
     /// Finds room for an object and builds its header.
@@ -167,13 +180,18 @@ impl GcState {
             return Err(self.heap_limit_error(info.size));
         }
         counters.bytes_since_safe_point.set(since);
-        counters.objects_since_safe_point.set(counters.objects_since_safe_point.get() + 1);
-        if self.generational && info.size <= self.large_threshold.get() && info.align <= CELL_ALIGN {
+        counters
+            .objects_since_safe_point
+            .set(counters.objects_since_safe_point.get() + 1);
+        if self.generational && info.size <= self.large_threshold.get() && info.align <= CELL_ALIGN
+        {
             let layout = layout_of(info);
             if let Some(ptr) = self.eden.alloc(layout) {
                 return Ok((ptr, Header::new(info, Space::Eden, Colour::White0)));
             }
-            return Err(AllocError::OutOfMemory { requested: info.size });
+            return Err(AllocError::OutOfMemory {
+                requested: info.size,
+            });
         }
         self.reserve_old(info)
     }
@@ -182,13 +200,16 @@ impl GcState {
     #[cold]
     #[inline(never)]
     fn reserve_old(&self, info: &'static TypeInfo) -> Result<(NonNull<u8>, Header), AllocError> {
-        let is_large = info.size > self.large_threshold.get().min(MAX_CELL_BYTES) || info.align > CELL_ALIGN;
+        let is_large =
+            info.size > self.large_threshold.get().min(MAX_CELL_BYTES) || info.align > CELL_ALIGN;
         let (ptr, space) = if is_large {
             (self.large.borrow_mut().alloc(layout_of(info)), Space::Large)
         } else {
             (self.old.borrow_mut().alloc(info.size), Space::Old)
         };
-        let ptr = ptr.ok_or(AllocError::OutOfMemory { requested: info.size })?;
+        let ptr = ptr.ok_or(AllocError::OutOfMemory {
+            requested: info.size,
+        })?;
         let colour = if self.is_marking() {
             Colour::Gray
         } else {

@@ -255,8 +255,14 @@ mod tests {
             recorder.record_pause(PauseKind::Minor, Duration::from_micros(i));
         }
         assert_eq!(recorder.recent_pauses.len(), PAUSE_RING_LEN);
-        assert_eq!(recorder.recent_pauses[0].duration, Duration::from_micros(10));
-        assert_eq!(recorder.max_pause, Duration::from_micros(PAUSE_RING_LEN as u64 + 9));
+        assert_eq!(
+            recorder.recent_pauses[0].duration,
+            Duration::from_micros(10)
+        );
+        assert_eq!(
+            recorder.max_pause,
+            Duration::from_micros(PAUSE_RING_LEN as u64 + 9)
+        );
     }
 
     #[test]

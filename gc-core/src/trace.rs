@@ -73,15 +73,18 @@ pub struct Tracer {
     pub(crate) saw_young: bool,
     /// Outside-heap bytes reported by the object being scanned.
     pub(crate) external: usize,
+    /// The number of major cycles started when this traversal began.
+    pub(crate) cycle: u64,
 }
 
 impl Tracer {
-    pub(crate) fn new<C>(mode: TraceMode, context: &mut C) -> Tracer {
+    pub(crate) fn new<C>(mode: TraceMode, context: &mut C, cycle: u64) -> Tracer {
         Tracer {
             mode,
             context: NonNull::from(context).cast(),
             saw_young: false,
             external: 0,
+            cycle,
         }
     }
 

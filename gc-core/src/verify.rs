@@ -37,7 +37,11 @@ const MAX_REPORTED: usize = 20;
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "heap verification failed ({} objects checked):", self.objects_checked)?;
+        writeln!(
+            f,
+            "heap verification failed ({} objects checked):",
+            self.objects_checked
+        )?;
         for problem in &self.problems {
             writeln!(f, "  {problem}")?;
         }
@@ -81,7 +85,12 @@ pub(crate) struct Reachable {
 
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
-    let remembered = state.remembered.get_mut().iter().map(|p| p.as_ptr() as usize).collect();
+    let remembered = state
+        .remembered
+        .get_mut()
+        .iter()
+        .map(|p| p.as_ptr() as usize)
+        .collect();
     let state: &GcState = state;
     let mut verification = Verification {
         state,
@@ -92,7 +101,7 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         problems: Vec::new(),
         by_type: HashMap::new(),
     };
-    let mut tracer = Tracer::new(TraceMode::Verify, &mut verification);
+    let mut tracer = Tracer::new(TraceMode::Verify, &mut verification, state.cycle.get());
     trace_root(&mut tracer);
     state.stash.borrow_mut().trace(&mut tracer);
     loop {
@@ -133,23 +142,42 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
     let tally = verification.by_type.entry((info.name)()).or_default();
     tally.objects += 1;
     tally.bytes += info.size;
-    if info.is_weak_cell {
-        check_weak_cell(tracer, object);
+    if info.weak.is_some() {
+        check_container(tracer, object);
     } else if let Some(trace) = info.trace {
         // SAFETY: the object is live and the caller holds the heap exclusively.
         unsafe { trace(object, tracer) };
     }
 }
 
-fn check_weak_cell(tracer: &mut Tracer, cell: NonNull<Header>) {
-    // SAFETY: the cell is live; no reference to its value exists.
-    let target = unsafe { *crate::weak::weak_target(cell) };
-    if let Some(target) = target {
-        // SAFETY: this tracer was created with a Verification context.
-        let verification = unsafe { tracer.context::<Verification>() };
+/// A weak container's strong part is traced as usual; its weak slots are
+/// checked (they must point at live objects, I7) but not followed.
+fn check_container(tracer: &mut Tracer, container: NonNull<Header>) {
+    // SAFETY: the container is live and the caller holds the heap exclusively.
+    let ops = unsafe { container.as_ref() }
+        .info()
+        .weak
+        .expect("a weak container");
+    // SAFETY: as above.
+    unsafe { (ops.trace_strong)(container, tracer) };
+    // Follow what would be strong if every weak target were alive (the
+    // values of ephemerons), so those objects are verified too. The epoch
+    // `u64::MAX` is never a real traversal's.
+    crate::weak::settle(container, tracer, &|_| true, u64::MAX);
+    // SAFETY: this tracer was created with a Verification context.
+    let verification = unsafe { tracer.context::<Verification>() };
+    let mut problems = Vec::new();
+    let mut check = |target: NonNull<Header>| {
         if let Err(problem) = verification.check_target(target) {
-            verification.report(format!("weak cell {cell:p}: {problem}"));
+            problems.push(format!(
+                "weak slot in {container:p} -> {target:p}: {problem}"
+            ));
         }
+        Some(target)
+    };
+    crate::weak::sweep(container, &mut check);
+    for problem in problems {
+        verification.report(problem);
     }
 }
 
@@ -203,7 +231,9 @@ impl Verification<'_> {
     /// read; young ones by the space tag in their header (the arenas' chunks
     /// are not indexed), which poisoned or stale memory fails.
     fn is_in_a_space(&self, target: NonNull<Header>) -> bool {
-        if self.state.old.borrow().contains_cell(target) || self.state.large.borrow().contains(target) {
+        if self.state.old.borrow().contains_cell(target)
+            || self.state.large.borrow().contains(target)
+        {
             return true;
         }
         // SAFETY: not an old address, so a young object or a bug; in stress
@@ -221,11 +251,15 @@ impl Verification<'_> {
         // SAFETY: both were checked by `check_target`.
         let (from, to) = unsafe { (source.as_ref(), target.as_ref()) };
         if from.is_old() && !to.is_old() && !self.remembered.contains(&(source.as_ptr() as usize)) {
-            self.report(format!("old {source:p} -> young {target:p} not remembered (I2)"));
+            self.report(format!(
+                "old {source:p} -> young {target:p} not remembered (I2)"
+            ));
         }
         let marking = self.state.phase.get() == Phase::Marking;
         if marking && from.colour() == Colour::Black && to.is_old() && to.colour().is_white() {
-            self.report(format!("black {source:p} -> white {target:p} while marking (I1)"));
+            self.report(format!(
+                "black {source:p} -> white {target:p} while marking (I1)"
+            ));
         }
     }
 }

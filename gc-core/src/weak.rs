@@ -1,20 +1,36 @@
-//! Weak references: pointers that do not keep their target alive.
+//! Weak references, and the one mechanism behind every kind of weakness.
 //!
-//! A [`GcWeak`] points at a small managed **weak cell** that holds the target
-//! address. The collector treats the cell's slot specially: tracing the cell
-//! records the slot instead of marking or copying the target, and once the
-//! traversal is over the recorded slots are fixed up. A minor GC rewrites
-//! slots whose young target moved and clears those whose young target died;
-//! the end of old-generation marking clears slots whose old target stayed
-//! white (invariant I7: a weak slot never points at a freed object).
+//! Three kinds of managed object hold pointers the collector must *not*
+//! simply follow: a weak cell (`GcWeak`), an ephemeron table (`GcWeakMap`,
+//! `ephemeron`), and a finalization queue (`FinalizationQueue`, `finalize`).
+//! They are **weak containers**: their type descriptor carries [`WeakOps`],
+//! and every traversal treats them the same way:
 //!
-//! Why a cell instead of a bare pointer inside the user's struct: the slot of
-//! a cell stays at one address for a whole marking cycle (an old cell never
-//! moves and cannot be freed before the cycle ends), whereas a field in a
-//! user's `Vec<GcWeak>` can move whenever the `Vec` grows. The collector must
-//! remember slots across `mutate` calls, so it only ever remembers cells.
+//! 1. When scanned, a container traces only its strong part
+//!    (`trace_strong`) and is recorded in the traversal's container list.
+//! 2. When the strong trace is done, the traversal **settles** the recorded
+//!    containers until nothing changes (`settle`): an ephemeron traces the
+//!    value of each entry whose key turned out alive; a finalization queue
+//!    resurrects each watched object that turned out dead. Each may reach new
+//!    objects (and new containers), so this repeats to a fixed point.
+//! 3. Finally every weak slot is **swept** (`sweep`): rewritten if its target
+//!    moved, dropped if its target is dead (invariant I7: no weak slot ever
+//!    points at a freed object).
+//!
+//! "Alive" depends on the traversal: for a minor GC, an old object is alive
+//! and a young one is alive if it was evacuated; for the end of marking, a
+//! young object is alive and an old one if it is not white.
+//!
+//! Weak references are cleared only when the target is really freed: an
+//! object resurrected by a finalization queue stays reachable through them.
+//!
+//! A container records itself by its header pointer, which stays valid for
+//! the whole traversal (old objects never move; young ones were just copied),
+//! and for a whole marking cycle if it is old. A bare slot in a user's
+//! `Vec<GcWeak>` could move whenever the `Vec` grows; a container cannot.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 use crate::gc::Gc;
@@ -22,48 +38,104 @@ use crate::header::{GcBox, Header, TypeInfo};
 use crate::mutation::Mutation;
 use crate::trace::{Trace, Tracer};
 
-/// The managed cell behind every `GcWeak`: one target slot.
-pub(crate) struct WeakCell {
-    pub(crate) target: Option<NonNull<Header>>,
+/// Decides whether a weakly held object is alive in the current traversal.
+pub(crate) type IsAlive<'a> = &'a dyn Fn(NonNull<Header>) -> bool;
+
+/// Maps a weakly held object to its current address, or `None` if it is dead.
+pub(crate) type FixSlot<'a> = &'a mut dyn FnMut(NonNull<Header>) -> Option<NonNull<Header>>;
+
+/// How the collector handles one weak container type (see the module docs).
+pub(crate) struct WeakOps {
+    /// Traces the strong part of the container.
+    pub trace_strong: unsafe fn(NonNull<Header>, &mut Tracer),
+    /// Traces what liveness has made strong; entries already settled in
+    /// traversal `epoch` are skipped. Returns true if it traced anything.
+    pub settle: unsafe fn(NonNull<Header>, &mut Tracer, IsAlive<'_>, u64) -> bool,
+    /// Rewrites every weak slot with `fix`, dropping those it maps to `None`.
+    pub sweep: unsafe fn(NonNull<Header>, FixSlot<'_>),
 }
 
-/// The descriptor for weak cells (`is_weak_cell` lets the verifier and
-/// profiler recognise them).
-pub(crate) static WEAK_CELL_INFO: TypeInfo = TypeInfo {
-    size: std::mem::size_of::<GcBox<WeakCell>>(),
-    align: std::mem::align_of::<GcBox<WeakCell>>(),
-    trace: Some(trace_weak_cell),
-    drop: None,
-    name: || "tenure::WeakCell",
-    is_weak_cell: true,
-};
-
-/// Never called: every traversal recognises weak cells by
-/// `TypeInfo::is_weak_cell` and records them instead of tracing them. The
-/// function exists so that `trace.is_some()` still says "scan this object".
+/// A managed type that is a weak container.
 ///
 /// # Safety
-/// None needed; it does nothing.
-unsafe fn trace_weak_cell(_header: NonNull<Header>, _tracer: &mut Tracer) {}
+/// `OPS` must treat the container's pointers as described in the module
+/// docs: strong pointers visited by `trace_strong` (and by `Trace::trace`
+/// too, which the verifier uses), weak ones only by `settle` and `sweep`.
+pub(crate) unsafe trait WeakContainer: Trace + Sized {
+    /// The container's operations.
+    const OPS: WeakOps;
+}
 
-/// The target slot of the weak cell headed by `cell`.
+/// Settles one container (see [`WeakOps::settle`]).
+pub(crate) fn settle(
+    container: NonNull<Header>,
+    tracer: &mut Tracer,
+    is_alive: IsAlive<'_>,
+    epoch: u64,
+) -> bool {
+    let ops = ops_of(container);
+    // SAFETY: containers are recorded only while live, and the collector
+    // has exclusive access during a traversal.
+    unsafe { (ops.settle)(container, tracer, is_alive, epoch) }
+}
+
+/// Sweeps one container's weak slots (see [`WeakOps::sweep`]).
+pub(crate) fn sweep(container: NonNull<Header>, fix: FixSlot<'_>) {
+    let ops = ops_of(container);
+    // SAFETY: as in `settle`.
+    unsafe { (ops.sweep)(container, fix) }
+}
+
+fn ops_of(container: NonNull<Header>) -> &'static WeakOps {
+    // SAFETY: recorded containers are live objects.
+    let info = unsafe { container.as_ref() }.info();
+    info.weak
+        .expect("only weak containers are recorded as containers")
+}
+
+/// The value of the container headed by `object`.
 ///
 /// # Safety
-/// `cell` must head a live `GcBox<WeakCell>`, and no reference to its value
-/// may be live (the collector at a safe point).
-pub(crate) unsafe fn weak_target(cell: NonNull<Header>) -> *mut Option<NonNull<Header>> {
-    debug_assert!(
-        // SAFETY: the caller guarantees a live object.
-        unsafe { cell.as_ref() }.info().is_weak_cell
-    );
-    // SAFETY: guaranteed by the caller; a raw place projection creates no reference.
-    unsafe { &raw mut (*cell.cast::<GcBox<WeakCell>>().as_ptr()).value.target }
+/// `object` must head a live `GcBox<T>`, and the collector must have
+/// exclusive access to it (a safe point).
+pub(crate) unsafe fn container<'a, T>(object: NonNull<Header>) -> &'a mut T {
+    // SAFETY: guaranteed by the caller; only the value is borrowed.
+    unsafe { &mut (*object.cast::<GcBox<T>>().as_ptr()).value }
+}
+
+/// The cell behind every `GcWeak`: one weak slot.
+pub(crate) struct WeakCell {
+    target: Option<NonNull<Header>>,
+}
+
+// SAFETY: a weak cell has no strong pointers; its slot is weak (WeakOps).
+unsafe impl Trace for WeakCell {
+    fn trace(&mut self, _tracer: &mut Tracer) {}
+}
+
+// SAFETY: the one slot is only settled (nothing to do) and swept.
+unsafe impl WeakContainer for WeakCell {
+    const OPS: WeakOps = WeakOps {
+        trace_strong: |_, _| {},
+        settle: |_, _, _, _| false,
+        sweep: sweep_weak_cell,
+    };
+}
+
+/// Rewrites or clears a weak cell's target.
+///
+/// # Safety
+/// As for [`container`].
+unsafe fn sweep_weak_cell(object: NonNull<Header>, fix: FixSlot<'_>) {
+    // SAFETY: the caller guarantees a live weak cell at a safe point.
+    let cell = unsafe { container::<WeakCell>(object) };
+    cell.target = cell.target.and_then(|target| fix(target));
 }
 
 /// A weak reference to a managed `T`: it does not keep the target alive.
 pub struct GcWeak<'gc, T> {
     cell: Gc<'gc, WeakCell>,
-    _target: std::marker::PhantomData<Gc<'gc, T>>,
+    _target: PhantomData<Gc<'gc, T>>,
 }
 
 impl<'gc, T> Copy for GcWeak<'gc, T> {}
@@ -76,10 +148,12 @@ impl<'gc, T> Clone for GcWeak<'gc, T> {
 
 impl<'gc, T: 'gc> GcWeak<'gc, T> {
     pub(crate) fn new(m: &Mutation<'gc>, target: Gc<'gc, T>) -> GcWeak<'gc, T> {
-        let cell = m.state().allocate_weak_cell(target.header_ptr());
+        let cell = WeakCell {
+            target: Some(target.header_ptr()),
+        };
         GcWeak {
-            cell: Gc::from_box(cell),
-            _target: std::marker::PhantomData,
+            cell: Gc::new_container(m, cell),
+            _target: PhantomData,
         }
     }
 
@@ -87,8 +161,10 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
     #[inline]
     pub fn upgrade(self, _m: &Mutation<'gc>) -> Option<Gc<'gc, T>> {
         // SAFETY: a non-empty slot points at a live object of type T (I7), at
-        // its current address (slots are updated whenever the target moves).
-        self.cell.target.map(|header| unsafe { Gc::from_header(header) })
+        // its current address (slots are rewritten whenever the target moves).
+        self.cell
+            .target
+            .map(|header| unsafe { Gc::from_header(header) })
     }
 
     /// True once the target has been collected.
@@ -96,8 +172,7 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
         self.cell.target.is_none()
     }
 
-    /// True if both weak references point at the same object (or both are dead
-    /// and came from the same `downgrade`).
+    /// True if both point at the same live object (or are the same reference).
     pub fn ptr_eq(a: GcWeak<'gc, T>, b: GcWeak<'gc, T>) -> bool {
         Gc::ptr_eq(a.cell, b.cell) || (a.cell.target.is_some() && a.cell.target == b.cell.target)
     }
@@ -105,17 +180,30 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
 
 impl<'gc, T> fmt::Debug for GcWeak<'gc, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.cell.target {
-            Some(_) => f.write_str("GcWeak(live)"),
-            None => f.write_str("GcWeak(dropped)"),
-        }
+        // SAFETY: the cell is live for 'gc (I4).
+        let live = unsafe { &*Gc::as_ptr(self.cell) }.target.is_some();
+        f.write_str(if live {
+            "GcWeak(live)"
+        } else {
+            "GcWeak(dropped)"
+        })
     }
 }
 
-// SAFETY: passes its one pointer (the cell) to the tracer by `&mut`.
+// SAFETY: passes its one pointer (to the cell, strongly) to the tracer.
 unsafe impl<'gc, T> Trace for GcWeak<'gc, T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.trace(tracer);
     }
+}
+
+/// The descriptor of a weak container type `T`.
+pub(crate) struct ContainerInfoOf<T>(PhantomData<T>);
+
+impl<T: WeakContainer> ContainerInfoOf<T> {
+    pub(crate) const INFO: TypeInfo = TypeInfo {
+        weak: Some(&T::OPS),
+        ..crate::header::InfoOf::<T>::INFO
+    };
 }

@@ -41,10 +41,22 @@ fn list_survives_every_kind_of_collection() {
     let mut heap = Heap::<Rootable!['gc => Root<'gc>]>::new(|_| Root { head: None });
     heap.mutate_root(|m, root| {
         for i in 0..n {
-            let node = Gc::new(m, Node { value: i, next: Lock::new(root.head) });
+            let node = Gc::new(
+                m,
+                Node {
+                    value: i,
+                    next: Lock::new(root.head),
+                },
+            );
             root.head = Some(node);
             // garbage
-            Gc::new(m, Node { value: 0, next: Lock::new(None) });
+            Gc::new(
+                m,
+                Node {
+                    value: 0,
+                    next: Lock::new(None),
+                },
+            );
         }
     });
     let expected = n * (n - 1) / 2;
@@ -62,7 +74,13 @@ fn list_survives_every_kind_of_collection() {
     // mutate old objects through the barrier, then collect incrementally
     heap.mutate(|m, root| {
         let head = root.head.unwrap();
-        let fresh = Gc::new(m, Node { value: 1000, next: Lock::new(head.next.get()) });
+        let fresh = Gc::new(
+            m,
+            Node {
+                value: 1000,
+                next: Lock::new(head.next.get()),
+            },
+        );
         unlock!(Gc::write(m, head), Node, next).set(Some(fresh));
     });
     heap.verify().unwrap();
@@ -80,7 +98,13 @@ fn list_survives_every_kind_of_collection() {
     for _ in 0..rounds {
         heap.mutate(|m, _| {
             for _ in 0..rounds * 20 {
-                Gc::new(m, Node { value: 0, next: Lock::new(None) });
+                Gc::new(
+                    m,
+                    Node {
+                        value: 0,
+                        next: Lock::new(None),
+                    },
+                );
             }
         });
         heap.collect_debt();
