@@ -1,0 +1,471 @@
+//! The value type and every kind of managed object the interpreter allocates.
+//!
+//! A Scheme value is a small `Copy` enum ([`Value`]): immediates (numbers,
+//! booleans, symbols, the empty list) live in the enum itself, and everything
+//! with identity or unbounded size (pairs, strings, vectors, tables, closures,
+//! environments) is a managed object behind a `Gc`. Copying a `Value` copies at
+//! most one pointer, so the VM's stacks are plain `Vec<Value>`s that the
+//! collector traces like any other field.
+//!
+//! Mutable objects keep their pointer fields in `Lock` / `RefLock`, so that
+//! every store goes through `Gc::write` and the write barrier (which keeps the
+//! remembered set and the tri-colour invariant, DESIGN.md). Immutable objects
+//! (closures, prototypes, strings) need no cell at all.
+//!
+//! Symbols are interned into `u32` ids by [`Symbols`], a plain Rust table that
+//! lives (untraced) in the VM root: a symbol holds no `Gc`, so it costs the
+//! collector nothing.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use tenure::{Gc, GcWeak, Lock, Mutation, RefLock, Trace};
+
+use super::compiler::Code;
+
+/// An interned symbol.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Trace)]
+pub struct Symbol(pub u32);
+
+/// Index of a builtin procedure in `builtins::BUILTINS`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Trace)]
+pub struct Builtin(pub u16);
+
+/// A Scheme value.
+#[derive(Copy, Clone, Trace)]
+pub enum Value<'gc> {
+    /// The empty list `()`.
+    Nil,
+    /// What `set!`, `define` and `display` return; the REPL prints nothing.
+    Unspecified,
+    /// The content of a `letrec` slot before its initialiser ran (never
+    /// visible to programs: reading one is an error).
+    Undefined,
+    /// `#t` / `#f`.
+    Bool(bool),
+    /// An exact integer.
+    Int(i64),
+    /// An inexact number.
+    Float(f64),
+    /// A symbol.
+    Sym(Symbol),
+    /// An immutable string.
+    Str(Gc<'gc, String>),
+    /// A mutable pair.
+    Pair(Gc<'gc, Pair<'gc>>),
+    /// A mutable vector.
+    Vector(Gc<'gc, Vector<'gc>>),
+    /// A hash table (strong or weak-valued).
+    Table(Gc<'gc, Table<'gc>>),
+    /// A procedure written in Scheme.
+    Closure(Gc<'gc, Closure<'gc>>),
+    /// A procedure written in Rust.
+    Builtin(Builtin),
+}
+
+impl<'gc> Value<'gc> {
+    /// Scheme truth: everything but `#f` is true.
+    #[inline]
+    pub fn is_true(self) -> bool {
+        !matches!(self, Value::Bool(false))
+    }
+
+    /// A fresh string object.
+    pub fn string(m: &Mutation<'gc>, text: impl Into<String>) -> Value<'gc> {
+        Value::Str(Gc::new(m, text.into()))
+    }
+
+    /// A fresh pair.
+    pub fn cons(m: &Mutation<'gc>, car: Value<'gc>, cdr: Value<'gc>) -> Value<'gc> {
+        Value::Pair(Gc::new(
+            m,
+            Pair {
+                car: Lock::new(car),
+                cdr: Lock::new(cdr),
+            },
+        ))
+    }
+
+    /// A proper list of `items`.
+    pub fn list(
+        m: &Mutation<'gc>,
+        items: impl DoubleEndedIterator<Item = Value<'gc>>,
+    ) -> Value<'gc> {
+        items
+            .rev()
+            .fold(Value::Nil, |tail, item| Value::cons(m, item, tail))
+    }
+
+    /// The name of the value's type, for error messages.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Value::Nil => "empty list",
+            Value::Unspecified => "unspecified",
+            Value::Undefined => "undefined",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::Sym(_) => "symbol",
+            Value::Str(_) => "string",
+            Value::Pair(_) => "pair",
+            Value::Vector(_) => "vector",
+            Value::Table(_) => "table",
+            Value::Closure(_) | Value::Builtin(_) => "procedure",
+        }
+    }
+}
+
+/// A pair: both fields can be changed (`set-car!`, `set-cdr!`) through the
+/// write barrier.
+#[derive(Trace)]
+pub struct Pair<'gc> {
+    /// The first field.
+    pub car: Lock<Value<'gc>>,
+    /// The second field.
+    pub cdr: Lock<Value<'gc>>,
+}
+
+/// A vector: the elements live in a `Vec` outside the heap, whose bytes the
+/// `Vec`'s `Trace` impl reports to the collector.
+#[derive(Trace)]
+pub struct Vector<'gc> {
+    /// The elements.
+    pub items: RefLock<Vec<Value<'gc>>>,
+}
+
+/// A procedure value: compiled code plus the environment it closed over.
+#[derive(Trace)]
+pub struct Closure<'gc> {
+    /// The code and its constants.
+    pub proto: Gc<'gc, Proto<'gc>>,
+    /// The innermost environment visible where the `lambda` was evaluated
+    /// (`None` at top level, where free names are globals).
+    pub env: Option<Gc<'gc, Env<'gc>>>,
+}
+
+/// A function prototype: the immutable bytecode (plain Rust data, shared
+/// with `Rc`) and the managed constants it refers to. Made once when a
+/// top-level form is loaded; every closure of the same `lambda` shares it.
+#[derive(Trace)]
+pub struct Proto<'gc> {
+    /// The bytecode (holds no `Gc`, so it is skipped).
+    #[trace(skip)]
+    pub code: Rc<Code>,
+    /// Constants (quoted data, string literals), materialised in the heap.
+    pub consts: Vec<Value<'gc>>,
+    /// Prototypes of the `lambda`s nested in this one.
+    pub protos: Vec<Gc<'gc, Proto<'gc>>>,
+}
+
+/// One environment frame: the variables of one procedure call that inner
+/// closures may capture. Procedures without inner `lambda`s keep their
+/// variables on the VM stack instead and allocate no frame.
+#[derive(Trace)]
+pub struct Env<'gc> {
+    /// The variables, by slot number (`set!` writes through the barrier).
+    pub slots: RefLock<Vec<Value<'gc>>>,
+    /// The enclosing frame.
+    pub parent: Option<Gc<'gc, Env<'gc>>>,
+}
+
+impl<'gc> Env<'gc> {
+    /// The frame `depth` levels out from `env` (0 is `env` itself).
+    #[inline]
+    pub fn ancestor(mut env: Gc<'gc, Env<'gc>>, depth: u16) -> Gc<'gc, Env<'gc>> {
+        for _ in 0..depth {
+            env = env.parent.expect("the compiler counted the frames");
+        }
+        env
+    }
+}
+
+// ---------------------------------------------------------------- tables
+
+/// A weak reference to any managed value (the target's type is in the tag,
+/// since a `GcWeak` is typed).
+#[derive(Copy, Clone, Trace)]
+pub enum WeakValue<'gc> {
+    /// A string.
+    Str(GcWeak<'gc, String>),
+    /// A pair.
+    Pair(GcWeak<'gc, Pair<'gc>>),
+    /// A vector.
+    Vector(GcWeak<'gc, Vector<'gc>>),
+    /// A table.
+    Table(GcWeak<'gc, Table<'gc>>),
+    /// A closure.
+    Closure(GcWeak<'gc, Closure<'gc>>),
+}
+
+/// What a table stores for one key.
+#[derive(Copy, Clone, Trace)]
+pub enum Stored<'gc> {
+    /// A value the table keeps alive.
+    Strong(Value<'gc>),
+    /// A managed value the table does not keep alive (weak tables).
+    Weak(WeakValue<'gc>),
+}
+
+impl<'gc> Stored<'gc> {
+    /// Stores `value` strongly, or weakly if `weak` and it is a managed
+    /// object (immediates such as numbers have no lifetime to track).
+    pub fn new(m: &Mutation<'gc>, value: Value<'gc>, weak: bool) -> Stored<'gc> {
+        if !weak {
+            return Stored::Strong(value);
+        }
+        match value {
+            Value::Str(s) => Stored::Weak(WeakValue::Str(Gc::downgrade(m, s))),
+            Value::Pair(p) => Stored::Weak(WeakValue::Pair(Gc::downgrade(m, p))),
+            Value::Vector(v) => Stored::Weak(WeakValue::Vector(Gc::downgrade(m, v))),
+            Value::Table(t) => Stored::Weak(WeakValue::Table(Gc::downgrade(m, t))),
+            Value::Closure(c) => Stored::Weak(WeakValue::Closure(Gc::downgrade(m, c))),
+            other => Stored::Strong(other),
+        }
+    }
+
+    /// The value, or `None` if it was weak and has been collected.
+    pub fn get(self, m: &Mutation<'gc>) -> Option<Value<'gc>> {
+        match self {
+            Stored::Strong(value) => Some(value),
+            Stored::Weak(WeakValue::Str(w)) => w.upgrade(m).map(Value::Str),
+            Stored::Weak(WeakValue::Pair(w)) => w.upgrade(m).map(Value::Pair),
+            Stored::Weak(WeakValue::Vector(w)) => w.upgrade(m).map(Value::Vector),
+            Stored::Weak(WeakValue::Table(w)) => w.upgrade(m).map(Value::Table),
+            Stored::Weak(WeakValue::Closure(w)) => w.upgrade(m).map(Value::Closure),
+        }
+    }
+}
+
+/// A hash table with insertion-ordered entries.
+///
+/// Keys can be managed objects, and a moving collector changes their
+/// addresses, so the index is keyed by a *hash* computed from stable facts
+/// (string contents, numbers, symbol ids, or `Gc::identity_hash`, which
+/// survives moves) and never holds a `Gc` itself. The `Gc`s live only in
+/// `entries`, which `Trace` visits in place. (A `HashMap<Value, _>` would be
+/// rebuilt by its `Trace` impl, re-hashing keys while objects are mid-move;
+/// the trait's contract forbids reading through a `Gc` there.)
+#[derive(Trace, Default)]
+pub struct TableMap<'gc> {
+    /// Key hash -> indices into `entries`.
+    index: HashMap<u64, Vec<u32>>,
+    /// Entries in insertion order; `None` marks a deleted one.
+    entries: Vec<Option<(Value<'gc>, Stored<'gc>)>>,
+    /// Number of `Some` entries.
+    live: usize,
+}
+
+/// A Scheme hash table (`make-table`, or `make-weak-table` for weak values).
+#[derive(Trace)]
+pub struct Table<'gc> {
+    /// True if values are held weakly.
+    pub weak: bool,
+    /// The contents.
+    pub map: RefLock<TableMap<'gc>>,
+}
+
+impl<'gc> TableMap<'gc> {
+    fn find(&self, key: Value<'gc>, hash: u64) -> Option<u32> {
+        let slots = self.index.get(&hash)?;
+        slots.iter().copied().find(|&i| {
+            let (k, _) = self.entries[i as usize].expect("indexed entries are live");
+            key_eq(k, key)
+        })
+    }
+
+    /// The stored value for `key`.
+    pub fn get(&self, key: Value<'gc>) -> Option<Stored<'gc>> {
+        let i = self.find(key, key_hash(key))?;
+        self.entries[i as usize].map(|(_, v)| v)
+    }
+
+    /// Inserts or replaces.
+    pub fn insert(&mut self, key: Value<'gc>, value: Stored<'gc>) {
+        let hash = key_hash(key);
+        if let Some(i) = self.find(key, hash) {
+            self.entries[i as usize] = Some((key, value));
+            return;
+        }
+        let i = self.entries.len() as u32;
+        self.entries.push(Some((key, value)));
+        self.index.entry(hash).or_default().push(i);
+        self.live += 1;
+    }
+
+    /// Removes `key`; true if it was present.
+    pub fn remove(&mut self, key: Value<'gc>) -> bool {
+        let hash = key_hash(key);
+        let Some(i) = self.find(key, hash) else {
+            return false;
+        };
+        self.entries[i as usize] = None;
+        let bucket = self.index.get_mut(&hash).expect("found through the index");
+        bucket.retain(|&j| j != i);
+        if bucket.is_empty() {
+            self.index.remove(&hash);
+        }
+        self.live -= 1;
+        if self.entries.len() > 16 && self.live < self.entries.len() / 2 {
+            self.compact();
+        }
+        true
+    }
+
+    /// Drops deleted entries and rebuilds the index.
+    fn compact(&mut self) {
+        let entries: Vec<_> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .flatten()
+            .collect();
+        self.index.clear();
+        self.live = 0;
+        for (key, value) in entries {
+            let i = self.entries.len() as u32;
+            self.entries.push(Some((key, value)));
+            self.index.entry(key_hash(key)).or_default().push(i);
+            self.live += 1;
+        }
+    }
+
+    /// The number of entries, counting weak ones whose value may have died
+    /// since the last `prune`.
+    pub fn len_hint(&self) -> usize {
+        self.live
+    }
+
+    /// Removes entries whose weak value was collected; returns how many.
+    pub fn prune(&mut self, m: &Mutation<'gc>) -> usize {
+        let dead: Vec<Value<'gc>> = self
+            .entries
+            .iter()
+            .flatten()
+            .filter(|(_, v)| v.get(m).is_none())
+            .map(|(k, _)| *k)
+            .collect();
+        for key in &dead {
+            self.remove(*key);
+        }
+        dead.len()
+    }
+
+    /// Live entries, in insertion order (weak ones whose value died are skipped).
+    pub fn iter<'a>(
+        &'a self,
+        m: &'a Mutation<'gc>,
+    ) -> impl Iterator<Item = (Value<'gc>, Value<'gc>)> + 'a {
+        self.entries
+            .iter()
+            .flatten()
+            .filter_map(move |(k, v)| Some((*k, v.get(m)?)))
+    }
+}
+
+/// Table key equality: `eqv?`, except that strings compare by content.
+pub fn key_eq<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => *x == *y,
+        _ => eqv(a, b),
+    }
+}
+
+/// A hash consistent with [`key_eq`], stable while objects move.
+pub fn key_hash(key: Value<'_>) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    match key {
+        Value::Nil => 0u8.hash(&mut h),
+        Value::Unspecified | Value::Undefined => 1u8.hash(&mut h),
+        Value::Bool(b) => (2u8, b).hash(&mut h),
+        Value::Int(i) => (3u8, i).hash(&mut h),
+        Value::Float(f) => (4u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(&mut h),
+        Value::Sym(s) => (5u8, s.0).hash(&mut h),
+        Value::Str(s) => (6u8, s.as_str()).hash(&mut h),
+        Value::Pair(p) => (7u8, Gc::identity_hash(p)).hash(&mut h),
+        Value::Vector(v) => (8u8, Gc::identity_hash(v)).hash(&mut h),
+        Value::Table(t) => (9u8, Gc::identity_hash(t)).hash(&mut h),
+        Value::Closure(c) => (10u8, Gc::identity_hash(c)).hash(&mut h),
+        Value::Builtin(b) => (11u8, b.0).hash(&mut h),
+    }
+    h.finish()
+}
+
+// ---------------------------------------------------------------- equality
+
+/// `eqv?`: identity for objects, value for numbers and immediates.
+pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) | (Value::Unspecified, Value::Unspecified) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Sym(x), Value::Sym(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y),
+        (Value::Pair(x), Value::Pair(y)) => Gc::ptr_eq(x, y),
+        (Value::Vector(x), Value::Vector(y)) => Gc::ptr_eq(x, y),
+        (Value::Table(x), Value::Table(y)) => Gc::ptr_eq(x, y),
+        (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `equal?`: structural equality of pairs, vectors and strings. Uses an
+/// explicit work list, so long lists do not recurse on the Rust stack.
+pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    let mut work = vec![(a, b)];
+    while let Some((a, b)) = work.pop() {
+        match (a, b) {
+            (Value::Str(x), Value::Str(y)) => {
+                if *x != *y {
+                    return false;
+                }
+            }
+            (Value::Pair(x), Value::Pair(y)) => {
+                if !Gc::ptr_eq(x, y) {
+                    work.push((x.cdr.get(), y.cdr.get()));
+                    work.push((x.car.get(), y.car.get()));
+                }
+            }
+            (Value::Vector(x), Value::Vector(y)) => {
+                let (x, y) = (x.items.borrow(), y.items.borrow());
+                if x.len() != y.len() {
+                    return false;
+                }
+                work.extend(x.iter().copied().zip(y.iter().copied()).rev());
+            }
+            _ => {
+                if !eqv(a, b) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+// ---------------------------------------------------------------- symbols
+
+/// The symbol table: names to ids and back. Plain Rust data (no `Gc`).
+#[derive(Default)]
+pub struct Symbols {
+    names: Vec<Rc<str>>,
+    ids: HashMap<Rc<str>, Symbol>,
+}
+
+impl Symbols {
+    /// The symbol named `name`, interning it if new.
+    pub fn intern(&mut self, name: &str) -> Symbol {
+        if let Some(&symbol) = self.ids.get(name) {
+            return symbol;
+        }
+        let symbol = Symbol(self.names.len() as u32);
+        let name: Rc<str> = name.into();
+        self.names.push(name.clone());
+        self.ids.insert(name, symbol);
+        symbol
+    }
+
+    /// The name of `symbol`.
+    pub fn name(&self, symbol: Symbol) -> &str {
+        &self.names[symbol.0 as usize]
+    }
+}

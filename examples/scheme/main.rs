@@ -1,0 +1,112 @@
+//! `scheme`: a small Scheme interpreter embedding the `tenure` collector.
+//!
+//! ```text
+//! cargo run --release --example scheme -- examples/scheme/programs/demo.scm
+//! cargo run --release --example scheme -- FILE [name=value ...] [--trace] [--max-frames N]
+//! cargo run --release --example scheme            # the REPL
+//! ```
+//!
+//! Running a file prints the program's output on stdout, then the GC report
+//! on stderr. `name=value` arguments are read by the program with
+//! `(param 'name default)`; `--trace` prints one line per major GC cycle.
+//! The language, the design and the programs are described in README.md.
+
+mod lang;
+
+use std::io::BufRead as _;
+use std::process::ExitCode;
+
+use lang::interp::Interp;
+use lang::repl::{Repl, Reply};
+
+fn main() -> ExitCode {
+    let mut file = None;
+    let mut params = Vec::new();
+    let mut trace = false;
+    let mut max_frames = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--trace" => trace = true,
+            "--max-frames" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => max_frames = Some(n),
+                None => return usage("--max-frames needs a number"),
+            },
+            "-h" | "--help" => return usage(""),
+            _ if arg.starts_with("--") => return usage(&format!("unknown option {arg}")),
+            _ if file.is_some() => match arg.split_once('=') {
+                Some((name, value)) => params.push((name.to_owned(), value.to_owned())),
+                None => return usage(&format!("expected name=value, got {arg}")),
+            },
+            _ => file = Some(arg),
+        }
+    }
+
+    let mut interp = Interp::new();
+    if trace {
+        interp.on_cycle(|report| eprintln!("{report}"));
+    }
+    if let Some(n) = max_frames {
+        interp.set_max_frames(n);
+    }
+    for (name, value) in &params {
+        interp.set_param(name, value);
+    }
+
+    match file {
+        Some(path) => run_file(interp, &path),
+        None => repl(interp),
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    if !problem.is_empty() {
+        eprintln!("scheme: {problem}");
+    }
+    eprintln!("usage: scheme [--trace] [--max-frames N] [FILE [name=value ...]]");
+    eprintln!("       with no FILE, starts a REPL");
+    ExitCode::from(2)
+}
+
+fn run_file(mut interp: Interp, path: &str) -> ExitCode {
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("scheme: cannot read {path}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = interp.run(&source);
+    if let Err(error) = &result {
+        eprintln!("{}", error.render(path));
+    }
+    eprintln!("{}", interp.report());
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn repl(interp: Interp) -> ExitCode {
+    let mut repl = Repl::new(interp);
+    eprintln!("tenure scheme REPL: ,help for commands");
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        eprint!("{}", if repl.is_continuing() { "... " } else { "> " });
+        let Some(Ok(line)) = lines.next() else {
+            break;
+        };
+        if line.trim() == ",quit" {
+            break;
+        }
+        match repl.feed(&line) {
+            Reply::More => {}
+            Reply::Text(text) if text.is_empty() => {}
+            Reply::Text(text) => println!("{}", text.trim_end_matches('\n')),
+        }
+    }
+    eprintln!();
+    ExitCode::SUCCESS
+}

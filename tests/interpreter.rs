@@ -1,0 +1,353 @@
+//! The Scheme interpreter of `examples/scheme` runs its programs correctly.
+//!
+//! Each program in `examples/scheme/programs/` runs at a small size and its
+//! whole output is compared with the expected text. The programs also run
+//! with a tiny slice budget (the VM stops at a safe point every few
+//! instructions, mid-recursion) and in the collector's stress mode (every
+//! safe point collects and verifies the heap), which checks that all the
+//! interpreter's state that points into the heap is reachable from its root
+//! and traced correctly.
+//!
+//! Errors are in `interpreter_errors.rs`; the REPL and host handles in
+//! `interpreter_repl.rs`.
+
+#[path = "../examples/scheme/lang/mod.rs"]
+mod lang;
+
+use lang::interp::Interp;
+use tenure::Config;
+
+/// The source of a program in `examples/scheme/programs/`.
+fn program(name: &str) -> String {
+    let path = format!(
+        "{}/examples/scheme/programs/{name}.scm",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+/// Runs program `name` with `params` on `interp`; returns its output.
+fn run_on(mut interp: Interp, name: &str, params: &[(&str, &str)]) -> (String, Interp) {
+    interp.capture_output();
+    for (key, value) in params {
+        interp.set_param(key, value);
+    }
+    if let Err(error) = interp.run(&program(name)) {
+        panic!("{}", error.render(name));
+    }
+    let output = interp.take_output();
+    (output, interp)
+}
+
+fn run(name: &str, params: &[(&str, &str)]) -> String {
+    run_on(Interp::new(), name, params).0
+}
+
+/// An interpreter that stops at a safe point every `budget` instructions.
+fn sliced(budget: usize) -> Interp {
+    let mut interp = Interp::new();
+    interp.budget = budget;
+    interp
+}
+
+/// An interpreter on a heap in stress mode: every safe point runs a minor
+/// GC and a step of the major cycle, and the heap verifier checks every
+/// pointer after each collection.
+fn stressed(budget: usize) -> Interp {
+    let config = Config::builder()
+        .stress(true)
+        .build()
+        .expect("a valid config");
+    let mut interp = Interp::with_config(config).expect("a valid config");
+    interp.budget = budget;
+    interp
+}
+
+const BINARY_TREES: &str = "\
+stretch tree of depth 7\t check: 255
+64\t trees of depth 4\t check: 1984
+16\t trees of depth 6\t check: 2032
+long lived tree of depth 6\t check: 127
+";
+
+const CLOSURES: &str = "\
+counters: (3 2)
+balance: 120
+compose: 13
+repeat: 1000
+church: 49
+primes: (2 3 5 7 11 13 17 19 23 29 31 37 41 43 47)
+churn: 1502501
+handlers: (3 30 300)
+";
+
+const STRING_TABLE: &str = "\
+round 1: 2000 entries, 39427 characters
+  deleted 1000, left 1000, key-1 -> \"value-1-of-1\", key-2 -> #f
+  dropped; heap shrank: #t
+round 2: 2000 entries, 39427 characters
+  deleted 1000, left 1000, key-1 -> \"value-1-of-1\", key-2 -> #f
+  dropped; heap shrank: #t
+";
+
+/// Checked against an independent model of the same computation.
+const MIXED: &str = "\
+steps: 5000
+records retired: 25
+balance in store: 6054
+balance retired: 284
+history entries: 1968
+recent: 100, newest \"tx-5000\"
+";
+
+const WEAK_CACHE: &str = "\
+cached before collection: 4
+cached after collection: 2
+still cached: (3 5)
+computed: 5
+same object: #t
+answer: 42
+";
+
+const DEMO: &str = "\
+1. index built: 6000 records
+2. churn: 153300 tree nodes made and dropped, checksum 45750
+3. index rebuilt, score sum 125979000
+4. weak cache: 10 of 100 entries survive a collection
+minor collections ran: #t
+major cycles ran before the explicit collect: #t
+";
+
+#[test]
+fn binary_trees() {
+    assert_eq!(run("binary-trees", &[("depth", "6")]), BINARY_TREES);
+}
+
+#[test]
+fn closures() {
+    assert_eq!(run("closures", &[("rounds", "1000")]), CLOSURES);
+}
+
+#[test]
+fn string_table() {
+    assert_eq!(
+        run("string-table", &[("size", "2000"), ("rounds", "2")]),
+        STRING_TABLE
+    );
+}
+
+#[test]
+fn mixed_lifetimes() {
+    assert_eq!(
+        run("mixed", &[("accounts", "500"), ("steps", "5000")]),
+        MIXED
+    );
+}
+
+#[test]
+fn weak_cache() {
+    assert_eq!(run("weak-cache", &[]), WEAK_CACHE);
+}
+
+/// The demo runs minor collections and paced major cycles (not only the
+/// full collection it asks for), and the report says so.
+#[test]
+fn demo_runs_minor_and_major_collections() {
+    let (output, mut interp) = run_on(Interp::new(), "demo", &[("scale", "1")]);
+    assert_eq!(output, DEMO);
+    let stats = interp.stats();
+    assert!(stats.minor_collections > 0, "{stats:?}");
+    assert!(
+        stats.major_collections > stats.full_collections,
+        "{stats:?}"
+    );
+    let report = interp.report().to_string();
+    for needle in [
+        "minor", "major", "p50", "p99", "max", "goal", "peak", "GC CPU",
+    ] {
+        assert!(
+            report.contains(needle),
+            "{needle} missing from the report:\n{report}"
+        );
+    }
+}
+
+/// With a budget of a few instructions per slice, the VM returns to the
+/// host (a safe point, where the GC may move every young object) thousands
+/// of times in the middle of recursive calls, and the results do not change.
+#[test]
+fn programs_survive_safe_points_anywhere() {
+    let (output, mut interp) = run_on(sliced(7), "binary-trees", &[("depth", "6")]);
+    assert_eq!(output, BINARY_TREES);
+    assert!(interp.report().slices > 1000);
+    let (output, _) = run_on(sliced(13), "closures", &[("rounds", "300")]);
+    assert!(
+        output.starts_with("counters: (3 2)\nbalance: 120\n"),
+        "{output}"
+    );
+}
+
+/// In stress mode every safe point collects and verifies the whole heap: a
+/// `Gc` the interpreter forgot to trace, or one kept on the Rust stack
+/// across a safe point, would be caught here.
+#[test]
+fn programs_pass_the_heap_verifier_in_stress_mode() {
+    let (output, _) = run_on(stressed(200), "binary-trees", &[("depth", "4")]);
+    assert!(
+        output.starts_with("stretch tree of depth 7\t check: 255\n"),
+        "{output}"
+    );
+    let (output, _) = run_on(stressed(500), "closures", &[("rounds", "50")]);
+    assert!(output.contains("church: 49\n"), "{output}");
+    let (output, _) = run_on(
+        stressed(500),
+        "mixed",
+        &[("accounts", "100"), ("steps", "300")],
+    );
+    assert!(output.starts_with("steps: 300\n"), "{output}");
+    // Under stress the unreferenced cache entries may go before the count.
+    let (output, _) = run_on(stressed(500), "weak-cache", &[]);
+    assert_eq!(
+        output.split_once('\n').unwrap().1,
+        WEAK_CACHE.split_once('\n').unwrap().1
+    );
+    let (output, _) = run_on(
+        stressed(500),
+        "string-table",
+        &[("size", "200"), ("rounds", "1")],
+    );
+    assert!(output.ends_with("heap shrank: #t\n"), "{output}");
+}
+
+/// A deep (non-tail) recursion that allocates at every level and collects
+/// at the bottom: all frames and their values are in the VM root, so they
+/// survive and are updated when the collector moves them.
+#[test]
+fn collection_in_the_middle_of_deep_recursion() {
+    let mut interp = sliced(50);
+    interp.capture_output();
+    interp
+        .run(
+            "(define (build n)
+               (if (= n 0)
+                   (begin (collect 'minor) (collect) '())
+                   (let ((cell (list n (number->string n))))
+                     (let ((rest (build (- n 1))))
+                       (cons (car cell) rest)))))
+             (define result (build 3000))
+             (display (length result)) (newline)
+             (display (apply + result)) (newline)",
+        )
+        .unwrap();
+    assert_eq!(interp.take_output(), "3000\n4501500\n");
+}
+
+/// Tail calls run in constant stack: a loop of a million iterations is far
+/// deeper than the frame limit.
+#[test]
+fn tail_calls_do_not_grow_the_stack() {
+    let mut interp = Interp::new();
+    interp.capture_output();
+    interp.set_max_frames(100);
+    interp
+        .run(
+            "(define (loop i acc) (if (= i 0) acc (loop (- i 1) (+ acc 1))))
+             (display (loop 200000 0))
+             (define (even? n) (if (= n 0) #t (odd? (- n 1))))
+             (define (odd? n) (if (= n 0) #f (even? (- n 1))))
+             (display (even? 10001))",
+        )
+        .unwrap();
+    assert_eq!(interp.take_output(), "200000#f");
+}
+
+/// A grab bag of the language: special forms, builtins and the prelude.
+#[test]
+fn language_features() {
+    let cases: &[(&str, &str)] = &[
+        ("(let* ((x 1) (y (+ x 1)) (x (* y 10))) (list x y))", "(20 2)"),
+        ("(letrec ((ev? (lambda (n) (if (= n 0) #t (od? (- n 1))))) (od? (lambda (n) (if (= n 0) #f (ev? (- n 1)))))) (ev? 10))", "#t"),
+        ("(cond ((memq 'c '(a b c))) (else 'else))", "(c)"),
+        ("(cond ((> 1 2) 'a) ((> 2 1) 'b))", "b"),
+        ("(and 1 2 3)", "3"),
+        ("(and 1 #f 3)", "#f"),
+        ("(or #f #f)", "#f"),
+        ("(or #f 2)", "2"),
+        ("(when (> 1 0) 'yes)", "yes"),
+        ("(unless (> 1 0) 'yes)", ""),
+        ("(do ((i 0 (+ i 1)) (acc '() (cons i acc))) ((= i 4) acc))", "(3 2 1 0)"),
+        ("(let loop ((i 0) (acc 1)) (if (= i 10) acc (loop (+ i 1) (* acc 2))))", "1024"),
+        ("((lambda args args) 1 2 3)", "(1 2 3)"),
+        ("((lambda (a . rest) (list a rest)) 1 2 3)", "(1 (2 3))"),
+        ("(apply + 1 2 '(3 4))", "10"),
+        ("(apply apply (list + (list 1 2)))", "3"),
+        ("(map + '(1 2 3) '(10 20 30))", "(11 22 33)"),
+        ("(filter odd? (iota 10))", "(1 3 5 7 9)"),
+        ("(fold-left + 0 (iota 101))", "5050"),
+        ("(fold-right cons '() '(1 2 3))", "(1 2 3)"),
+        ("(reverse (append '(1 2) '(3) '() '(4 5)))", "(5 4 3 2 1)"),
+        ("(list-ref '(a b c) 2)", "c"),
+        ("(assoc \"b\" '((\"a\" . 1) (\"b\" . 2)))", "(\"b\" . 2)"),
+        ("(equal? (list 1 (vector 2 \"x\")) (list 1 (vector 2 \"x\")))", "#t"),
+        ("(eq? (list 1) (list 1))", "#f"),
+        ("(/ 6 4)", "1.5"),
+        ("(/ 6 3)", "2"),
+        ("(+ 9223372036854775807 1)", "9.223372036854776e18"),
+        ("(exact->inexact 1)", "1.0"),
+        ("(sqrt 16)", "4"),
+        ("(expt 2 10)", "1024"),
+        ("(modulo -7 3)", "2"),
+        ("(remainder -7 3)", "-1"),
+        ("(max 1 2.0)", "2.0"),
+        ("(string-append \"a\" \"b\" \"c\")", "\"abc\""),
+        ("(substring \"hello\" 1 3)", "\"el\""),
+        ("(string->symbol \"sym\")", "sym"),
+        ("(symbol->string 'abc)", "\"abc\""),
+        ("(number->string 42)", "\"42\""),
+        ("(string->number \"2.5\")", "2.5"),
+        ("(let ((v (make-vector 3 0))) (vector-set! v 1 'x) v)", "#(0 x 0)"),
+        ("(vector-map (lambda (x) (* x x)) #(1 2 3))", "#(1 4 9)"),
+        ("(let ((p (cons 1 2))) (set-car! p 10) (set-cdr! p '(20)) p)", "(10 20)"),
+        ("(let ((t (make-table))) (table-set! t '(1) 'list-key) (table-set! t 1.5 'x) (list (table-ref t 1.5) (table-ref t '(1)) (table-count t)))", "(x list-key 2)"),
+        ("(let ((t (make-table)) (k (list 1))) (table-set! t k 'v) (table-ref t k))", "v"),
+        ("(define x 5) (set! x (+ x 1)) x", "6"),
+        ("(begin)", ""),
+        ("'(1 . (2 . (3 . ())))", "(1 2 3)"),
+        ("'(a . b)", "(a . b)"),
+        ("(let ((x 'outer)) (define (f) x) (let ((x 'inner)) (f)))", "outer"),
+        ("(define (make-adder n) (lambda (x) (+ x n))) ((make-adder 3) 4)", "7"),
+        ("(procedure? car)", "#t"),
+        ("car", "#<builtin car>"),
+        ("(define (named) 1) named", "#<procedure named>"),
+        ("(let ((l (list 1 2))) (set-cdr! (cdr l) l) (list? l))", "#f"),
+    ];
+    let mut failures = Vec::new();
+    for (source, expected) in cases {
+        let mut interp = Interp::new();
+        interp.capture_output();
+        let got = match interp.eval(source) {
+            Ok(values) => values
+                .last()
+                .map(|h| h.as_ref().map_or(String::new(), |h| interp.write(h)))
+                .unwrap_or_default(),
+            Err(_) => "error".to_owned(),
+        };
+        if got != *expected {
+            failures.push(format!("{source}\n  expected {expected}\n  got      {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A cyclic list prints in bounded time and space.
+#[test]
+fn printing_a_cycle_terminates() {
+    let mut interp = Interp::new();
+    interp.capture_output();
+    interp
+        .run("(define l (list 1 2)) (set-cdr! (cdr l) l) (display l)")
+        .unwrap();
+    let output = interp.take_output();
+    assert!(output.starts_with("(1 2 1 2"), "{}", &output[..20]);
+    assert!(output.ends_with("...)"));
+}
