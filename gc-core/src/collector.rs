@@ -64,6 +64,9 @@ pub const SWEEP_STEP_CELLS: usize = 4096;
 /// `debt_due` cannot force one huge pause.
 pub const MAX_ASSIST_STEPS: usize = 8;
 
+/// A callback receiving each major cycle's report.
+pub(crate) type CycleCallback = Box<dyn FnMut(&CycleReport)>;
+
 /// Facts about the major cycle in progress (written at its start and steps).
 #[derive(Default)]
 struct CycleInProgress {
@@ -94,7 +97,7 @@ pub(crate) struct Collector {
     /// When the last safe point ended (mutator time is measured from here).
     last_safe_point: Instant,
     /// Called with each cycle's report.
-    pub(crate) on_cycle: Option<Box<dyn FnMut(&CycleReport)>>,
+    pub(crate) on_cycle: Option<CycleCallback>,
     /// Sizes Eden toward `minor_pause_target`, when one is set.
     eden_sizer: Option<EdenSizer>,
 }
@@ -451,7 +454,7 @@ impl Collector {
 
     /// Feeds the finished cycle to the pacer and the telemetry.
     fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
-        let survivors = state.survivors.from_space().used;
+        let survivors = state.survivors.occupied().used;
         let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
         state.external_bytes.set(self.marker.external_bytes);
         let heap_at_end = state.heap_bytes();
@@ -472,7 +475,7 @@ impl Collector {
         self.stats.major_collections += 1;
         self.stats.full_collections += u64::from(self.cycle.forced);
         self.stats.live_bytes = live_bytes;
-        self.stats.live_objects = self.marker.marked_objects + state.survivors.from_space().objects;
+        self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;
         self.stats.mark_work += self.marker.work_done as u64;
         let report = CycleReport {
             cycle: self.stats.major_collections,

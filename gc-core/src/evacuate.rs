@@ -117,7 +117,7 @@ pub(crate) fn minor_gc(
     trace_roots(&mut tracer, trace_root, &state.stash, remembered);
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
-    drop(tracer);
+    tracer.finish();
     sweep_containers(&mut evacuation);
     let dropped = drop_dead(&eden_needs_drop) + drop_dead(&from_needs_drop);
     let Evacuation {
@@ -144,12 +144,19 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64) {
     loop {
         let mut progress = false;
         let mut index = 0;
-        // SAFETY (both context calls): this tracer has an Evacuation context.
-        while let Some(&container) = unsafe { tracer.context::<Evacuation>() }
-            .containers
-            .get(index)
-        {
+        loop {
+            // SAFETY: this tracer was created with an Evacuation context.
+            let next = unsafe { tracer.context::<Evacuation>() }
+                .containers
+                .get(index)
+                .copied();
+            let Some(container) = next else { break };
+            tracer.saw_young = false;
             progress |= crate::weak::settle(container, tracer, &is_alive, epoch);
+            if tracer.saw_young {
+                // An old table now holds a young value: keep it remembered (I2).
+                remember_if_old(tracer, container);
+            }
             scan_until_done(tracer);
             index += 1;
         }

@@ -64,19 +64,6 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
     }
 }
 
-impl<'gc, T: crate::weak::WeakContainer + 'gc> Gc<'gc, T> {
-    /// Allocates one of the collector's weak containers.
-    pub(crate) fn new_container(m: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
-        match m
-            .state()
-            .allocate_with(&crate::weak::ContainerInfoOf::<T>::INFO, value)
-        {
-            Ok(ptr) => Gc::from_box(ptr),
-            Err(error) => alloc_failed(error),
-        }
-    }
-}
-
 #[cold]
 #[inline(never)]
 fn alloc_failed(error: AllocError) -> ! {

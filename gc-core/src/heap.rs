@@ -334,7 +334,7 @@ where
         let recorder = &collector.stats;
         let old = state.old.borrow();
         let large = state.large.borrow();
-        let survivors = state.survivors.from_space();
+        let survivors = state.survivors.occupied();
         let in_flight = state.counters.bytes_since_safe_point.get() as u64;
         Stats {
             bytes_allocated: recorder.bytes_allocated + in_flight,

@@ -168,8 +168,13 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
     loop {
         let mut progress = false;
         let mut index = 0;
-        // SAFETY (both context calls): this tracer has a Marker context.
-        while let Some(&container) = unsafe { tracer.context::<Marker>() }.containers.get(index) {
+        loop {
+            // SAFETY: this tracer was created with a Marker context.
+            let next = unsafe { tracer.context::<Marker>() }
+                .containers
+                .get(index)
+                .copied();
+            let Some(container) = next else { break };
             progress |= crate::weak::settle(container, &mut tracer, &is_alive, epoch);
             drain(&mut tracer, usize::MAX);
             index += 1;
@@ -178,7 +183,7 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
             break;
         }
     }
-    drop(tracer);
+    tracer.finish();
     let mut cleared = 0;
     for &container in &marker.containers {
         let mut fix = |target: NonNull<Header>| {

@@ -140,7 +140,7 @@ impl GcState {
 
     /// Bytes in Eden and the survivor from-space.
     pub(crate) fn young_bytes(&self) -> usize {
-        self.eden.used() + self.survivors.from_space().used
+        self.eden.used() + self.survivors.occupied().used
     }
 
     /// Bytes in old cells and large objects.

@@ -81,8 +81,9 @@ impl Survivors {
         }
     }
 
-    /// The semispace holding the survivors of the last minor GC.
-    pub(crate) fn from_space(&self) -> &SemiSpace {
+    /// The semispace holding the survivors of the last minor GC (the
+    /// from-space of the next one).
+    pub(crate) fn occupied(&self) -> &SemiSpace {
         &self.spaces[self.from]
     }
 
@@ -137,8 +138,8 @@ mod tests {
     #[test]
     fn flip_swaps_roles() {
         let mut survivors = Survivors::new(64);
-        assert_eq!(survivors.from_space().space, Space::SurvivorA);
+        assert_eq!(survivors.occupied().space, Space::SurvivorA);
         survivors.flip(false);
-        assert_eq!(survivors.from_space().space, Space::SurvivorB);
+        assert_eq!(survivors.occupied().space, Space::SurvivorB);
     }
 }

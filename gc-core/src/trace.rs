@@ -98,6 +98,10 @@ impl Tracer {
         }
     }
 
+    /// Ends the traversal: after this, its context may be used directly
+    /// again (while a tracer lives, the context is reached only through it).
+    pub(crate) fn finish(self) {}
+
     /// The traversal's state.
     ///
     /// # Safety

@@ -110,7 +110,7 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         let Some(object) = next else { break };
         check_object(&mut tracer, object);
     }
-    drop(tracer);
+    tracer.finish();
     Reachable {
         objects: verification.visited.len(),
         problems: verification.problems,
@@ -241,7 +241,7 @@ impl Verification<'_> {
         let space = unsafe { target.as_ref() }.space();
         match space {
             Space::Eden => true,
-            Space::SurvivorA | Space::SurvivorB => space == self.state.survivors.from_space().space,
+            Space::SurvivorA | Space::SurvivorB => space == self.state.survivors.occupied().space,
             Space::Old | Space::Large => false,
         }
     }

@@ -129,7 +129,7 @@ unsafe impl WeakContainer for WeakCell {
 unsafe fn sweep_weak_cell(object: NonNull<Header>, fix: FixSlot<'_>) {
     // SAFETY: the caller guarantees a live weak cell at a safe point.
     let cell = unsafe { container::<WeakCell>(object) };
-    cell.target = cell.target.and_then(|target| fix(target));
+    cell.target = cell.target.and_then(fix);
 }
 
 /// A weak reference to a managed `T`: it does not keep the target alive.
@@ -152,7 +152,7 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
             target: Some(target.header_ptr()),
         };
         GcWeak {
-            cell: Gc::new_container(m, cell),
+            cell: new_container(m, cell),
             _target: PhantomData,
         }
     }
@@ -195,6 +195,17 @@ unsafe impl<'gc, T> Trace for GcWeak<'gc, T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.trace(tracer);
+    }
+}
+
+/// Allocates one of the collector's weak containers.
+pub(crate) fn new_container<'gc, T: WeakContainer + 'gc>(
+    m: &Mutation<'gc>,
+    value: T,
+) -> Gc<'gc, T> {
+    match m.state().allocate_with(&ContainerInfoOf::<T>::INFO, value) {
+        Ok(ptr) => Gc::from_box(ptr),
+        Err(error) => panic!("{error}"),
     }
 }
 

@@ -1,3 +1,5 @@
+//! A first end-to-end check: a linked list through every kind of collection.
+
 use gc_core::{unlock, Gc, Heap, Lock, Rootable, Trace, Tracer};
 
 struct Node<'gc> {
