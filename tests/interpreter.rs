@@ -339,6 +339,37 @@ fn language_features() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Tables stay consistent through inserts, replacements, deletes (which
+/// compact the entry list) and re-inserts, with keys of every kind.
+#[test]
+fn tables_insert_delete_and_reinsert() {
+    let mut interp = Interp::new();
+    interp.capture_output();
+    interp
+        .run(
+            "(define t (make-table))
+             (define keys (list 'sym \"str\" 1.5 (list 1) #t))
+             (do ((i 0 (+ i 1))) ((= i 1000)) (table-set! t i (* i i)))
+             (for-each (lambda (k) (table-set! t k k)) keys)
+             (do ((i 0 (+ i 2))) ((= i 1000)) (table-delete! t i))
+             (do ((i 0 (+ i 4))) ((= i 1000)) (table-set! t i 'back))
+             (table-set! t 1 'replaced)
+             (define (check i)
+               (let ((v (table-ref t i 'absent)))
+                 (cond ((= i 1) (eq? v 'replaced))
+                       ((= 0 (remainder i 4)) (eq? v 'back))
+                       ((even? i) (eq? v 'absent))
+                       (else (= v (* i i))))))
+             (display (list (table-count t)
+                            (length (filter check (iota 1000)))
+                            (map (lambda (k) (equal? k (table-ref t k))) keys)
+                            (table-ref t \"str\")
+                            (length (table-keys t))))",
+        )
+        .unwrap();
+    assert_eq!(interp.take_output(), "(755 1000 (#t #t #t #t #t) str 755)");
+}
+
 /// A cyclic list prints in bounded time and space.
 #[test]
 fn printing_a_cycle_terminates() {

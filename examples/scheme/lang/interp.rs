@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use tenure::{Config, ConfigError, CycleReport, Gc, Heap, Rootable, Stats};
+use tenure::{Config, ConfigError, CycleReport, Gc, Heap, Pause, PauseKind, Rootable, Stats};
 
 use super::builtins::{Param, Params};
 use super::compiler::Code;
@@ -50,7 +50,7 @@ pub struct Interp {
     /// Program output collected here instead of printed, if set.
     captured: Option<String>,
     /// Every pause seen so far (for percentiles).
-    pauses: Vec<Duration>,
+    pauses: Vec<Pause>,
     /// `Stats::pause_count` when `pauses` was last brought up to date.
     seen_pauses: u64,
     /// Slices run (each ends at a safe point).
@@ -302,18 +302,14 @@ impl Interp {
         let new = stats.pause_count.saturating_sub(self.seen_pauses) as usize;
         let recent = &stats.recent_pauses;
         let take = new.min(recent.len());
-        self.pauses.extend(
-            recent[recent.len() - take..]
-                .iter()
-                .map(|pause| pause.duration),
-        );
+        self.pauses
+            .extend_from_slice(&recent[recent.len() - take..]);
         self.seen_pauses = stats.pause_count;
     }
 
     fn figures(&mut self) -> GcFigures {
         self.note_pauses();
-        let mut sorted = self.pauses.clone();
-        sorted.sort();
+        let sorted = sorted_durations(&self.pauses);
         GcFigures {
             stats: self.heap.stats(),
             pause_p50_ms: quantile(&sorted, 0.50).as_secs_f64() * 1e3,
@@ -324,11 +320,9 @@ impl Interp {
     /// The GC report printed after a program.
     pub fn report(&mut self) -> Report {
         self.note_pauses();
-        let mut pauses = self.pauses.clone();
-        pauses.sort();
         Report {
             stats: self.heap.stats(),
-            pauses,
+            pauses: self.pauses.clone(),
             slices: self.slices,
             elapsed: self.started.elapsed(),
         }
@@ -349,6 +343,13 @@ fn keep<'gc>(m: &'gc tenure::Mutation<'gc>, value: Value<'gc>) -> Option<Handle>
     }
 }
 
+/// The durations of `pauses`, sorted.
+fn sorted_durations(pauses: &[Pause]) -> Vec<Duration> {
+    let mut sorted: Vec<Duration> = pauses.iter().map(|p| p.duration).collect();
+    sorted.sort();
+    sorted
+}
+
 /// The nearest-rank quantile `q` of `sorted` (zero if empty).
 fn quantile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
@@ -358,12 +359,22 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[rank - 1]
 }
 
+/// Pause kinds in the order of an object's life, with the report's names.
+const PAUSE_KINDS: [(PauseKind, &str); 6] = [
+    (PauseKind::Minor, "minor"),
+    (PauseKind::MarkStart, "mark-start"),
+    (PauseKind::MarkStep, "mark"),
+    (PauseKind::MarkTermination, "mark-end"),
+    (PauseKind::SweepStep, "sweep"),
+    (PauseKind::Full, "full"),
+];
+
 /// The collector's figures for one run.
 pub struct Report {
     /// The heap's counters at the end.
     pub stats: Stats,
-    /// Every pause, sorted.
-    pub pauses: Vec<Duration>,
+    /// Every pause, in order.
+    pub pauses: Vec<Pause>,
     /// Slices run, i.e. safe points reached.
     pub slices: u64,
     /// Wall time since the interpreter was made.
@@ -375,6 +386,7 @@ impl std::fmt::Display for Report {
         const MIB: f64 = (1 << 20) as f64;
         let s = &self.stats;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let sorted = sorted_durations(&self.pauses);
         writeln!(f, "-- GC report (tenure) --")?;
         writeln!(
             f,
@@ -386,10 +398,24 @@ impl std::fmt::Display for Report {
             "pauses     : {} in {:.2} ms; p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
             self.pauses.len(),
             ms(s.pause_total),
-            ms(quantile(&self.pauses, 0.50)),
-            ms(quantile(&self.pauses, 0.99)),
+            ms(quantile(&sorted, 0.50)),
+            ms(quantile(&sorted, 0.99)),
             ms(s.max_pause),
         )?;
+        write!(f, "  by kind  :")?;
+        let mut first = true;
+        for (kind, name) in PAUSE_KINDS {
+            let of_kind = self.pauses.iter().filter(|p| p.kind == kind);
+            let (count, max) = of_kind.fold((0, Duration::ZERO), |(n, max), p| {
+                (n + 1, max.max(p.duration))
+            });
+            if count > 0 {
+                let sep = if first { " " } else { ", " };
+                write!(f, "{sep}{name} {count} (max {:.2} ms)", ms(max))?;
+                first = false;
+            }
+        }
+        writeln!(f)?;
         writeln!(
             f,
             "heap       : goal {:.1} MiB, peak {:.1} MiB, now {:.1} MiB, live after last mark {:.1} MiB",

@@ -245,15 +245,34 @@ impl<'gc> Stored<'gc> {
 /// `entries`, which `Trace` visits in place. (A `HashMap<Value, _>` would be
 /// rebuilt by its `Trace` impl, re-hashing keys while objects are mid-move;
 /// the trait's contract forbids reading through a `Gc` there.)
+///
+/// The index maps a hash to the first entry with that hash; entries with the
+/// same hash are chained through `Entry::next`. Its values are plain `u32`s,
+/// so tracing the index costs nothing beyond reporting its size, and tracing
+/// the table is one pass over `entries`.
 #[derive(Trace, Default)]
 pub struct TableMap<'gc> {
-    /// Key hash -> indices into `entries`.
-    index: HashMap<u64, Vec<u32>>,
+    /// Key hash -> index of the first entry in `entries` with that hash.
+    index: HashMap<u64, u32>,
     /// Entries in insertion order; `None` marks a deleted one.
-    entries: Vec<Option<(Value<'gc>, Stored<'gc>)>>,
+    entries: Vec<Option<Entry<'gc>>>,
     /// Number of `Some` entries.
     live: usize,
 }
+
+/// One key and its value.
+#[derive(Copy, Clone, Trace)]
+struct Entry<'gc> {
+    key: Value<'gc>,
+    value: Stored<'gc>,
+    /// `key_hash(key)`, kept for rebuilding the index.
+    hash: u64,
+    /// The next entry with the same hash, or `NO_ENTRY`.
+    next: u32,
+}
+
+/// The end of a hash chain.
+const NO_ENTRY: u32 = u32::MAX;
 
 /// A Scheme hash table (`make-table`, or `make-weak-table` for weak values).
 #[derive(Trace)]
@@ -265,45 +284,79 @@ pub struct Table<'gc> {
 }
 
 impl<'gc> TableMap<'gc> {
-    fn find(&self, key: Value<'gc>, hash: u64) -> Option<u32> {
-        let slots = self.index.get(&hash)?;
-        slots.iter().copied().find(|&i| {
-            let (k, _) = self.entries[i as usize].expect("indexed entries are live");
-            key_eq(k, key)
-        })
+    fn entry(&self, i: u32) -> &Entry<'gc> {
+        self.entries[i as usize]
+            .as_ref()
+            .expect("chained entries are live")
+    }
+
+    /// The entry for `key` and the entry before it in its chain.
+    fn find(&self, key: Value<'gc>, hash: u64) -> Option<(u32, Option<u32>)> {
+        let mut previous = None;
+        let mut i = *self.index.get(&hash)?;
+        while i != NO_ENTRY {
+            let entry = self.entry(i);
+            if key_eq(entry.key, key) {
+                return Some((i, previous));
+            }
+            previous = Some(i);
+            i = entry.next;
+        }
+        None
     }
 
     /// The stored value for `key`.
     pub fn get(&self, key: Value<'gc>) -> Option<Stored<'gc>> {
-        let i = self.find(key, key_hash(key))?;
-        self.entries[i as usize].map(|(_, v)| v)
+        let (i, _) = self.find(key, key_hash(key))?;
+        Some(self.entry(i).value)
     }
 
     /// Inserts or replaces.
     pub fn insert(&mut self, key: Value<'gc>, value: Stored<'gc>) {
         let hash = key_hash(key);
-        if let Some(i) = self.find(key, hash) {
-            self.entries[i as usize] = Some((key, value));
+        if let Some((i, _)) = self.find(key, hash) {
+            if let Some(entry) = &mut self.entries[i as usize] {
+                entry.value = value;
+            }
             return;
         }
-        let i = self.entries.len() as u32;
-        self.entries.push(Some((key, value)));
-        self.index.entry(hash).or_default().push(i);
+        self.push(Entry {
+            key,
+            value,
+            hash,
+            next: NO_ENTRY,
+        });
+    }
+
+    /// Appends `entry` and puts it at the head of its hash chain.
+    fn push(&mut self, mut entry: Entry<'gc>) {
+        let i = u32::try_from(self.entries.len()).expect("fewer than 4 G entries");
+        entry.next = self.index.insert(entry.hash, i).unwrap_or(NO_ENTRY);
+        self.entries.push(Some(entry));
         self.live += 1;
     }
 
     /// Removes `key`; true if it was present.
     pub fn remove(&mut self, key: Value<'gc>) -> bool {
         let hash = key_hash(key);
-        let Some(i) = self.find(key, hash) else {
+        let Some((i, previous)) = self.find(key, hash) else {
             return false;
         };
-        self.entries[i as usize] = None;
-        let bucket = self.index.get_mut(&hash).expect("found through the index");
-        bucket.retain(|&j| j != i);
-        if bucket.is_empty() {
-            self.index.remove(&hash);
+        let next = self.entry(i).next;
+        match previous {
+            Some(p) => {
+                if let Some(entry) = &mut self.entries[p as usize] {
+                    entry.next = next;
+                }
+            }
+            None if next == NO_ENTRY => {
+                self.index.remove(&hash);
+            }
+            None => {
+                self.index.insert(hash, next);
+            }
         }
+        self.entries[i as usize] = None;
         self.live -= 1;
         if self.entries.len() > 16 && self.live < self.entries.len() / 2 {
             self.compact();
@@ -313,17 +366,11 @@ impl<'gc> TableMap<'gc> {
 
     /// Drops deleted entries and rebuilds the index.
     fn compact(&mut self) {
-        let entries: Vec<_> = std::mem::take(&mut self.entries)
-            .into_iter()
-            .flatten()
-            .collect();
+        let entries = std::mem::take(&mut self.entries);
         self.index.clear();
         self.live = 0;
-        for (key, value) in entries {
-            let i = self.entries.len() as u32;
-            self.entries.push(Some((key, value)));
-            self.index.entry(key_hash(key)).or_default().push(i);
-            self.live += 1;
+        for entry in entries.into_iter().flatten() {
+            self.push(entry);
         }
     }
 
@@ -339,8 +386,8 @@ impl<'gc> TableMap<'gc> {
             .entries
             .iter()
             .flatten()
-            .filter(|(_, v)| v.get(m).is_none())
-            .map(|(k, _)| *k)
+            .filter(|entry| entry.value.get(m).is_none())
+            .map(|entry| entry.key)
             .collect();
         for key in &dead {
             self.remove(*key);
@@ -356,7 +403,7 @@ impl<'gc> TableMap<'gc> {
         self.entries
             .iter()
             .flatten()
-            .filter_map(move |(k, v)| Some((*k, v.get(m)?)))
+            .filter_map(move |entry| Some((entry.key, entry.value.get(m)?)))
     }
 }
 
