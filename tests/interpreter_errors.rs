@@ -222,6 +222,27 @@ fn runtime_errors_point_at_the_failing_expression() {
         "expected 'minor or 'full",
     );
     assert_error("$1", ErrorKind::Runtime, 1, 1, "no REPL value $1");
+    assert_error(
+        "((make-guardian) 42)",
+        ErrorKind::Runtime,
+        1,
+        1,
+        "cannot guard 42",
+    );
+    assert_error(
+        "((make-guardian) 1 2)",
+        ErrorKind::Runtime,
+        1,
+        1,
+        "expected 0 or 1 arguments",
+    );
+    assert_error(
+        "(table-keys (make-weak-key-table))",
+        ErrorKind::Runtime,
+        1,
+        1,
+        "cannot be listed",
+    );
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn errors_are_reported_and_the_repl_goes_on() {
 #[test]
 fn stashed_handles_keep_values_alive_until_dropped() {
     let mut r = repl();
-    say(&mut r, "(define w (make-weak-table))");
+    say(&mut r, "(define w (make-weak-value-table))");
     assert_eq!(
         say(&mut r, "(list 'kept (make-vector 3 'x))"),
         "$1 = (kept #(x x x))"

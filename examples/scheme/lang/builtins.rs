@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use tenure::{unlock, Gc, Mutation, RefLock};
 
 use super::printer::{format_float, print, to_string};
-use super::value::{equal, eqv, Pair, Stored, Symbols, Table, TableMap, Value, Vector};
+use super::value::{equal, eqv, Guardian, Pair, Symbols, Table, TableKind, Value, Vector};
 
 /// What a builtin needs besides its arguments.
 pub struct Ctx<'gc, 'a> {
@@ -185,7 +185,8 @@ builtins! {
     "list->vector" 1..=1 => Imp::Plain(list_to_vector),
     // tables
     "make-table" 0..=0 => Imp::Plain(make_table),
-    "make-weak-table" 0..=0 => Imp::Plain(make_weak_table),
+    "make-weak-value-table" 0..=0 => Imp::Plain(make_weak_value_table),
+    "make-weak-key-table" 0..=0 => Imp::Plain(make_weak_key_table),
     "table?" 1..=1 => Imp::Plain(is_table),
     "table-set!" 3..=3 => Imp::Plain(table_set),
     "table-ref" 2..=3 => Imp::Plain(table_ref),
@@ -201,6 +202,7 @@ builtins! {
     "apply" 2..=any => Imp::Apply,
     "error" 1..=any => Imp::Plain(error),
     "param" 2..=2 => Imp::Plain(param),
+    "make-guardian" 0..=0 => Imp::Plain(make_guardian),
     "collect" 0..=1 => Imp::Collect,
     "gc-stats" 0..=1 => Imp::GcStats,
 }
@@ -315,7 +317,7 @@ pub fn list_items<'gc>(value: Value<'gc>) -> Result<Vec<Value<'gc>>, &'static st
             }
             _ => return Err("expected a proper list"),
         }
-        if items.len().is_multiple_of(2) {
+        if items.len() % 2 == 0 {
             if let Value::Pair(s) = slow {
                 slow = s.cdr.get();
             }
@@ -592,7 +594,10 @@ fn is_string<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     bool_value(matches!(args[0], Value::Str(_)))
 }
 fn is_procedure<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    bool_value(matches!(args[0], Value::Closure(_) | Value::Builtin(_)))
+    bool_value(matches!(
+        args[0],
+        Value::Closure(_) | Value::Builtin(_) | Value::Guardian(_)
+    ))
 }
 
 // ---------------------------------------------------------------- pairs and lists
@@ -709,7 +714,7 @@ fn find_tail<'gc>(
         }
         rest = p.cdr.get();
         steps += 1;
-        if steps.is_multiple_of(2) {
+        if steps % 2 == 0 {
             if let Value::Pair(s) = slow {
                 slow = s.cdr.get();
             }
@@ -884,22 +889,20 @@ fn list_to_vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 // ---------------------------------------------------------------- tables
 
-fn new_table<'gc>(m: &Mutation<'gc>, weak: bool) -> Value<'gc> {
-    Value::Table(Gc::new(
-        m,
-        Table {
-            weak,
-            map: RefLock::new(TableMap::default()),
-        },
-    ))
+fn new_table<'gc>(m: &Mutation<'gc>, kind: TableKind) -> Value<'gc> {
+    Value::Table(Gc::new(m, Table::new(m, kind)))
 }
 
 fn make_table<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
-    Ok(new_table(ctx.m, false))
+    Ok(new_table(ctx.m, TableKind::Strong))
 }
 
-fn make_weak_table<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
-    Ok(new_table(ctx.m, true))
+fn make_weak_value_table<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
+    Ok(new_table(ctx.m, TableKind::WeakValues))
+}
+
+fn make_weak_key_table<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
+    Ok(new_table(ctx.m, TableKind::WeakKeys))
 }
 
 fn is_table<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -908,57 +911,65 @@ fn is_table<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 fn table_set<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    let stored = Stored::new(ctx.m, args[2], t.weak);
-    unlock!(Gc::write(ctx.m, t), Table, map)
-        .borrow_mut()
-        .insert(args[1], stored);
+    Table::set(t, ctx.m, args[1], args[2]);
     Ok(Value::Unspecified)
 }
 
 fn table_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    let found = t
-        .map
-        .borrow()
-        .get(args[1])
-        .and_then(|stored| stored.get(ctx.m));
-    Ok(found.unwrap_or(args.get(2).copied().unwrap_or(Value::Bool(false))))
+    let default = args.get(2).copied().unwrap_or(Value::Bool(false));
+    Ok(t.get(ctx.m, args[1]).unwrap_or(default))
 }
 
 fn table_contains<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    let found = t
-        .map
-        .borrow()
-        .get(args[1])
-        .and_then(|stored| stored.get(ctx.m));
-    bool_value(found.is_some())
+    bool_value(t.get(ctx.m, args[1]).is_some())
 }
 
 fn table_delete<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    let removed = unlock!(Gc::write(ctx.m, t), Table, map)
-        .borrow_mut()
-        .remove(args[1]);
-    bool_value(removed)
+    bool_value(Table::remove(t, ctx.m, args[1]))
 }
 
 fn table_count<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    if t.weak {
-        // Forget the entries whose value the collector has freed.
-        unlock!(Gc::write(ctx.m, t), Table, map)
-            .borrow_mut()
-            .prune(ctx.m);
-    }
-    let count = t.map.borrow().len_hint();
-    Ok(Value::Int(count as i64))
+    Ok(Value::Int(Table::count(t, ctx.m) as i64))
 }
 
 fn table_keys<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let t = table(ctx, args[0])?;
-    let keys: Vec<Value<'gc>> = t.map.borrow().iter(ctx.m).map(|(k, _)| k).collect();
+    let keys = t
+        .keys(ctx.m)
+        .ok_or("a weak-key table cannot be listed (its live keys depend on the collector)")?;
     Ok(Value::list(ctx.m, keys.into_iter()))
+}
+
+// ---------------------------------------------------------------- guardians
+
+fn make_guardian<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
+    Ok(Value::Guardian(Gc::new(ctx.m, Guardian::new(ctx.m))))
+}
+
+/// Calling a guardian: `(g obj)` registers `obj`, `(g)` takes an object
+/// that became unreachable (or `#f`). Called by the VM.
+pub fn call_guardian<'gc>(
+    m: &Mutation<'gc>,
+    symbols: &Symbols,
+    guardian: Gc<'gc, Guardian<'gc>>,
+    args: &[Value<'gc>],
+) -> R<'gc> {
+    match args {
+        [] => Ok(guardian.take(m).unwrap_or(Value::Bool(false))),
+        [value] if guardian.register(m, *value) => Ok(Value::Unspecified),
+        [value] => Err(format!(
+            "guardian: cannot guard {}, which has no lifetime",
+            to_string(*value, symbols, true)
+        )),
+        _ => Err(format!(
+            "guardian: expected 0 or 1 arguments, got {}",
+            args.len()
+        )),
+    }
 }
 
 // ---------------------------------------------------------------- output, control, host

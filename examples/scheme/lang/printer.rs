@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::builtins::BUILTINS;
-use super::value::{Symbols, Value};
+use super::value::{Symbols, TableKind, Value};
 
 /// Nesting depth beyond which a sub-structure prints as `...`.
 pub const MAX_DEPTH: usize = 100;
@@ -114,10 +114,16 @@ impl Printer<'_> {
                 self.out.push(')');
             }
             Value::Table(table) => {
-                let map = table.map.borrow();
-                let kind = if table.weak { "weak-table" } else { "table" };
-                let _ = write!(self.out, "#<{kind} {}>", map.len_hint());
+                let kind = match table.kind {
+                    TableKind::Strong => "table",
+                    TableKind::WeakValues => "weak-value-table",
+                    TableKind::WeakKeys => "weak-key-table",
+                };
+                self.out.push_str("#<");
+                self.out.push_str(kind);
+                self.out.push('>');
             }
+            Value::Guardian(_) => self.out.push_str("#<guardian>"),
             Value::Closure(closure) => match &closure.proto.code.name {
                 Some(name) => {
                     let _ = write!(self.out, "#<procedure {name}>");

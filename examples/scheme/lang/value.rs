@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use tenure::{Gc, GcWeak, Lock, Mutation, RefLock, Trace};
+use tenure::{unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace};
 
 use super::compiler::Code;
 
@@ -56,8 +56,10 @@ pub enum Value<'gc> {
     Pair(Gc<'gc, Pair<'gc>>),
     /// A mutable vector.
     Vector(Gc<'gc, Vector<'gc>>),
-    /// A hash table (strong or weak-valued).
+    /// A hash table (strong, weak-valued or weak-keyed).
     Table(Gc<'gc, Table<'gc>>),
+    /// A guardian: finalization under the program's control.
+    Guardian(Gc<'gc, Guardian<'gc>>),
     /// A procedure written in Scheme.
     Closure(Gc<'gc, Closure<'gc>>),
     /// A procedure written in Rust.
@@ -110,7 +112,7 @@ impl<'gc> Value<'gc> {
             Value::Pair(_) => "pair",
             Value::Vector(_) => "vector",
             Value::Table(_) => "table",
-            Value::Closure(_) | Value::Builtin(_) => "procedure",
+            Value::Closure(_) | Value::Builtin(_) | Value::Guardian(_) => "procedure",
         }
     }
 }
@@ -195,6 +197,8 @@ pub enum WeakValue<'gc> {
     Table(GcWeak<'gc, Table<'gc>>),
     /// A closure.
     Closure(GcWeak<'gc, Closure<'gc>>),
+    /// A guardian.
+    Guardian(GcWeak<'gc, Guardian<'gc>>),
 }
 
 /// What a table stores for one key.
@@ -219,6 +223,7 @@ impl<'gc> Stored<'gc> {
             Value::Vector(v) => Stored::Weak(WeakValue::Vector(Gc::downgrade(m, v))),
             Value::Table(t) => Stored::Weak(WeakValue::Table(Gc::downgrade(m, t))),
             Value::Closure(c) => Stored::Weak(WeakValue::Closure(Gc::downgrade(m, c))),
+            Value::Guardian(g) => Stored::Weak(WeakValue::Guardian(Gc::downgrade(m, g))),
             other => Stored::Strong(other),
         }
     }
@@ -232,6 +237,7 @@ impl<'gc> Stored<'gc> {
             Stored::Weak(WeakValue::Vector(w)) => w.upgrade(m).map(Value::Vector),
             Stored::Weak(WeakValue::Table(w)) => w.upgrade(m).map(Value::Table),
             Stored::Weak(WeakValue::Closure(w)) => w.upgrade(m).map(Value::Closure),
+            Stored::Weak(WeakValue::Guardian(w)) => w.upgrade(m).map(Value::Guardian),
         }
     }
 }
@@ -274,13 +280,211 @@ struct Entry<'gc> {
 /// The end of a hash chain.
 const NO_ENTRY: u32 = u32::MAX;
 
-/// A Scheme hash table (`make-table`, or `make-weak-table` for weak values).
+/// How a table holds its entries.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Trace)]
+pub enum TableKind {
+    /// Keys and values are strong (`make-table`).
+    Strong,
+    /// Values are weak references (`make-weak-value-table`): an entry whose
+    /// value was collected reads as absent.
+    WeakValues,
+    /// Keys are weak, with ephemeron semantics (`make-weak-key-table`): an
+    /// entry lives exactly as long as its key is reachable from elsewhere,
+    /// even if its value refers back to the key.
+    WeakKeys,
+}
+
+/// A Scheme hash table.
 #[derive(Trace)]
 pub struct Table<'gc> {
-    /// True if values are held weakly.
-    pub weak: bool,
-    /// The contents.
+    /// How entries are held.
+    pub kind: TableKind,
+    /// Entries with strong keys: every entry of a strong or weak-valued
+    /// table, and the entries of a weak-keyed table whose keys are not
+    /// objects with a lifetime (numbers, symbols, strings).
     pub map: RefLock<TableMap<'gc>>,
+    /// The entries of a weak-keyed table whose keys are objects.
+    pub ephemerons: Option<Ephemerons<'gc>>,
+}
+
+/// The collector's ephemeron tables (`GcWeakMap`) behind a weak-keyed
+/// table. A `GcWeakMap` is keyed by one type of object, so there is one per
+/// kind of key.
+#[derive(Copy, Clone, Trace)]
+pub struct Ephemerons<'gc> {
+    pairs: GcWeakMap<'gc, Pair<'gc>, Value<'gc>>,
+    vectors: GcWeakMap<'gc, Vector<'gc>, Value<'gc>>,
+    tables: GcWeakMap<'gc, Table<'gc>, Value<'gc>>,
+    closures: GcWeakMap<'gc, Closure<'gc>, Value<'gc>>,
+    guardians: GcWeakMap<'gc, Guardian<'gc>, Value<'gc>>,
+}
+
+/// Applies `$body` to the ephemeron map for `$key`'s kind, with the key as
+/// a typed `Gc` bound to `$gc`; evaluates `$other` for keys that are not
+/// objects with a lifetime.
+macro_rules! by_key_kind {
+    ($eph:expr, $key:expr, |$map:ident, $gc:ident| $body:expr, $other:expr) => {
+        match $key {
+            Value::Pair($gc) => {
+                let $map = $eph.pairs;
+                $body
+            }
+            Value::Vector($gc) => {
+                let $map = $eph.vectors;
+                $body
+            }
+            Value::Table($gc) => {
+                let $map = $eph.tables;
+                $body
+            }
+            Value::Closure($gc) => {
+                let $map = $eph.closures;
+                $body
+            }
+            Value::Guardian($gc) => {
+                let $map = $eph.guardians;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+
+impl<'gc> Table<'gc> {
+    /// A new empty table.
+    pub fn new(m: &Mutation<'gc>, kind: TableKind) -> Table<'gc> {
+        let ephemerons = (kind == TableKind::WeakKeys).then(|| Ephemerons {
+            pairs: GcWeakMap::new(m),
+            vectors: GcWeakMap::new(m),
+            tables: GcWeakMap::new(m),
+            closures: GcWeakMap::new(m),
+            guardians: GcWeakMap::new(m),
+        });
+        Table {
+            kind,
+            map: RefLock::new(TableMap::default()),
+            ephemerons,
+        }
+    }
+
+    /// The value for `key`, if present (and, for weak values, still alive).
+    pub fn get(&self, m: &Mutation<'gc>, key: Value<'gc>) -> Option<Value<'gc>> {
+        if let Some(eph) = self.ephemerons {
+            by_key_kind!(eph, key, |map, k| return map.get(k), ())
+        }
+        self.map.borrow().get(key).and_then(|stored| stored.get(m))
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(this: Gc<'gc, Table<'gc>>, m: &Mutation<'gc>, key: Value<'gc>, value: Value<'gc>) {
+        if let Some(eph) = this.ephemerons {
+            by_key_kind!(
+                eph,
+                key,
+                |map, k| {
+                    // GcWeakMap runs the write barrier on its own table.
+                    map.insert(m, k, value);
+                    return;
+                },
+                ()
+            )
+        }
+        let stored = Stored::new(m, value, this.kind == TableKind::WeakValues);
+        unlock!(Gc::write(m, this), Table, map)
+            .borrow_mut()
+            .insert(key, stored);
+    }
+
+    /// Removes `key`; true if it was present.
+    pub fn remove(this: Gc<'gc, Table<'gc>>, m: &Mutation<'gc>, key: Value<'gc>) -> bool {
+        if let Some(eph) = this.ephemerons {
+            by_key_kind!(eph, key, |map, k| return map.remove(m, k).is_some(), ())
+        }
+        unlock!(Gc::write(m, this), Table, map)
+            .borrow_mut()
+            .remove(key)
+    }
+
+    /// The number of entries. Forgets weak values that were collected.
+    pub fn count(this: Gc<'gc, Table<'gc>>, m: &Mutation<'gc>) -> usize {
+        if this.kind == TableKind::WeakValues {
+            unlock!(Gc::write(m, this), Table, map)
+                .borrow_mut()
+                .prune(m);
+        }
+        let objects = this.ephemerons.map_or(0, |eph| {
+            eph.pairs.len()
+                + eph.vectors.len()
+                + eph.tables.len()
+                + eph.closures.len()
+                + eph.guardians.len()
+        });
+        this.map.borrow().len_hint() + objects
+    }
+
+    /// The keys, in insertion order; `None` for a weak-keyed table, which
+    /// (like JavaScript's `WeakMap`) cannot be listed: which keys are still
+    /// alive depends on when the collector last ran.
+    pub fn keys(&self, m: &Mutation<'gc>) -> Option<Vec<Value<'gc>>> {
+        if self.kind == TableKind::WeakKeys {
+            return None;
+        }
+        Some(self.map.borrow().iter(m).map(|(k, _)| k).collect())
+    }
+}
+
+// ---------------------------------------------------------------- guardians
+
+/// A guardian, after Chez Scheme: `(g obj)` asks to be told when `obj`
+/// becomes unreachable; `(g)` returns such an object (or `#f`). The
+/// collector does not free a guarded object: it *resurrects* it into the
+/// guardian, once per registration, and the program finalizes it with the
+/// whole heap available, or keeps it.
+///
+/// Built on the collector's `FinalizationQueue`, which is typed, so there is
+/// one queue per kind of object.
+#[derive(Trace)]
+pub struct Guardian<'gc> {
+    pairs: FinalizationQueue<'gc, Pair<'gc>>,
+    strings: FinalizationQueue<'gc, String>,
+    vectors: FinalizationQueue<'gc, Vector<'gc>>,
+    tables: FinalizationQueue<'gc, Table<'gc>>,
+    closures: FinalizationQueue<'gc, Closure<'gc>>,
+}
+
+impl<'gc> Guardian<'gc> {
+    /// A guardian that watches nothing yet.
+    pub fn new(m: &Mutation<'gc>) -> Guardian<'gc> {
+        Guardian {
+            pairs: FinalizationQueue::new(m),
+            strings: FinalizationQueue::new(m),
+            vectors: FinalizationQueue::new(m),
+            tables: FinalizationQueue::new(m),
+            closures: FinalizationQueue::new(m),
+        }
+    }
+
+    /// Watches `value`; false if it is not an object with a lifetime.
+    pub fn register(&self, m: &Mutation<'gc>, value: Value<'gc>) -> bool {
+        match value {
+            Value::Pair(p) => self.pairs.register(m, p),
+            Value::Str(s) => self.strings.register(m, s),
+            Value::Vector(v) => self.vectors.register(m, v),
+            Value::Table(t) => self.tables.register(m, t),
+            Value::Closure(c) => self.closures.register(m, c),
+            _ => return false,
+        }
+        true
+    }
+
+    /// An object that became unreachable, if any.
+    pub fn take(&self, m: &Mutation<'gc>) -> Option<Value<'gc>> {
+        None.or_else(|| self.pairs.take(m).map(Value::Pair))
+            .or_else(|| self.strings.take(m).map(Value::Str))
+            .or_else(|| self.vectors.take(m).map(Value::Vector))
+            .or_else(|| self.tables.take(m).map(Value::Table))
+            .or_else(|| self.closures.take(m).map(Value::Closure))
+    }
 }
 
 impl<'gc> TableMap<'gc> {
@@ -431,6 +635,7 @@ pub fn key_hash(key: Value<'_>) -> u64 {
         Value::Table(t) => (9u8, Gc::identity_hash(t)).hash(&mut h),
         Value::Closure(c) => (10u8, Gc::identity_hash(c)).hash(&mut h),
         Value::Builtin(b) => (11u8, b.0).hash(&mut h),
+        Value::Guardian(g) => (12u8, Gc::identity_hash(g)).hash(&mut h),
     }
     h.finish()
 }
@@ -450,6 +655,7 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Vector(x), Value::Vector(y)) => Gc::ptr_eq(x, y),
         (Value::Table(x), Value::Table(y)) => Gc::ptr_eq(x, y),
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Guardian(x), Value::Guardian(y)) => Gc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
         _ => false,
     }

@@ -31,7 +31,7 @@ use std::rc::Rc;
 
 use tenure::{unlock, Gc, Mutation, RefLock, Rootable, Stashed, Stats, Trace};
 
-use super::builtins::{list_items, BuiltinDef, Ctx, Imp, Params, BUILTINS};
+use super::builtins::{call_guardian, list_items, BuiltinDef, Ctx, Imp, Params, BUILTINS};
 use super::compiler::{Code, Compiler, Const, Globals, Op};
 use super::printer::to_string;
 use super::reader::{Pos, Syntax};
@@ -524,6 +524,12 @@ impl<'gc> Vm<'gc> {
                             return Ok(Some(Status::Host(HostRequest::Stats { key })));
                         }
                     }
+                }
+                Value::Guardian(guardian) => {
+                    let value =
+                        call_guardian(m, &self.symbols, guardian, &self.stack[callee + 1..])?;
+                    self.finish_call(callee, value, tail);
+                    return Ok(None);
                 }
                 other => {
                     return Err(format!(

@@ -70,7 +70,7 @@
 
 ;; 4. a weak cache -----------------------------------------------------------------
 
-(define cache (make-weak-table))
+(define cache (make-weak-value-table))
 (define held '())
 (do ((i 0 (+ i 1))) ((= i 100))
   (let ((value (make-tree 3)))

@@ -1,11 +1,11 @@
 ;;; weak-cache: a cache whose entries the collector may drop.
 ;;;
-;;; `make-weak-table` makes a table whose values are weak references: an
+;;; `make-weak-value-table` makes a table whose values are weak references: an
 ;;; entry keeps its value only while something else does. Here a memo cache
 ;;; of computed lists keeps the values the program still holds and loses the
 ;;; rest at the next collection.
 
-(define cache (make-weak-table))
+(define cache (make-weak-value-table))
 (define computed 0)
 
 (define (squares n)
