@@ -41,8 +41,10 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         md,
-        "- Regenerate everything: `cargo run --release -p gc-bench -- --gc-percent 100,50,200,400 --docs docs/benchmarks.md`; \
-         redraw from saved results without running: `cargo run --release -p gc-bench -- report --docs docs/benchmarks.md`.\n"
+        "- Regenerate everything (about 10 minutes, one run at a time): `bash gc-bench/run-full.sh`, which runs the \
+         commands above and merges them with `gc-bench report --from ... --docs docs/benchmarks.md`. Redraw from the \
+         saved results without running anything: `cargo run --release -p gc-bench -- report --docs docs/benchmarks.md`. \
+         CI's smoke run: `cargo run --release -p gc-bench -- --quick`.\n"
     );
     let _ = writeln!(md, "## Headline\n");
     let _ = writeln!(

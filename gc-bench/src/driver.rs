@@ -157,7 +157,9 @@ pub fn run_in_child(
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let watchdog = timeout.map(|limit| {
         std::thread::spawn(move || {
-            if done_rx.recv_timeout(limit).is_err() {
+            // Only a real timeout kills: a disconnect means the child was
+            // already waited for, and its pid may belong to someone else now.
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(limit) {
                 let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             }
         })

@@ -49,7 +49,7 @@ enum Command {
     /// saved results.json files, without running anything. Several files
     /// (comma-separated) are merged, e.g. a depth-21 run of the fast
     /// collectors with a smaller run of the slow ones; a run in a later file
-    /// replaces one with the same workload and label in an earlier file.
+    /// replaces one with the same workload, size and label in an earlier file.
     Report {
         /// The results files to read (comma-separated).
         #[arg(long, value_delimiter = ',', default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/results/results.json"))]
@@ -162,9 +162,9 @@ fn merge(files: &[PathBuf]) -> Result<Report, String> {
             None => merged = Some(next),
             Some(report) => {
                 for run in next.runs {
-                    report
-                        .runs
-                        .retain(|r| !(r.workload == run.workload && r.label == run.label));
+                    report.runs.retain(|r| {
+                        !(r.workload == run.workload && r.size == run.size && r.label == run.label)
+                    });
                     report.runs.push(run);
                 }
                 report.failures.extend(next.failures);
@@ -297,6 +297,7 @@ fn publish(
     );
     if let Some(path) = docs {
         let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let text = docs::markdown(report, &dir, &plots);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
