@@ -53,6 +53,7 @@ fn write_barrier_slow(state: &GcState, object: NonNull<Header>, header: &Header)
     }
     if header.colour() == Colour::Black && state.is_marking() {
         header.set_colour(Colour::Gray);
+        header.set_rescan(true);
         state.gray_again.borrow_mut().push(object);
         state
             .counters

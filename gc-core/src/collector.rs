@@ -71,11 +71,15 @@ pub(crate) type CycleCallback = Box<dyn FnMut(&CycleReport)>;
 #[derive(Default)]
 struct CycleInProgress {
     heap_at_start: usize,
+    /// The largest heap seen at a safe point while marking.
+    heap_peak: usize,
     bytes_allocated_at_start: u64,
     minor_at_start: u64,
     mark_pause_total: Duration,
     mutator_time: Duration,
     assist_work: usize,
+    /// Mark work done before termination (what assists paid for).
+    incremental_work: usize,
     forced: bool,
     started: Option<Instant>,
 }
@@ -184,7 +188,11 @@ impl Collector {
         let mutator_time = self.last_safe_point.elapsed();
         self.pacer.record_mutator_time(mutator_time);
         self.cycle.mutator_time += mutator_time;
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(state.heap_bytes());
+        let heap = state.heap_bytes();
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
+        if state.is_marking() {
+            self.cycle.heap_peak = self.cycle.heap_peak.max(heap);
+        }
         self.assist_debt += bytes as f64 * self.assist_ratio(state);
         bytes
     }
@@ -269,7 +277,7 @@ impl Collector {
                 self.cycle.assist_work += done;
                 self.stats.assist_work += done as u64;
                 pauses.push((PauseKind::MarkStep, duration));
-                if is_drained(&self.marker, &state.gray_again.borrow()) {
+                if self.marker.gray.is_empty() && state.gray_new.get_mut().is_empty() {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
@@ -379,6 +387,7 @@ impl Collector {
         let heap = state.heap_bytes();
         self.cycle = CycleInProgress {
             heap_at_start: heap,
+            heap_peak: heap,
             bytes_allocated_at_start: self.stats.bytes_allocated,
             minor_at_start: self.stats.minor_collections,
             forced,
@@ -396,12 +405,14 @@ impl Collector {
         });
     }
 
-    /// An incremental mark step of at most `budget` units; returns the work done.
+    /// An incremental mark step of at most `budget` units; returns the work
+    /// done. Objects born gray join the gray stack; re-grayed ones wait for
+    /// termination (see `GcState::gray_again`).
     pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
         if state.phase.get() != Phase::Marking {
             return 0;
         }
-        self.marker.gray.append(state.gray_again.get_mut());
+        self.marker.gray.append(state.gray_new.get_mut());
         mark_step(&mut self.marker, budget)
     }
 
@@ -417,11 +428,19 @@ impl Collector {
             return;
         }
         let termination = Instant::now();
+        // The pacer steers the incremental part of marking: the termination's
+        // rescans are done in the pause, not paid for by allocation.
+        self.cycle.incremental_work = self.marker.work_done;
         let young_containers = self.shade_from_roots_and_young(state, roots);
         self.marker.containers.extend(young_containers);
         loop {
+            self.marker.gray.append(state.gray_again.get_mut());
             self.mark(state, usize::MAX);
-            if is_drained(&self.marker, state.gray_again.get_mut()) {
+            if is_drained(
+                &self.marker,
+                state.gray_again.get_mut(),
+                state.gray_new.get_mut(),
+            ) {
                 break;
             }
         }
@@ -464,7 +483,7 @@ impl Collector {
             live_bytes,
             root_scan_bytes: survivors,
             heap_bytes_at_mark_end: heap_at_end,
-            mark_work_done: self.marker.work_done,
+            mark_work_done: self.cycle.incremental_work,
             bytes_allocated_during_mark: (self.stats.bytes_allocated
                 - self.cycle.bytes_allocated_at_start)
                 as usize,
@@ -483,6 +502,7 @@ impl Collector {
             gc_cpu_fraction: self.pacer.gc_cpu_fraction(),
             heap_at_start: self.cycle.heap_at_start,
             heap_at_end,
+            heap_peak: self.cycle.heap_peak.max(heap_at_end),
             live_bytes,
             heap_goal: goal,
             next_goal: summary.next_goal,

@@ -191,6 +191,9 @@ pub const REMEMBERED: u32 = 1 << 9;
 /// `flags` bit: this is the stale copy of an evacuated object; `info` holds the
 /// forwarding address.
 pub const FORWARDED: u32 = 1 << 10;
+/// `flags` bit: this black object was re-grayed by the write barrier, so the
+/// marker's next scan of it is a rescan (its bytes are already counted).
+pub const RESCAN: u32 = 1 << 11;
 
 /// The object header. See the module documentation for the layout.
 #[repr(C)]
@@ -318,6 +321,22 @@ impl Header {
             flags | REMEMBERED
         } else {
             flags & !REMEMBERED
+        });
+    }
+
+    /// True if the barrier re-grayed this object (see `RESCAN`).
+    #[inline]
+    pub fn is_rescan(&self) -> bool {
+        self.flags.get() & RESCAN != 0
+    }
+
+    /// Sets or clears the rescan bit.
+    pub fn set_rescan(&self, rescan: bool) {
+        let flags = self.flags.get();
+        self.flags.set(if rescan {
+            flags | RESCAN
+        } else {
+            flags & !RESCAN
         });
     }
 

@@ -94,8 +94,12 @@ fn drain(tracer: &mut Tracer, budget: usize) -> usize {
 }
 
 /// True when no gray object is left (the gray-again list included).
-pub(crate) fn is_drained(marker: &Marker, gray_again: &[NonNull<Header>]) -> bool {
-    marker.gray.is_empty() && gray_again.is_empty()
+pub(crate) fn is_drained(
+    marker: &Marker,
+    gray_again: &[NonNull<Header>],
+    gray_new: &[NonNull<Header>],
+) -> bool {
+    marker.gray.is_empty() && gray_again.is_empty() && gray_new.is_empty()
 }
 
 /// Scans one gray object and paints it black. Returns the work it cost.
@@ -107,6 +111,8 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         return 0; // pushed twice; already scanned
     }
     header.set_colour(Colour::Black);
+    let first_time = !header.is_rescan();
+    header.set_rescan(false);
     let info = header.info();
     let cell_bytes = match header.space() {
         Space::Old => OldSpace::cell_size_for(info.size),
@@ -127,9 +133,12 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     let external = tracer.external;
     // SAFETY: this tracer was created with a Marker context.
     let marker = unsafe { tracer.context::<Marker>() };
-    marker.marked_bytes += cell_bytes;
-    marker.marked_objects += 1;
-    marker.external_bytes += external;
+    if first_time {
+        // A re-grayed object was counted when first blackened.
+        marker.marked_bytes += cell_bytes;
+        marker.marked_objects += 1;
+        marker.external_bytes += external;
+    }
     info.size + external
 }
 

@@ -55,9 +55,12 @@ pub(crate) struct GcState {
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
-    /// Old objects the barrier re-grayed, or born gray, while marking; the
-    /// next mark step moves them onto the gray stack.
+    /// Old objects the barrier re-grayed while marking. As in Lua, they are
+    /// rescanned only at mark termination: an object written often (a VM's
+    /// stack, a big table) is then scanned once more, not after every write.
     pub(crate) gray_again: RefCell<Vec<NonNull<Header>>>,
+    /// Old objects born gray while marking; the next mark step scans them.
+    pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
     /// The collector's phase (written only by the collector at safe points).
     pub(crate) phase: Cell<Phase>,
     /// The white that means "not reached" in the current or next cycle;
@@ -101,6 +104,7 @@ impl GcState {
             survivors: Survivors::new(survivor_bytes),
             remembered: RefCell::new(Vec::new()),
             gray_again: RefCell::new(Vec::new()),
+            gray_new: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Idle),
             current_white: Cell::new(Colour::White0),
             large_threshold: Cell::new(large_threshold),
@@ -228,7 +232,7 @@ impl GcState {
                 self.eden.record_needs_drop(object);
             }
         } else if header.colour() == Colour::Gray {
-            self.gray_again.borrow_mut().push(object);
+            self.gray_new.borrow_mut().push(object);
         }
     }
 

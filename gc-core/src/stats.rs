@@ -197,8 +197,11 @@ pub struct CycleReport {
     pub gc_cpu_fraction: f64,
     /// Heap bytes when marking started.
     pub heap_at_start: usize,
-    /// Heap bytes when marking finished.
+    /// Heap bytes when marking finished (after the termination's minor GC).
     pub heap_at_end: usize,
+    /// The largest heap seen at a safe point while the cycle was marking:
+    /// what the pacer steers toward the goal.
+    pub heap_peak: usize,
     /// Bytes found live.
     pub live_bytes: usize,
     /// The goal this cycle aimed at.
@@ -289,6 +292,7 @@ mod tests {
             gc_cpu_fraction: 0.04,
             heap_at_start: 8 << 20,
             heap_at_end: 9 << 20,
+            heap_peak: 9 << 20,
             live_bytes: 4 << 20,
             heap_goal: 8 << 20,
             next_goal: 8 << 20,

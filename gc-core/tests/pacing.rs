@@ -1,0 +1,118 @@
+//! End-to-end pacing on the real heap: with a steady workload, the heap at
+//! the end of each cycle's marking tracks the pacer's goal for every
+//! `gc_percent` tried (issue 4's bar: within [0.90, 1.10] in steady state).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gc_core::{unlock, Config, CycleReport, Gc, Heap, Lock, RefLock, Rootable};
+use gc_derive::Trace;
+
+#[derive(Trace)]
+struct Leaf<'gc> {
+    payload: [u64; 6],
+    next: Lock<Option<Gc<'gc, Leaf<'gc>>>>,
+}
+
+#[derive(Trace)]
+struct Root<'gc> {
+    slots: Gc<'gc, RefLock<Vec<Gc<'gc, Leaf<'gc>>>>>,
+}
+
+type R = Rootable!['gc => Root<'gc>];
+
+/// A steady workload: a fixed live set of `live` leaves, where each step
+/// replaces a pseudo-random leaf with a fresh one (plus a short-lived one), so
+/// the allocation rate is constant and the live heap does not grow.
+fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
+    let config = Config::builder()
+        .gc_percent(Some(gc_percent))
+        .min_heap(256 << 10)
+        .eden_size(256 << 10)
+        .build()
+        .unwrap();
+    let mut heap = Heap::<R>::with_config(config, |m| Root {
+        slots: Gc::new(m, RefLock::new(Vec::new())),
+    })
+    .unwrap();
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&reports);
+    heap.on_cycle(move |report| sink.borrow_mut().push(report.clone()));
+    heap.mutate(|m, root| {
+        let mut slots = Gc::write(m, root.slots).borrow_mut();
+        for i in 0..live {
+            slots.push(Gc::new(
+                m,
+                Leaf {
+                    payload: [i as u64; 6],
+                    next: Lock::new(None),
+                },
+            ));
+        }
+    });
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..steps {
+        heap.mutate(|m, root| {
+            for _ in 0..64 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let index = (seed % live as u64) as usize;
+                let fresh = Gc::new(
+                    m,
+                    Leaf {
+                        payload: [seed; 6],
+                        next: Lock::new(None),
+                    },
+                );
+                let temp = Gc::new(
+                    m,
+                    Leaf {
+                        payload: [1; 6],
+                        next: Lock::new(Some(fresh)),
+                    },
+                );
+                unlock!(Gc::write(m, fresh), Leaf, next).set(temp.next.get());
+                Gc::write(m, root.slots).borrow_mut()[index] = fresh;
+            }
+        });
+        heap.collect_debt();
+    }
+    let reports = reports.borrow().clone();
+    reports
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs thousands of cycles")]
+fn peak_heap_tracks_the_goal_for_each_gc_percent() {
+    for gc_percent in [50, 100, 200, 400] {
+        let reports = run_steady(gc_percent, 10_000, 60 * gc_percent as usize);
+        assert!(
+            reports.len() > 8,
+            "gc_percent {gc_percent}: only {} cycles",
+            reports.len()
+        );
+        let steady = &reports[reports.len() / 2..];
+        if std::env::var("PACING_DEBUG").is_ok() {
+            let ratios: Vec<String> = steady
+                .iter()
+                .map(|r| format!("{:.3}", r.heap_peak as f64 / r.heap_goal as f64))
+                .collect();
+            eprintln!(
+                "gc_percent {gc_percent}: {} cycles, steady peak/goal {}",
+                reports.len(),
+                ratios.join(" ")
+            );
+        }
+        for report in steady {
+            let ratio = report.heap_peak as f64 / report.heap_goal as f64;
+            assert!(
+                (0.90..=1.10).contains(&ratio),
+                "gc_percent {gc_percent}: cycle {} peaked at {} B for a goal of {} B (ratio {ratio:.3})",
+                report.cycle,
+                report.heap_peak,
+                report.heap_goal
+            );
+        }
+    }
+}
