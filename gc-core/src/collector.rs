@@ -181,7 +181,8 @@ impl Collector {
     /// tells the pacer how long the mutator ran.
     pub(crate) fn begin_safe_point(&mut self, state: &GcState) -> usize {
         let counters = &state.counters;
-        let bytes = counters.bytes_since_safe_point.replace(0);
+        let bytes = state.bytes_since_safe_point();
+        counters.old_bytes_since_safe_point.set(0);
         let objects = counters.objects_since_safe_point.replace(0);
         self.stats.bytes_allocated += bytes as u64;
         self.stats.objects_allocated += objects as u64;
@@ -204,6 +205,13 @@ impl Collector {
         let max_heap = self.config.max_heap.unwrap_or(usize::MAX);
         state.max_heap.set(max_heap);
         state.alloc_limit.set(max_heap.saturating_sub(heap));
+        state.young_limit.set(
+            state
+                .eden
+                .used()
+                .saturating_add(max_heap.saturating_sub(heap)),
+        );
+        state.eden_used_at_safe_point.set(state.eden.used());
         state.debt_limit.set(self.debt_limit(state));
         self.last_safe_point = Instant::now();
     }

@@ -26,8 +26,6 @@ pub(crate) struct Eden {
     bump: Bump,
     /// Bytes allocated since the last minor GC (written on every allocation).
     used: Cell<usize>,
-    /// Objects allocated since the last minor GC.
-    objects: Cell<usize>,
     /// Nominal size in bytes: a minor GC is due once `used` reaches it.
     /// Written by the young-generation sizing policy at safe points.
     capacity: Cell<usize>,
@@ -41,7 +39,6 @@ impl Eden {
         Eden {
             bump: Bump::with_capacity(capacity),
             used: Cell::new(0),
-            objects: Cell::new(0),
             capacity: Cell::new(capacity),
             needs_drop: RefCell::new(Vec::new()),
         }
@@ -52,7 +49,6 @@ impl Eden {
     pub(crate) fn alloc(&self, layout: Layout) -> Option<NonNull<u8>> {
         let ptr = self.bump.try_alloc_layout(layout).ok()?;
         self.used.set(self.used.get() + layout.size());
-        self.objects.set(self.objects.get() + 1);
         Some(ptr)
     }
 
@@ -65,11 +61,6 @@ impl Eden {
     /// Bytes allocated since the last minor GC.
     pub(crate) fn used(&self) -> usize {
         self.used.get()
-    }
-
-    /// Objects allocated since the last minor GC.
-    pub(crate) fn objects(&self) -> usize {
-        self.objects.get()
     }
 
     /// The nominal size in bytes.
@@ -110,7 +101,6 @@ impl Eden {
             self.bump.reset();
         }
         self.used.set(0);
-        self.objects.set(0);
     }
 
     /// Bytes the arena holds from the system.
@@ -146,7 +136,6 @@ mod tests {
         eden.alloc(Layout::from_size_align(32, 8).unwrap()).unwrap();
         eden.alloc(Layout::from_size_align(32, 8).unwrap()).unwrap();
         assert_eq!(eden.used(), 64);
-        assert_eq!(eden.objects(), 2);
         assert!(eden.is_full());
     }
 

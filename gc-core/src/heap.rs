@@ -335,7 +335,7 @@ where
         let old = state.old.borrow();
         let large = state.large.borrow();
         let survivors = state.survivors.occupied();
-        let in_flight = state.counters.bytes_since_safe_point.get() as u64;
+        let in_flight = state.bytes_since_safe_point() as u64;
         Stats {
             bytes_allocated: recorder.bytes_allocated + in_flight,
             objects_allocated: recorder.objects_allocated
@@ -347,7 +347,6 @@ where
                 + old.committed()
                 + large.bytes,
             eden_bytes: state.eden.used(),
-            eden_objects: state.eden.objects(),
             eden_capacity: state.eden.capacity(),
             survivor_bytes: survivors.used,
             survivor_capacity: state.survivors.capacity,

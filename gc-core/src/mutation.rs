@@ -64,7 +64,7 @@ impl<'gc> Mutation<'gc> {
     /// Bytes allocated since the last safe point (how much GC debt this
     /// `mutate` call is running up).
     pub fn allocated_since_safe_point(&self) -> usize {
-        self.state.counters.bytes_since_safe_point.get()
+        self.state.bytes_since_safe_point()
     }
 
     /// True once enough has been allocated that the program should return to

@@ -32,8 +32,9 @@ use crate::trace::Trace;
 /// Counters the mutator bumps; folded into the totals at each safe point.
 #[derive(Default)]
 pub(crate) struct Counters {
-    /// Bytes allocated since the last safe point (the GC debt's base).
-    pub(crate) bytes_since_safe_point: Cell<usize>,
+    /// Bytes allocated in old or large space since the last safe point
+    /// (young bytes are read off Eden's bump pointer).
+    pub(crate) old_bytes_since_safe_point: Cell<usize>,
     /// Objects allocated since the last safe point.
     pub(crate) objects_since_safe_point: Cell<usize>,
     /// Objects re-grayed by the write barrier (whole run).
@@ -71,6 +72,12 @@ pub(crate) struct GcState {
     /// Allocation beyond this many bytes since the last safe point exceeds the
     /// hard cap (`usize::MAX` when there is none). Set at each safe point.
     pub(crate) alloc_limit: Cell<usize>,
+    /// The same cap as a bound on Eden's `used` bytes, so the young path
+    /// checks it with one comparison. Set at each safe point, lowered by old
+    /// allocations.
+    pub(crate) young_limit: Cell<usize>,
+    /// Eden's `used` bytes at the last safe point.
+    pub(crate) eden_used_at_safe_point: Cell<usize>,
     /// The hard cap itself, for error messages (`usize::MAX` when none).
     pub(crate) max_heap: Cell<usize>,
     /// `debt_due` turns true once this many bytes were allocated since the last
@@ -109,6 +116,8 @@ impl GcState {
             current_white: Cell::new(Colour::White0),
             large_threshold: Cell::new(large_threshold),
             alloc_limit: Cell::new(usize::MAX),
+            young_limit: Cell::new(usize::MAX),
+            eden_used_at_safe_point: Cell::new(0),
             max_heap: Cell::new(usize::MAX),
             debt_limit: Cell::new(usize::MAX),
             counters: Counters::default(),
@@ -134,7 +143,7 @@ impl GcState {
     /// True once the program should return to a safe point.
     #[inline]
     pub(crate) fn debt_due(&self) -> bool {
-        self.counters.bytes_since_safe_point.get() >= self.debt_limit.get()
+        self.bytes_since_safe_point() >= self.debt_limit.get()
     }
 
     /// Bytes in the heap now: young, old, large, and reported outside bytes.
@@ -159,6 +168,11 @@ impl GcState {
     }
 
     /// Allocates `value` described by `info` (which must describe `GcBox<T>`).
+    ///
+    /// The young path is the hot path: with the size, alignment and need for
+    /// `Drop` known at compile time, it is one bounds check against
+    /// `young_limit`, Eden's pointer bump, the header and value writes, and
+    /// one counter increment.
     #[inline]
     pub(crate) fn allocate_with<T>(
         &self,
@@ -166,74 +180,94 @@ impl GcState {
         value: T,
     ) -> Result<NonNull<GcBox<T>>, AllocError> {
         debug_assert_eq!(info.size, std::mem::size_of::<GcBox<T>>());
-        let (ptr, header) = self.reserve(info)?;
-        let ptr = ptr.cast::<GcBox<T>>();
-        // SAFETY: `reserve` returned fresh, unaliased memory of `info.size`
-        // bytes aligned to `info.align`, which is GcBox<T>'s layout.
+        let layout = Layout::new::<GcBox<T>>();
+        let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
+        if !(young_shape && self.generational && layout.size() <= self.large_threshold.get()) {
+            return self.allocate_old(info, value);
+        }
+        let ptr = self.reserve_young(layout)?.cast::<GcBox<T>>();
+        let header = Header::new(info, Space::Eden, Colour::White0);
+        // SAFETY: `reserve_young` returned fresh, unaliased memory with
+        // GcBox<T>'s layout.
         unsafe { ptr.as_ptr().write(GcBox { header, value }) };
-        self.after_allocate(ptr.cast(), info);
+        if std::mem::needs_drop::<T>() {
+            self.eden.record_needs_drop(ptr.cast());
+        }
+        let objects = &self.counters.objects_since_safe_point;
+        objects.set(objects.get() + 1);
         Ok(ptr)
     }
 
-    /// Finds room for an object and builds its header.
+    /// Bump-allocates room in Eden, unless that would cross the hard cap.
     #[inline]
-    fn reserve(&self, info: &'static TypeInfo) -> Result<(NonNull<u8>, Header), AllocError> {
-        let counters = &self.counters;
-        let since = counters.bytes_since_safe_point.get() + info.size;
-        if since > self.alloc_limit.get() {
-            return Err(self.heap_limit_error(info.size));
+    fn reserve_young(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if self.eden.used() + layout.size() > self.young_limit.get() {
+            return Err(self.heap_limit_error(layout.size()));
         }
-        counters.bytes_since_safe_point.set(since);
-        counters
-            .objects_since_safe_point
-            .set(counters.objects_since_safe_point.get() + 1);
-        if self.generational && info.size <= self.large_threshold.get() && info.align <= CELL_ALIGN
-        {
-            let layout = layout_of(info);
-            if let Some(ptr) = self.eden.alloc(layout) {
-                return Ok((ptr, Header::new(info, Space::Eden, Colour::White0)));
-            }
-            return Err(AllocError::OutOfMemory {
-                requested: info.size,
-            });
-        }
-        self.reserve_old(info)
+        self.eden.alloc(layout).ok_or(AllocError::OutOfMemory {
+            requested: layout.size(),
+        })
     }
 
-    /// The cold path: an old-space cell or a large object.
+    /// The cold path: an old-space cell or a large object. While marking, the
+    /// object is born gray and queued for the marker (see the module docs).
     #[cold]
     #[inline(never)]
-    fn reserve_old(&self, info: &'static TypeInfo) -> Result<(NonNull<u8>, Header), AllocError> {
+    fn allocate_old<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let size = info.size;
+        if self.bytes_since_safe_point() + size > self.alloc_limit.get() {
+            return Err(self.heap_limit_error(size));
+        }
         let is_large =
-            info.size > self.large_threshold.get().min(MAX_CELL_BYTES) || info.align > CELL_ALIGN;
+            size > self.large_threshold.get().min(MAX_CELL_BYTES) || info.align > CELL_ALIGN;
         let (ptr, space) = if is_large {
             (self.large.borrow_mut().alloc(layout_of(info)), Space::Large)
         } else {
-            (self.old.borrow_mut().alloc(info.size), Space::Old)
+            (self.old.borrow_mut().alloc(size), Space::Old)
         };
-        let ptr = ptr.ok_or(AllocError::OutOfMemory {
-            requested: info.size,
-        })?;
+        let ptr = ptr
+            .ok_or(AllocError::OutOfMemory { requested: size })?
+            .cast::<GcBox<T>>();
         let colour = if self.is_marking() {
             Colour::Gray
         } else {
             self.current_white.get()
         };
-        Ok((ptr, Header::new(info, space, colour)))
+        // SAFETY: fresh, unaliased memory of at least GcBox<T>'s size, and
+        // aligned for it (cells are 16-aligned and only types aligned to at
+        // most 16 get cells; large objects use the exact layout).
+        unsafe {
+            ptr.as_ptr().write(GcBox {
+                header: Header::new(info, space, colour),
+                value,
+            })
+        };
+        if colour == Colour::Gray {
+            self.gray_new.borrow_mut().push(ptr.cast());
+        }
+        let counters = &self.counters;
+        counters
+            .old_bytes_since_safe_point
+            .set(counters.old_bytes_since_safe_point.get() + size);
+        counters
+            .objects_since_safe_point
+            .set(counters.objects_since_safe_point.get() + 1);
+        self.young_limit
+            .set(self.young_limit.get().saturating_sub(size));
+        Ok(ptr)
     }
 
-    /// Records what a new object's space needs to know about it.
-    #[inline]
-    fn after_allocate(&self, object: NonNull<Header>, info: &'static TypeInfo) {
-        // SAFETY: the header was just written.
-        let header = unsafe { object.as_ref() };
-        if header.space() == Space::Eden {
-            if info.drop.is_some() {
-                self.eden.record_needs_drop(object);
-            }
-        } else if header.colour() == Colour::Gray {
-            self.gray_new.borrow_mut().push(object);
-        }
+    /// Bytes allocated since the last safe point (young and old).
+    pub(crate) fn bytes_since_safe_point(&self) -> usize {
+        let young = self
+            .eden
+            .used()
+            .saturating_sub(self.eden_used_at_safe_point.get());
+        young + self.counters.old_bytes_since_safe_point.get()
     }
 
     /// Drops every young object that needs it (the heap is being dropped).

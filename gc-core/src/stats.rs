@@ -59,8 +59,6 @@ pub struct Stats {
     pub committed_bytes: usize,
     /// Bytes allocated in Eden since the last minor GC.
     pub eden_bytes: usize,
-    /// Objects allocated in Eden since the last minor GC.
-    pub eden_objects: usize,
     /// Eden's nominal size.
     pub eden_capacity: usize,
     /// Bytes in the survivor from-space.
