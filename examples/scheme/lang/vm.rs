@@ -741,6 +741,9 @@ pub fn stats_value<'gc>(
         ("pause-p99-ms", Value::Float(figures.pause_p99_ms)),
         ("pause-max-ms", ms(s.max_pause)),
         ("gc-cpu-fraction", Value::Float(s.gc_cpu_fraction)),
+        ("mark-work", int(s.mark_work)),
+        ("assist-work", int(s.assist_work)),
+        ("barrier-regrays", int(s.barrier_regrays)),
         ("stashed-handles", int(s.stashed_handles as u64)),
     ];
     if let Some(key) = key {
