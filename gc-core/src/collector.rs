@@ -270,6 +270,12 @@ impl Collector {
         if state.generational && state.eden.is_full() {
             pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
         }
+        if self.pacer.limited() {
+            // The GC CPU limiter is full (Go's gcCPULimiter): collection has
+            // had its share of the CPU, so the major cycle waits and the heap
+            // may overshoot its goal until the mutator has run for a while.
+            return pauses;
+        }
         match state.phase.get() {
             Phase::Idle => {
                 if self.pacer.should_start_cycle(state.heap_bytes()) {

@@ -569,6 +569,10 @@ fn check(s: &Scenario, cycles: &[Cycle], row: &Row) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "pure safe arithmetic: Miri adds nothing, natively it runs in a second"
+)]
 fn pacer_scenarios() {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
@@ -589,6 +593,10 @@ fn pacer_scenarios() {
 /// At steady state with an unclamped trigger, marking takes the goal share of
 /// the CPU: the trigger is where Go's formula puts it.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "pure safe arithmetic: Miri adds nothing, natively it runs in a second"
+)]
 fn steady_state_marks_at_the_goal_utilization() {
     let s = scenarios()
         .into_iter()
@@ -604,6 +612,10 @@ fn steady_state_marks_at_the_goal_utilization() {
 
 /// The simulation is deterministic: two runs give identical cycles.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "pure safe arithmetic: Miri adds nothing, natively it runs in a second"
+)]
 fn simulation_is_deterministic() {
     let s = scenarios()
         .into_iter()

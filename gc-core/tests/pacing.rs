@@ -31,6 +31,12 @@ fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
         .eden_size(256 << 10)
         .build()
         .unwrap();
+    run_with(config, live, steps).0
+}
+
+/// Runs the steady workload under `config`; returns the cycle reports and
+/// the heap's final stats.
+fn run_with(config: Config, live: usize, steps: usize) -> (Vec<CycleReport>, gc_core::Stats) {
     let mut heap = Heap::<R>::with_config(config, |m| Root {
         slots: Gc::new(m, RefLock::new(Vec::new())),
     })
@@ -79,7 +85,7 @@ fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
         heap.collect_debt();
     }
     let reports = reports.borrow().clone();
-    reports
+    (reports, heap.stats())
 }
 
 #[test]
@@ -115,4 +121,68 @@ fn peak_heap_tracks_the_goal_for_each_gc_percent() {
             );
         }
     }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs thousands of cycles")]
+fn a_memory_limit_that_can_be_met_caps_the_heap() {
+    // gc_percent off: only the 8 MiB soft limit drives collection, over a
+    // live heap of about 1 MiB.
+    let config = Config::builder()
+        .gc_percent(None)
+        .memory_limit(Some(8 << 20))
+        .eden_size(256 << 10)
+        .build()
+        .unwrap();
+    let (reports, stats) = run_with(config, 10_000, 4_000);
+    assert!(
+        reports.len() >= 3,
+        "the limit must trigger cycles: {}",
+        reports.len()
+    );
+    assert!(
+        stats.peak_heap_bytes <= 8 << 20,
+        "peak heap {} B above the 8 MiB limit",
+        stats.peak_heap_bytes
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "runs thousands of cycles")]
+fn a_memory_limit_that_cannot_be_met_does_not_stop_the_program() {
+    // A live heap of about 1.6 MiB under a 1 MiB limit: the limit cannot be
+    // met. The program must still finish its work, with cycles running and
+    // the heap staying near its live size. (The 50% CPU bar of the limiter
+    // is asserted by the pacer simulation, which has a deterministic clock;
+    // wall-clock fractions on a shared machine are not asserted here.)
+    let config = Config::builder()
+        .gc_percent(None)
+        .memory_limit(Some(1 << 20))
+        .min_heap(64 << 10)
+        .generational(false)
+        .build()
+        .unwrap();
+    let (reports, stats) = run_with(config, 20_000, 3_000);
+    assert!(
+        reports.len() >= 10,
+        "cycles must keep running: {}",
+        reports.len()
+    );
+    assert!(
+        stats.bytes_allocated > 3_000 * 64 * 2 * 64,
+        "all the work was done"
+    );
+    assert!(
+        stats.peak_heap_bytes < 4 * stats.live_bytes.max(1 << 20),
+        "peak {} B for a live heap of {} B",
+        stats.peak_heap_bytes,
+        stats.live_bytes
+    );
+    eprintln!(
+        "unmeetable limit: {} cycles, GC CPU fraction {:.2}, peak heap {} B, live {} B",
+        reports.len(),
+        stats.gc_cpu_fraction,
+        stats.peak_heap_bytes,
+        stats.live_bytes
+    );
 }
