@@ -90,7 +90,7 @@ fn main() {
                 );
             }
         }
-        worst.sort_by(|a, b| b.0.cmp(&a.0));
+        worst.sort_by_key(|pause| std::cmp::Reverse(pause.0));
         worst.truncate(5);
         steps += 1;
     }
