@@ -316,12 +316,13 @@ impl Header {
 
     /// Sets or clears the remembered bit.
     pub fn set_remembered(&self, remembered: bool) {
+        self.set_flag(REMEMBERED, remembered);
+    }
+
+    /// Sets or clears one flag bit.
+    fn set_flag(&self, bit: u32, on: bool) {
         let flags = self.flags.get();
-        self.flags.set(if remembered {
-            flags | REMEMBERED
-        } else {
-            flags & !REMEMBERED
-        });
+        self.flags.set(if on { flags | bit } else { flags & !bit });
     }
 
     /// True if the barrier re-grayed this object (see `RESCAN`).
@@ -332,12 +333,7 @@ impl Header {
 
     /// Sets or clears the rescan bit.
     pub fn set_rescan(&self, rescan: bool) {
-        let flags = self.flags.get();
-        self.flags.set(if rescan {
-            flags | RESCAN
-        } else {
-            flags & !RESCAN
-        });
+        self.set_flag(RESCAN, rescan);
     }
 
     /// True for the stale copy of an evacuated object.

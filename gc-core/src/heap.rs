@@ -132,16 +132,11 @@ where
         if self.collector.config.stress {
             self.stress_collect();
         } else {
-            let Heap {
-                root,
-                state,
-                collector,
-                ..
-            } = self;
-            let mut roots = |tracer: &mut Tracer| root.trace(tracer);
-            for (kind, duration) in collector.pay_debt(state, &mut roots, bytes) {
-                collector.record_pause(kind, duration);
-            }
+            self.with_roots(|collector, state, roots| {
+                for (kind, duration) in collector.pay_debt(state, roots, bytes) {
+                    collector.record_pause(kind, duration);
+                }
+            });
         }
         self.finish_safe_point();
     }
@@ -211,16 +206,7 @@ where
         self.apply_control_requests();
         self.collector.begin_safe_point(&self.state);
         let start = Instant::now();
-        {
-            let Heap {
-                root,
-                state,
-                collector,
-                ..
-            } = self;
-            let mut roots = |tracer: &mut Tracer| root.trace(tracer);
-            op(collector, state, &mut roots);
-        }
+        self.with_roots(op);
         self.collector.record_pause(kind, start.elapsed());
         self.finish_safe_point();
     }
@@ -300,10 +286,12 @@ where
         Ok(old)
     }
 
-    /// Stress mode: every safe point runs a minor GC and completes one phase
-    /// of the major cycle, so every interleaving is exercised quickly.
-    fn stress_collect(&mut self) {
-        let start = Instant::now();
+    /// Splits the heap into the collector, the spaces, and a tracer callback
+    /// for the root object, and runs `op` on them.
+    fn with_roots<T>(
+        &mut self,
+        op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)) -> T,
+    ) -> T {
         let Heap {
             root,
             state,
@@ -311,15 +299,25 @@ where
             ..
         } = self;
         let mut roots = |tracer: &mut Tracer| root.trace(tracer);
-        collector.minor(state, &mut roots);
-        match state.phase.get() {
-            Phase::Idle => collector.start_cycle(state, &mut roots, false),
-            Phase::Marking => collector.finish_marking(state, &mut roots),
-            Phase::Sweeping => {
-                collector.sweep(state, usize::MAX);
+        op(collector, state, &mut roots)
+    }
+
+    /// Stress mode: every safe point runs a minor GC and completes one phase
+    /// of the major cycle, so every interleaving is exercised quickly.
+    fn stress_collect(&mut self) {
+        let start = Instant::now();
+        self.with_roots(|collector, state, roots| {
+            collector.minor(state, roots);
+            match state.phase.get() {
+                Phase::Idle => collector.start_cycle(state, roots, false),
+                Phase::Marking => collector.finish_marking(state, roots),
+                Phase::Sweeping => {
+                    collector.sweep(state, usize::MAX);
+                }
             }
-        }
-        collector.record_pause(PauseKind::Full, start.elapsed());
+        });
+        self.collector
+            .record_pause(PauseKind::Full, start.elapsed());
     }
 
     /// Registers a callback that receives every major cycle's report.
@@ -385,15 +383,14 @@ where
     /// Walks every reachable object and checks the collector's invariants
     /// (see `docs/invariants.md`). Returns the number of objects checked.
     pub fn verify(&mut self) -> Result<usize, VerifyError> {
-        let Heap { root, state, .. } = self;
-        walk_heap(state, &mut |tracer| root.trace(tracer)).verdict()
+        self.with_roots(|_, state, roots| walk_heap(state, roots))
+            .verdict()
     }
 
     /// The heap profile by type, like `pprof`'s in-use view: reachable
     /// objects and bytes per type name, largest first.
     pub fn heap_profile(&mut self) -> Vec<(&'static str, TypeTally)> {
-        let Heap { root, state, .. } = self;
-        let reachable = walk_heap(state, &mut |tracer| root.trace(tracer));
+        let reachable = self.with_roots(|_, state, roots| walk_heap(state, roots));
         let mut profile: Vec<_> = reachable.by_type.into_iter().collect();
         profile.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(b.0)));
         profile

@@ -55,6 +55,19 @@ fn link<'gc>(m: &Mutation<'gc>, from: Gc<'gc, Obj<'gc>>, to: Gc<'gc, Obj<'gc>>) 
     unlock!(Gc::write(m, from), Obj, next).set(Some(to));
 }
 
+/// The young-generation settings and collection kinds each test runs through
+/// (one of each under Miri, which is slow).
+fn modes() -> Vec<(bool, usize)> {
+    if cfg!(miri) {
+        vec![(true, 2), (false, 3)]
+    } else {
+        [true, false]
+            .into_iter()
+            .flat_map(|young| (0..4).map(move |round| (young, round)))
+            .collect()
+    }
+}
+
 /// One collection of kind `round % 4`, so each test runs through all kinds.
 fn collect(heap: &mut Heap<R>, round: usize) {
     match round % 4 {
@@ -86,8 +99,8 @@ fn weak_ids(heap: &Heap<R>) -> Vec<Option<u32>> {
 
 #[test]
 fn weak_refs_follow_moves_and_clear_on_death() {
-    for generational in [true, false] {
-        for round in 0..4 {
+    for (generational, round) in modes() {
+        {
             let mut heap = heap(generational);
             heap.mutate_root(|m, root| {
                 let kept = obj(m, 1);
@@ -112,8 +125,8 @@ fn weak_refs_follow_moves_and_clear_on_death() {
 /// roots too (to a fixed point).
 #[test]
 fn ephemerons_keep_values_only_while_keys_live() {
-    for generational in [true, false] {
-        for round in 0..4 {
+    for (generational, round) in modes() {
+        {
             let mut heap = heap(generational);
             heap.mutate_root(|m, root| {
                 // k1 is kept; its value v1 points at k2, so k2's entry lives too
@@ -157,8 +170,8 @@ fn ephemerons_keep_values_only_while_keys_live() {
 
 #[test]
 fn finalization_resurrects_once_and_allows_reregistration() {
-    for generational in [true, false] {
-        for round in 0..4 {
+    for (generational, round) in modes() {
+        {
             let mut heap = heap(generational);
             heap.mutate_root(|m, root| {
                 let doomed = obj(m, 7);
