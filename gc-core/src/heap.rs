@@ -53,12 +53,30 @@ where
     R: for<'a> Rootable<'a>,
     Root<'static, R>: Trace,
 {
-    /// A heap with the process-wide default configuration (the `TENURE_GC`
-    /// environment variable, or the built-in defaults if it is unset or
-    /// invalid; use [`Heap::with_config`] to handle errors yourself).
+    /// A heap with the process-wide default configuration: the `TENURE_GC`
+    /// environment variable, or the built-in defaults if it is unset.
+    ///
+    /// If `TENURE_GC` is invalid, the error (naming the key and the accepted
+    /// range) is reported once on stderr and as a `tracing` error, and the
+    /// built-in defaults are used; [`Heap::try_new`] returns the error instead.
     pub fn new(build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>) -> Heap<R> {
-        let config = Config::process_default().cloned().unwrap_or_default();
+        let config = match Config::process_default() {
+            Ok(config) => *config,
+            Err(error) => {
+                report_env_error_once(&error);
+                Config::default()
+            }
+        };
         Heap::build(config, build_root)
+    }
+
+    /// A heap with the process-wide default configuration, or the error if
+    /// the `TENURE_GC` environment variable is invalid.
+    pub fn try_new(
+        build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
+    ) -> Result<Heap<R>, ConfigError> {
+        let config = *Config::process_default()?;
+        Ok(Heap::build(config, build_root))
     }
 
     /// A heap with an explicit configuration (validated again here).
@@ -415,6 +433,15 @@ where
     pub fn pause_total(&self) -> Duration {
         self.collector.stats.pause_total
     }
+}
+
+/// Reports an invalid `TENURE_GC` the first time a heap is built from it.
+fn report_env_error_once(error: &ConfigError) {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    REPORTED.call_once(|| {
+        tracing::error!(target: "tenure::gc", %error, "invalid TENURE_GC; using the built-in defaults");
+        eprintln!("tenure: invalid TENURE_GC ({error}); using the built-in defaults");
+    });
 }
 
 /// Re-brands a root from `'gc` to `'static`.
