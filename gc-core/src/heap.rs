@@ -30,7 +30,7 @@ use crate::verify::{walk_heap, TypeTally, VerifyError};
 
 /// A garbage-collected heap with one root of type `Root<'gc, R>`.
 ///
-/// `R` is written with [`Rootable!`](crate::Rootable):
+/// `R` is written with [`Rootable!`](macro@crate::Rootable):
 /// `Heap<Rootable!['gc => Vm<'gc>]>`.
 pub struct Heap<R>
 where

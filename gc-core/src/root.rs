@@ -4,7 +4,7 @@
 //! whichever `mutate` call is looking at it. Rust cannot name "the type
 //! constructor `Vm<'_>`" directly, so [`Rootable`] projects it: a type `R`
 //! implementing `for<'gc> Rootable<'gc>` stands for the family
-//! `R::Root<'gc>`. The [`Rootable!`](crate::Rootable) macro builds such an `R`
+//! `R::Root<'gc>`. The [`Rootable!`](macro@crate::Rootable) macro builds such an `R`
 //! from a type written with a named lifetime: `Rootable!['gc => Vm<'gc>]`.
 
 use std::marker::PhantomData;
