@@ -413,10 +413,11 @@ impl Collector {
             .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
         Collector::set_phase(state, Phase::Marking);
         let stash = &state.stash;
-        mark_roots(&mut self.marker, &mut |tracer| {
+        let root_bytes = mark_roots(&mut self.marker, &mut |tracer| {
             roots(tracer);
             stash.borrow_mut().trace(tracer);
         });
+        self.marker.external_bytes += root_bytes;
     }
 
     /// An incremental mark step of at most `budget` units; returns the work

@@ -64,10 +64,15 @@ impl Marker {
 }
 
 /// Shades what `trace_roots` visits (the root object, the stash).
-pub(crate) fn mark_roots(marker: &mut Marker, trace_roots: &mut dyn FnMut(&mut Tracer)) {
+/// Returns the outside-heap bytes the roots reported (the root object's own
+/// `Vec`s and `String`s count toward the live heap too).
+pub(crate) fn mark_roots(marker: &mut Marker, trace_roots: &mut dyn FnMut(&mut Tracer)) -> usize {
     let cycle = marker.cycle;
     let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
     trace_roots(&mut tracer);
+    let external = tracer.external;
+    tracer.finish();
+    external
 }
 
 /// Scans gray objects until `budget` units of work are done or none is left.
