@@ -80,7 +80,11 @@ struct CycleInProgress {
     assist_work: usize,
     /// Mark work done before termination (what assists paid for).
     incremental_work: usize,
+    /// Not paced (stepped by hand or a full collection): the pacer does not
+    /// learn from its timing.
     forced: bool,
+    /// Run by `collect_full`.
+    full: bool,
     started: Option<Instant>,
 }
 
@@ -153,7 +157,10 @@ impl Collector {
         if old.tenuring != new.tenuring {
             self.tenuring_threshold = initial_tenuring_threshold(&new);
         }
-        if old.eden_size != new.eden_size || old.minor_pause_target != new.minor_pause_target {
+        if old.eden_size != new.eden_size
+            || old.minor_pause_target != new.minor_pause_target
+            || old.survivor_ratio != new.survivor_ratio
+        {
             self.eden_sizer = eden_sizer(&new);
             resize_young(state, &new, new.eden_size);
         }
@@ -283,6 +290,11 @@ impl Collector {
                         PauseKind::MarkStart,
                         timed(|| self.start_cycle(state, roots, false)),
                     ));
+                    if !self.config.incremental {
+                        // Marking in one pause, as a non-incremental collector does.
+                        let termination = timed(|| self.finish_marking(state, roots));
+                        pauses.push((PauseKind::MarkTermination, termination));
+                    }
                 }
             }
             Phase::Marking => {
@@ -507,7 +519,9 @@ impl Collector {
             forced: self.cycle.forced,
         });
         self.stats.major_collections += 1;
-        self.stats.full_collections += u64::from(self.cycle.forced);
+        self.stats.full_collections += u64::from(self.cycle.full);
+        let non_heap = state.committed_bytes().saturating_sub(state.heap_bytes());
+        self.pacer.set_non_heap_bytes(non_heap);
         self.stats.live_bytes = live_bytes;
         self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;
         self.stats.mark_work += self.marker.work_done as u64;
@@ -589,6 +603,7 @@ impl Collector {
             self.run_minor(state, roots, true);
         }
         self.start_cycle(state, roots, true);
+        self.cycle.full = true;
         self.finish_marking(state, roots);
         self.sweep(state, usize::MAX);
     }

@@ -25,7 +25,7 @@ use crate::header::Header;
 use crate::lock::RefLock;
 use crate::mutation::Mutation;
 use crate::trace::{Trace, Tracer};
-use crate::weak::{container, FixSlot, IsAlive, WeakContainer, WeakOps};
+use crate::weak::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
 
 /// One entry: a weakly held key and the value it keeps alive.
 struct Entry<V> {
@@ -50,6 +50,7 @@ unsafe impl<V: Trace> Trace for EphemeronTable<V> {
 // or drops every key, and nothing else holds pointers.
 unsafe impl<V: Trace> WeakContainer for EphemeronTable<V> {
     const OPS: WeakOps = WeakOps {
+        stage: SettleStage::Ephemerons,
         trace_strong: |_, _| {},
         settle: settle_table::<V>,
         sweep: sweep_table::<V>,

@@ -141,29 +141,23 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64) {
         let header = unsafe { object.as_ref() };
         header.is_old() || header.is_forwarded()
     };
-    loop {
-        let mut progress = false;
-        let mut index = 0;
-        loop {
-            // SAFETY: this tracer was created with an Evacuation context.
-            let next = unsafe { tracer.context::<Evacuation>() }
+    let hooks = crate::weak::SettleHooks {
+        // SAFETY: this tracer was created with an Evacuation context.
+        container: &|tracer, index| {
+            unsafe { tracer.context::<Evacuation>() }
                 .containers
                 .get(index)
-                .copied();
-            let Some(container) = next else { break };
-            tracer.saw_young = false;
-            progress |= crate::weak::settle(container, tracer, &is_alive, epoch);
+                .copied()
+        },
+        finish_trace: &scan_until_done,
+        after_settle: &|tracer, container| {
             if tracer.saw_young {
                 // An old table now holds a young value: keep it remembered (I2).
                 remember_if_old(tracer, container);
             }
-            scan_until_done(tracer);
-            index += 1;
-        }
-        if !progress {
-            break;
-        }
-    }
+        },
+    };
+    crate::weak::settle_to_fixed_point(tracer, &hooks, &is_alive, epoch);
 }
 
 /// Evacuates everything the roots reach directly.
@@ -270,8 +264,10 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     let header = unsafe { object.as_ref() };
     debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
     let info = header.info();
+    // HotSpot's rule: an object that has already survived `threshold` minor
+    // GCs is promoted; younger ones are copied with their age + 1.
     let age = header.age().saturating_add(1).min(MAX_AGE);
-    let (new, space) = evacuation.destination(info, age);
+    let (new, space) = evacuation.destination(info, header.age(), age);
     // SAFETY: `new` is fresh memory of `info.size` bytes that does not overlap
     // the live object being copied.
     unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), info.size) };
@@ -302,9 +298,17 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
 }
 
 impl Evacuation<'_> {
-    /// Where a surviving object of `age` goes: the to-space, or old space.
-    fn destination(&mut self, info: &crate::header::TypeInfo, age: u8) -> (NonNull<u8>, Space) {
-        let promote = self.params.tenure_all || age >= self.params.tenuring_threshold;
+    /// Where a surviving object goes: the to-space (where it will have age
+    /// `new_age`), or old space if it has survived `threshold` minor GCs
+    /// already (`old_age`) or the to-space is full.
+    fn destination(
+        &mut self,
+        info: &crate::header::TypeInfo,
+        old_age: u8,
+        new_age: u8,
+    ) -> (NonNull<u8>, Space) {
+        let age = new_age;
+        let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
         if !promote {
             if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {
                 self.outcome.survived_bytes += info.size;

@@ -31,7 +31,7 @@ use crate::header::Header;
 use crate::lock::RefLock;
 use crate::mutation::Mutation;
 use crate::trace::{Trace, Tracer};
-use crate::weak::{container, FixSlot, IsAlive, WeakContainer, WeakOps};
+use crate::weak::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
 
 /// The watched and ready lists.
 struct Lists<'gc, T> {
@@ -59,6 +59,7 @@ unsafe impl<'gc, T> Trace for Guardian<'gc, T> {
 // `sweep` rewrites the watched list.
 unsafe impl<'gc, T> WeakContainer for Guardian<'gc, T> {
     const OPS: WeakOps = WeakOps {
+        stage: SettleStage::Finalizers,
         trace_strong: trace_ready::<T>,
         settle: resurrect_dead::<T>,
         sweep: sweep_watched::<T>,

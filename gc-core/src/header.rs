@@ -262,7 +262,7 @@ impl Header {
     /// Repaints the object. Legal transitions (I1): white -> gray -> black;
     /// black -> gray (the barrier re-grays a written black object); any white
     /// or black -> the current white (sweeping or a fresh cycle); white ->
-    /// black (objects allocated black while marking).
+    /// black (objects promoted while marking are born black).
     #[inline]
     pub fn set_colour(&self, colour: Colour) {
         debug_assert!(

@@ -176,10 +176,11 @@ where
     }
 
     /// Manual stepping: starts a major cycle (shades the roots). Finishes a
-    /// sweep in progress first; does nothing if already marking.
+    /// sweep in progress first; does nothing if already marking. The pacer
+    /// does not learn from the timing of a cycle stepped by hand.
     pub fn start_marking(&mut self) {
         self.paused(PauseKind::MarkStart, |collector, state, roots| {
-            collector.start_cycle(state, roots, false)
+            collector.start_cycle(state, roots, true)
         });
     }
 
@@ -358,10 +359,7 @@ where
                 + state.counters.objects_since_safe_point.get() as u64,
             heap_bytes: state.heap_bytes(),
             peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
-            committed_bytes: state.eden.committed()
-                + state.survivors.committed()
-                + old.committed()
-                + large.bytes,
+            committed_bytes: state.committed_bytes(),
             eden_bytes: state.eden.used(),
             eden_capacity: state.eden.capacity(),
             survivor_bytes: survivors.used,

@@ -179,24 +179,20 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
     };
     let cycle = marker.cycle;
     let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
-    loop {
-        let mut progress = false;
-        let mut index = 0;
-        loop {
-            // SAFETY: this tracer was created with a Marker context.
-            let next = unsafe { tracer.context::<Marker>() }
+    let hooks = crate::weak::SettleHooks {
+        // SAFETY: this tracer was created with a Marker context.
+        container: &|tracer, index| {
+            unsafe { tracer.context::<Marker>() }
                 .containers
                 .get(index)
-                .copied();
-            let Some(container) = next else { break };
-            progress |= crate::weak::settle(container, &mut tracer, &is_alive, epoch);
-            drain(&mut tracer, usize::MAX);
-            index += 1;
-        }
-        if !progress {
-            break;
-        }
-    }
+                .copied()
+        },
+        finish_trace: &|tracer| {
+            drain(tracer, usize::MAX);
+        },
+        after_settle: &|_, _| {},
+    };
+    crate::weak::settle_to_fixed_point(&mut tracer, &hooks, &is_alive, epoch);
     tracer.finish();
     let mut cleared = 0;
     for &container in &marker.containers {

@@ -25,7 +25,7 @@ use crate::header::{Colour, Header};
 /// smallest, while a block sweep stays short (~4k cells, a few microseconds).
 pub const BLOCK_BYTES: usize = 64 * 1024;
 
-/// Alignment of every cell: the header's 8 bytes rounded to 16, enough for
+/// Alignment of every cell, in bytes: 16 (the header's size), enough for
 /// every ordinary Rust type; types with larger alignment go to large space.
 pub const CELL_ALIGN: usize = 16;
 

@@ -151,6 +151,13 @@ impl GcState {
         self.young_bytes() + self.old_bytes() + self.external_bytes.get()
     }
 
+    /// Bytes the heap holds from the system: the arenas, the old-space
+    /// blocks and the large objects.
+    pub(crate) fn committed_bytes(&self) -> usize {
+        let old = self.old.borrow().committed() + self.large.borrow().bytes;
+        self.eden.committed() + self.survivors.committed() + old
+    }
+
     /// Bytes in Eden and the survivor from-space.
     pub(crate) fn young_bytes(&self) -> usize {
         self.eden.used() + self.survivors.occupied().used
@@ -182,7 +189,7 @@ impl GcState {
         debug_assert_eq!(info.size, std::mem::size_of::<GcBox<T>>());
         let layout = Layout::new::<GcBox<T>>();
         let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
-        if !(young_shape && self.generational && layout.size() <= self.large_threshold.get()) {
+        if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
             return self.allocate_old(info, value);
         }
         let ptr = self.reserve_young(layout)?.cast::<GcBox<T>>();
@@ -223,7 +230,7 @@ impl GcState {
             return Err(self.heap_limit_error(size));
         }
         let is_large =
-            size > self.large_threshold.get().min(MAX_CELL_BYTES) || info.align > CELL_ALIGN;
+            size >= self.large_threshold.get() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
         let (ptr, space) = if is_large {
             (self.large.borrow_mut().alloc(layout_of(info)), Space::Large)
         } else {
@@ -248,6 +255,14 @@ impl GcState {
         };
         if colour == Colour::Gray {
             self.gray_new.borrow_mut().push(ptr.cast());
+        }
+        if self.generational && info.trace.is_some() {
+            // Born old, its initial value may already hold young pointers:
+            // remember it, as the barrier would (I2). The next minor GC
+            // forgets it again if it holds none.
+            // SAFETY: the header was just written.
+            unsafe { ptr.cast::<Header>().as_ref() }.set_remembered(true);
+            self.remembered.borrow_mut().push(ptr.cast());
         }
         let counters = &self.counters;
         counters

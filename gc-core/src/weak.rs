@@ -44,8 +44,21 @@ pub(crate) type IsAlive<'a> = &'a dyn Fn(NonNull<Header>) -> bool;
 /// Maps a weakly held object to its current address, or `None` if it is dead.
 pub(crate) type FixSlot<'a> = &'a mut dyn FnMut(NonNull<Header>) -> Option<NonNull<Header>>;
 
+/// When a container is settled. Ephemerons settle first, to a fixed point:
+/// only then is it known which objects are really unreachable, and only
+/// those may a finalization queue resurrect (Lua orders them the same way).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum SettleStage {
+    /// Weak cells and ephemeron tables.
+    Ephemerons,
+    /// Finalization queues.
+    Finalizers,
+}
+
 /// How the collector handles one weak container type (see the module docs).
 pub(crate) struct WeakOps {
+    /// When `settle` runs (see [`SettleStage`]).
+    pub stage: SettleStage,
     /// Traces the strong part of the container.
     pub trace_strong: unsafe fn(NonNull<Header>, &mut Tracer),
     /// Traces what liveness has made strong; entries already settled in
@@ -64,6 +77,59 @@ pub(crate) struct WeakOps {
 pub(crate) unsafe trait WeakContainer: Trace + Sized {
     /// The container's operations.
     const OPS: WeakOps;
+}
+
+/// What a traversal lends the settling loop: its list of recorded
+/// containers, how to finish the strong trace, and a hook run after each
+/// container is settled (a minor GC re-remembers old containers there).
+pub(crate) struct SettleHooks<'a> {
+    /// The `index`th container recorded so far (the list grows while settling).
+    pub container: &'a dyn Fn(&mut Tracer, usize) -> Option<NonNull<Header>>,
+    /// Finishes the strong trace (the Cheney loop, or draining the gray stack).
+    pub finish_trace: &'a dyn Fn(&mut Tracer),
+    /// Runs after a container was settled, with the tracer's `saw_young` fresh.
+    pub after_settle: &'a dyn Fn(&mut Tracer, NonNull<Header>),
+}
+
+/// Settles every recorded container to a fixed point: ephemerons until
+/// nothing changes, then finalization queues, and again while a queue
+/// resurrected something (which may make more ephemeron keys alive).
+pub(crate) fn settle_to_fixed_point(
+    tracer: &mut Tracer,
+    hooks: &SettleHooks<'_>,
+    is_alive: IsAlive<'_>,
+    epoch: u64,
+) {
+    loop {
+        while settle_pass(tracer, hooks, is_alive, epoch, SettleStage::Ephemerons) {}
+        if !settle_pass(tracer, hooks, is_alive, epoch, SettleStage::Finalizers) {
+            break;
+        }
+    }
+}
+
+/// Settles every recorded container of `stage` once; true if any traced
+/// something.
+fn settle_pass(
+    tracer: &mut Tracer,
+    hooks: &SettleHooks<'_>,
+    is_alive: IsAlive<'_>,
+    epoch: u64,
+    stage: SettleStage,
+) -> bool {
+    let mut progress = false;
+    let mut index = 0;
+    while let Some(container) = (hooks.container)(tracer, index) {
+        index += 1;
+        if ops_of(container).stage != stage {
+            continue;
+        }
+        tracer.saw_young = false;
+        progress |= settle(container, tracer, is_alive, epoch);
+        (hooks.after_settle)(tracer, container);
+        (hooks.finish_trace)(tracer);
+    }
+    progress
 }
 
 /// Settles one container (see [`WeakOps::settle`]).
@@ -116,6 +182,7 @@ unsafe impl Trace for WeakCell {
 // SAFETY: the one slot is only settled (nothing to do) and swept.
 unsafe impl WeakContainer for WeakCell {
     const OPS: WeakOps = WeakOps {
+        stage: SettleStage::Ephemerons,
         trace_strong: |_, _| {},
         settle: |_, _, _, _| false,
         sweep: sweep_weak_cell,

@@ -17,6 +17,8 @@ struct Obj<'gc> {
 struct Root<'gc> {
     keep: Vec<Gc<'gc, Obj<'gc>>>,
     weaks: Vec<GcWeak<'gc, Obj<'gc>>>,
+    // Traversals scan gray/copied objects last-in first-out, so the queue,
+    // reached after the map, is recorded before it.
     map: GcWeakMap<'gc, Obj<'gc>, Gc<'gc, Obj<'gc>>>,
     queue: FinalizationQueue<'gc, Obj<'gc>>,
     pool: Gc<'gc, GcPool<'gc, Obj<'gc>>>,
@@ -253,4 +255,72 @@ fn pool_survives_one_cycle_and_is_emptied_by_two() {
         assert!(GcPool::get(root.pool, m).is_none());
         assert!(root.weaks[0].upgrade(m).is_none(), "and freed");
     });
+}
+
+/// A value that an ephemeron entry keeps alive is not "unreachable": a
+/// finalization queue watching it must not take it, whichever of the two
+/// containers the collector happened to reach first.
+#[test]
+fn ephemerons_settle_before_finalization() {
+    for (generational, round) in modes() {
+        let mut heap = heap(generational);
+        heap.mutate_root(|m, root| {
+            let key = obj(m, 1);
+            let value = obj(m, 2);
+            // The queue is reached before the map's value in every traversal.
+            root.queue.register(m, value);
+            root.map.insert(m, key, value);
+            root.keep.push(key);
+            root.weaks.push(Gc::downgrade(m, value));
+        });
+        collect(&mut heap, round);
+        heap.collect_full();
+        heap.mutate(|m, root| {
+            assert!(
+                root.queue.take(m).is_none(),
+                "value reachable through a live key"
+            );
+            assert_eq!(root.weaks[0].upgrade(m).map(|o| o.id), Some(2));
+        });
+        // Once the key dies, the value is unreachable and queued exactly once.
+        heap.mutate_root(|_, root| root.keep.clear());
+        heap.collect_full();
+        heap.mutate(|m, root| {
+            assert_eq!(root.queue.take(m).map(|o| o.id), Some(2));
+            assert!(root.queue.take(m).is_none());
+        });
+    }
+}
+
+#[derive(Trace)]
+struct Big<'gc> {
+    bytes: [u8; 10_000],
+    young: Option<Gc<'gc, Obj<'gc>>>,
+}
+
+/// Regression: an object born in the large object space holding a young
+/// pointer in its initial value was not remembered (I2), so a minor GC left
+/// the field pointing into the reset Eden.
+#[test]
+fn large_objects_born_with_young_pointers_are_remembered() {
+    let config = Config::builder().verify(true).build().unwrap();
+    let mut heap =
+        Heap::<Rootable!['gc => Vec<Gc<'gc, Big<'gc>>>]>::with_config(config, |_| Vec::new())
+            .unwrap();
+    heap.mutate_root(|m, root| {
+        let young = obj(m, 42);
+        root.push(Gc::new(
+            m,
+            Big {
+                bytes: [1; 10_000],
+                young: Some(young),
+            },
+        ));
+    });
+    heap.verify().unwrap();
+    heap.collect_minor();
+    heap.collect_minor();
+    heap.mutate(|_, root| assert_eq!(root[0].young.map(|o| o.id), Some(42)));
+    heap.collect_full();
+    heap.mutate(|_, root| assert_eq!(root[0].young.map(|o| o.id), Some(42)));
 }
