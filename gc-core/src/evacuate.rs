@@ -142,13 +142,7 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64) {
         header.is_old() || header.is_forwarded()
     };
     let hooks = crate::weak::SettleHooks {
-        // SAFETY: this tracer was created with an Evacuation context.
-        container: &|tracer, index| {
-            unsafe { tracer.context::<Evacuation>() }
-                .containers
-                .get(index)
-                .copied()
-        },
+        container: &recorded_container,
         finish_trace: &scan_until_done,
         after_settle: &|tracer, container| {
             if tracer.saw_young {
@@ -372,4 +366,11 @@ pub(crate) fn drop_dead(needs_drop: &[NonNull<Header>]) -> usize {
         }
     }
     dropped
+}
+
+/// The `index`th weak container this traversal recorded.
+fn recorded_container(tracer: &mut Tracer, index: usize) -> Option<NonNull<Header>> {
+    // SAFETY: this tracer was created with an Evacuation context.
+    let context = unsafe { tracer.context::<Evacuation>() };
+    context.containers.get(index).copied()
 }

@@ -180,13 +180,7 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
     let cycle = marker.cycle;
     let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
     let hooks = crate::weak::SettleHooks {
-        // SAFETY: this tracer was created with a Marker context.
-        container: &|tracer, index| {
-            unsafe { tracer.context::<Marker>() }
-                .containers
-                .get(index)
-                .copied()
-        },
+        container: &recorded_container,
         finish_trace: &|tracer| {
             drain(tracer, usize::MAX);
         },
@@ -204,4 +198,11 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
         crate::weak::sweep(container, &mut fix);
     }
     cleared
+}
+
+/// The `index`th weak container this traversal recorded.
+fn recorded_container(tracer: &mut Tracer, index: usize) -> Option<NonNull<Header>> {
+    // SAFETY: this tracer was created with a Marker context.
+    let context = unsafe { tracer.context::<Marker>() };
+    context.containers.get(index).copied()
 }
