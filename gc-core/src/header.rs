@@ -4,11 +4,12 @@
 //! value. The header is what lets the collector treat objects of any type
 //! uniformly:
 //!
-//! - `info` points at a static [`TypeInfo`] (size, trace fn, drop fn, name).
+//! - `info` points at a static [`TypeInfo`] (size, alignment, trace fn,
+//!   drop fn, name, and for weak containers their `WeakOps`).
 //!   While a minor GC evacuates a young object, the *old copy's* `info` word is
 //!   overwritten with the forwarding address and [`FORWARDED`] is set.
 //! - `flags` packs the object's [`Colour`], [`Space`], age and the
-//!   remembered / forwarded bits. Colours and spaces are enums whose meaning is
+//!   remembered, forwarded and rescan bits. Colours and spaces are enums whose meaning is
 //!   defined by where the object is; they change only through the setters here,
 //!   which `debug_assert!` the legal transitions.
 //! - `hash` is the identity hash, assigned on first use and copied with the

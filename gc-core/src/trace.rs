@@ -56,7 +56,8 @@ pub(crate) enum TraceMode {
     Evacuate,
     /// Old-generation marking: shade white old targets.
     Mark,
-    /// Heap verification: check edges, change nothing.
+    /// Heap verification: check edges, move nothing. (A `GcPool` still
+    /// catches up with its cycle when traced, as in any traversal.)
     Verify,
 }
 

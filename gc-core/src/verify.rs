@@ -9,7 +9,9 @@
 //!   object; never a forwarding header, a free cell or poisoned memory.
 //! - I2: an old object holding a young pointer is in the remembered set.
 //! - I1: while marking, a black object never points to a white old object.
-//! - I3: outside marking, no reachable old object wears the dead white.
+//! - I3: while sweeping, no reachable old object wears the dead white (the
+//!   other phases have no dead white: every old object is the current white
+//!   or, while marking, gray or black).
 //! - I7: a weak cell's target is empty or a live object.
 //!
 //! Stress mode runs it after every collection; tests call `Heap::verify`.
@@ -237,7 +239,9 @@ impl Verification<'_> {
             return true;
         }
         // SAFETY: not an old address, so a young object or a bug; in stress
-        // mode freed young memory is poisoned, so the tag read is defined.
+        // mode freed young memory is poisoned. (A stale pointer into an arena that
+        // was replaced rather than reset would read freed memory: the verifier
+        // is a debugging aid for collector bugs, run where the arenas are reset.)
         let space = unsafe { target.as_ref() }.space();
         match space {
             Space::Eden => true,

@@ -104,8 +104,8 @@ impl CpuLimiter {
     }
 
     /// Whether collection is over its share: the heap should not assist nor
-    /// start a cycle now. Emergency collections (allocation would exceed
-    /// `max_heap`) ignore this.
+    /// start a cycle now. (Minor GCs and explicit collections still run;
+    /// allocation past `max_heap` fails with an error rather than collecting.)
     pub fn limited(&self) -> bool {
         self.fill >= BUCKET_CAPACITY.as_nanos() as f64
     }

@@ -85,15 +85,17 @@ impl Default for PacerSettings {
 /// What the heap measured over one completed mark phase.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CycleFacts {
-    /// Bytes found reachable, including objects allocated black during the
-    /// mark (they survive this cycle's sweep). Basis of the next goal.
+    /// Bytes found reachable, including objects promoted or allocated during
+    /// the mark (they survive this cycle's sweep). Basis of the next goal.
     pub live_bytes: usize,
     /// Bytes of roots scanned (root object, stashed handles, young objects
     /// scanned as roots).
     pub root_scan_bytes: usize,
     /// Heap bytes when marking finished: this cycle's peak, measured against its goal.
     pub heap_bytes_at_mark_end: usize,
-    /// Work units done by this mark (roots included): the next cycle's expected work.
+    /// Work units the incremental part of this mark did (what assists paid
+    /// for; the termination pause's rescans are not paced): the next cycle's
+    /// expected work.
     pub mark_work_done: usize,
     /// Bytes the mutator allocated between mark start and mark end.
     pub bytes_allocated_during_mark: usize,
