@@ -25,10 +25,13 @@ type R = Rootable!['gc => Root<'gc>];
 /// replaces a pseudo-random leaf with a fresh one (plus a short-lived one), so
 /// the allocation rate is constant and the live heap does not grow.
 fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
+    // The CPU limiter is off (cpu_limit = 1): on a loaded machine it could
+    // engage and hold cycles back, and this test is about the goal.
     let config = Config::builder()
         .gc_percent(Some(gc_percent))
         .min_heap(256 << 10)
         .eden_size(256 << 10)
+        .cpu_limit(1.0)
         .build()
         .unwrap();
     run_with(config, live, steps).0
@@ -132,6 +135,7 @@ fn a_memory_limit_that_can_be_met_caps_the_heap() {
         .gc_percent(None)
         .memory_limit(Some(8 << 20))
         .eden_size(256 << 10)
+        .cpu_limit(1.0)
         .build()
         .unwrap();
     let (reports, stats) = run_with(config, 10_000, 4_000);
@@ -151,8 +155,8 @@ fn a_memory_limit_that_can_be_met_caps_the_heap() {
 #[cfg_attr(miri, ignore = "runs thousands of cycles")]
 fn a_memory_limit_that_cannot_be_met_does_not_stop_the_program() {
     // A live heap of about 1.6 MiB under a 1 MiB limit: the limit cannot be
-    // met. The program must still finish its work, with cycles running and
-    // the heap staying near its live size. (The 50% CPU bar of the limiter
+    // met. The program must still finish its work, with cycles running.
+    // (How far the heap overshoots depends on timing. The 50% CPU bar of the limiter
     // is asserted by the pacer simulation, which has a deterministic clock;
     // wall-clock fractions on a shared machine are not asserted here.)
     let config = Config::builder()
