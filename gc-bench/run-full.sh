@@ -1,14 +1,37 @@
 #!/usr/bin/env bash
 # The full measurement behind docs/benchmarks.md, one run at a time (never in
-# parallel: on a 2-core machine runs would time each other). Takes about
-# 10 minutes. The slow peers (`gc`, `gc-arena`) take minutes per run at
-# binary-trees depth 21, so they are compared at depth 18, where every
-# collector runs; the merged report keeps each size's ratios separate.
+# parallel: on a 2-core machine runs would time each other). Takes about half
+# an hour. Run it when the machine is otherwise idle (`uptime`): the figures
+# record the load average, and pauses stretch by a scheduler tick (4 ms) when
+# other jobs compete for the cores.
+#
+# - binary-trees at depth 21 on the fast collectors with four gc_percent
+#   settings; the slow peers (`gc`, `gc-arena`) take minutes per run there, so
+#   every collector is compared at depth 18, where tenure also runs with the
+#   young generation on and off (issue 3), three times each;
+# - GCBench, gc-latency, cache and growth with four gc_percent settings;
+# - the example Scheme interpreter's binary-trees and closures programs,
+#   young generation on and off, three times each;
+# - old-steps: every collect_debt() step over a 1 GiB old generation
+#   (issue 4), three times;
+# - the criterion micro-benchmarks (allocation, barrier, minor GC, mark and
+#   sweep steps), in criterion's --quick mode.
+#
+# The merged report keeps each (workload, size)'s ratios separate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=gc-bench/results
 bench() { cargo run --release -q -p gc-bench -- --no-progress "$@"; }
+uptime
 bench -w binary-trees --size 21 -c tenure,box,rc,bumpalo,dumpster --gc-percent 100,50,200,400 --out "$out/bt21"
-bench -w binary-trees --size 18 --out "$out/bt18"
+bench -w binary-trees --size 18 --young on,off --repeat 3 --out "$out/bt18"
 bench -w gcbench,gc-latency,cache,growth --gc-percent 100,50,200,400 --timeout 200 --out "$out/rest"
-bench report --from "$out/bt21/results.json,$out/bt18/results.json,$out/rest/results.json" --out "$out" --docs docs/benchmarks.md
+bench -w scheme-binary-trees,scheme-closures --young on,off --repeat 3 --out "$out/scheme"
+bench -w old-steps --repeat 3 --out "$out/old-steps"
+for b in alloc barrier collect; do
+  cargo bench -q -p gc-bench --bench "$b" -- --quick
+done
+uptime
+bench report \
+  --from "$out/bt21/results.json,$out/bt18/results.json,$out/rest/results.json,$out/scheme/results.json,$out/old-steps/results.json" \
+  --criterion target/criterion --out "$out" --docs docs/benchmarks.md

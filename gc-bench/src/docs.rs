@@ -1,21 +1,51 @@
 //! `docs/benchmarks.md`: the Markdown report, regenerated from a [`Report`].
 //!
-//! Layout: how it was run (the exact command), the headline table (tenure's
-//! reference run against every peer, per workload), the targets from the
-//! project's issue with the measured figure beside each, then per workload its
-//! description, detail table, plots and notes; finally what was declined or
-//! failed. Nothing is written by hand: edit this module, not the output.
+//! Layout: how it was run (the exact commands, the machine's load), the
+//! hand-written analysis, the headline table (tenure's reference run against
+//! every peer, per workload), the targets from the project's issues with the
+//! measured figure and a verdict beside each, the young generation on and off,
+//! the old-generation step bound, the criterion micro-benchmarks, then per
+//! workload its description, detail table, pauses by kind, plots and notes;
+//! finally what failed.
+//!
+//! Everything is generated except the analysis: the text between
+//! [`ANALYSIS_BEGIN`] and [`ANALYSIS_END`] in the file being replaced is
+//! carried over as it is, so a regenerated report keeps its prose (which then
+//! has to be re-read against the new figures).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::collector::Collector;
-use crate::report::{fmt_mib, fmt_ns, headline_table, relative, workload_table, Report};
+use crate::micro::{self, BenchFigure};
+use crate::report::{
+    fmt_load, fmt_mib, fmt_ns, headline_table, kinds_table, median, relative, workload_table,
+    Report, Table,
+};
+use crate::result::RunResult;
 use crate::workloads;
 
+/// Marks the start of the hand-written analysis (kept across regenerations).
+pub const ANALYSIS_BEGIN: &str = "<!-- analysis:begin (hand-written; kept when regenerated) -->";
+/// Marks its end.
+pub const ANALYSIS_END: &str = "<!-- analysis:end -->";
+
+/// The hand-written analysis in `previous` (markers included), if any.
+pub fn kept_analysis(previous: &str) -> Option<&str> {
+    let start = previous.find(ANALYSIS_BEGIN)?;
+    let end = previous[start..].find(ANALYSIS_END)? + start + ANALYSIS_END.len();
+    Some(&previous[start..end])
+}
+
 /// The whole Markdown document. `docs_dir` is where it will be written (plot
-/// links are made relative to it); `plots` are the SVG files drawn.
-pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
+/// links are made relative to it); `plots` are the SVG files drawn;
+/// `previous` is the file being replaced, whose analysis is kept.
+pub fn markdown(
+    report: &Report,
+    docs_dir: &Path,
+    plots: &[PathBuf],
+    previous: Option<&str>,
+) -> String {
     let mut md = String::new();
     let m = &report.meta;
     let _ = writeln!(md, "# Benchmarks\n");
@@ -27,9 +57,24 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
          Each (workload, collector, setting) ran alone in a fresh child process, so peak RSS is its own.\n"
     );
     let _ = writeln!(md, "Measured with:\n\n```text\n{}\n```\n", m.command);
+    let loads: Vec<f64> = report
+        .runs
+        .iter()
+        .flat_map(|r| [r.load_start, r.load_end])
+        .flatten()
+        .collect();
+    let load = match (
+        loads.iter().copied().reduce(f64::min),
+        loads.iter().copied().reduce(f64::max),
+    ) {
+        (Some(lo), Some(hi)) => {
+            format!("; 1-minute load average {lo:.1} to {hi:.1} while the runs ran (column `load`)")
+        }
+        _ => String::new(),
+    };
     let _ = writeln!(
         md,
-        "- Build profile: {}; {} logical CPUs; suite took {:.0} s; sizes: {}.",
+        "- Build profile: {}; {} logical CPUs; suite took {:.0} s; sizes: {}{load}.",
         m.profile,
         m.cpus,
         m.suite_seconds,
@@ -41,11 +86,22 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         md,
-        "- Regenerate everything (about 10 minutes, one run at a time): `bash gc-bench/run-full.sh`, which runs the \
-         commands above and merges them with `gc-bench report --from ... --docs docs/benchmarks.md`. Redraw from the \
+        "- Regenerate everything (about half an hour, one run at a time): `bash gc-bench/run-full.sh`, which runs the \
+         commands above and the criterion benches (`cargo bench -p gc-bench --bench alloc -- --quick`, likewise \
+         `barrier` and `collect`), then merges them with \
+         `gc-bench report --from ... --criterion target/criterion --docs docs/benchmarks.md`. Redraw from the \
          saved results without running anything: `cargo run --release -p gc-bench -- report --docs docs/benchmarks.md`. \
          CI's smoke run: `cargo run --release -p gc-bench -- --quick`.\n"
     );
+    match previous.and_then(kept_analysis) {
+        Some(analysis) => {
+            md += analysis;
+            md += "\n\n";
+        }
+        None => {
+            let _ = writeln!(md, "{ANALYSIS_BEGIN}\n{ANALYSIS_END}\n");
+        }
+    }
     let _ = writeln!(md, "## Headline\n");
     let _ = writeln!(
         md,
@@ -55,6 +111,9 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     );
     md += &headline_table(report).markdown();
     md += &targets(report);
+    md += &young_section(report);
+    md += &old_steps_section(report);
+    md += &micro_section(&report.micro);
     for group in report.groups() {
         let name = group.workload.clone();
         let _ = writeln!(md, "\n## {name}, size {}\n", group.size);
@@ -71,6 +130,15 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
         if let Some(check) = report.reference(&group).map(|r| r.check.clone()) {
             let _ = writeln!(md, "\nCheck (every run must agree): `{check}`");
         }
+        if let Some(table) = kinds_table(report, &group) {
+            let _ = writeln!(
+                md,
+                "\nPauses by kind: each `collect_debt` call filed under the work it did \
+                 (`minor+mark` = a minor GC and a mark step in one call); for the interpreter, \
+                 whose host loop makes the calls, each piece of work as the heap timed it.\n"
+            );
+            md += &table.markdown();
+        }
         let mut notes: Vec<String> = Vec::new();
         for run in report.runs_of(&group) {
             for note in &run.notes {
@@ -86,8 +154,15 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
                 ));
             }
         }
+        let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
         for d in report.declined.iter().filter(|d| d.workload == name) {
-            notes.push(format!("not run on {}: {}", d.collector, d.reason));
+            match reasons.iter_mut().find(|(reason, _)| *reason == d.reason) {
+                Some((_, collectors)) => collectors.push(d.collector.to_string()),
+                None => reasons.push((&d.reason, vec![d.collector.to_string()])),
+            }
+        }
+        for (reason, collectors) in reasons {
+            notes.push(format!("not run on {}: {reason}", collectors.join(", ")));
         }
         if !notes.is_empty() {
             let _ = writeln!(md);
@@ -95,12 +170,13 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
                 let _ = writeln!(md, "- {note}");
             }
         }
+        let prefix = format!("{group}-");
         let mine: Vec<&PathBuf> = plots
             .iter()
             .filter(|p| {
                 p.file_name()
                     .and_then(|f| f.to_str())
-                    .is_some_and(|f| f.starts_with(&format!("{name}-")))
+                    .is_some_and(|f| f.starts_with(&prefix))
             })
             .collect();
         if !mine.is_empty() {
@@ -126,39 +202,71 @@ pub fn markdown(report: &Report, docs_dir: &Path, plots: &[PathBuf]) -> String {
     md
 }
 
-/// The issue's targets with the figure measured here beside each (reported,
-/// not asserted). Each ratio comes from the largest size at which both sides ran.
+/// One row of the targets table.
+struct Target {
+    what: String,
+    bar: String,
+    measured: String,
+    /// `Some(true)` met, `Some(false)` not met, `None` reported only.
+    met: Option<bool>,
+}
+
+impl Target {
+    fn new(what: impl Into<String>, bar: &str, measured: String, met: Option<bool>) -> Target {
+        Target {
+            what: what.into(),
+            bar: bar.to_owned(),
+            measured,
+            met,
+        }
+    }
+}
+
+/// The issues' targets with the figure measured here beside each, and a
+/// verdict (reported, not asserted). Each ratio comes from the largest size
+/// at which both sides ran.
 fn targets(report: &Report) -> String {
-    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut rows: Vec<Target> = Vec::new();
+    // (ratio, size) of tenure's time over the peer's (or the inverse).
     let time_ratio = |workload: &str, peer: Collector, tenure_over_peer: bool| {
-        report.pair(workload, peer).map_or_else(
-            || "not measured".to_owned(),
-            |(t, p)| {
-                let ratio = if tenure_over_peer {
-                    t.wall_s / p.wall_s.max(1e-9)
-                } else {
-                    p.wall_s / t.wall_s.max(1e-9)
-                };
-                format!("{ratio:.2}x (size {})", t.size)
-            },
-        )
+        report.pair(workload, peer).map(|(t, p)| {
+            let ratio = if tenure_over_peer {
+                t.wall_s / p.wall_s.max(1e-9)
+            } else {
+                p.wall_s / t.wall_s.max(1e-9)
+            };
+            (ratio, t.size)
+        })
     };
+    let ratio_row =
+        |what: String, bar: &str, found: Option<(f64, u32)>, ok: fn(f64) -> bool| match found {
+            Some((ratio, size)) => Target::new(
+                what,
+                bar,
+                format!("{ratio:.2}x (size {size})"),
+                Some(ok(ratio)),
+            ),
+            None => Target::new(what, bar, "not measured".into(), None),
+        };
     for workload in ["binary-trees", "gcbench"] {
-        rows.push((
-            format!("{workload}: time vs `Box`"),
-            "<= 0.35x".into(),
+        rows.push(ratio_row(
+            format!("issue 5: {workload}: time vs `Box`"),
+            "<= 0.35x",
             time_ratio(workload, Collector::Box, true),
+            |r| r <= 0.35,
         ));
-        rows.push((
-            format!("{workload}: time vs bumpalo-reset floor"),
-            "<= 1.3x".into(),
+        rows.push(ratio_row(
+            format!("issue 5: {workload}: time vs bumpalo-reset floor"),
+            "<= 1.3x",
             time_ratio(workload, Collector::Bumpalo, true),
+            |r| r <= 1.3,
         ));
         for peer in [Collector::Gc, Collector::GcArena] {
-            rows.push((
-                format!("{workload}: speed-up over `{peer}`"),
-                ">= 10x".into(),
+            rows.push(ratio_row(
+                format!("issue 5: {workload}: speed-up over `{peer}`"),
+                ">= 10x",
                 time_ratio(workload, peer, false),
+                |r| r >= 10.0,
             ));
         }
         let largest = report
@@ -168,16 +276,17 @@ fn targets(report: &Report) -> String {
             .max_by_key(|g| g.size);
         if let Some(tenure) = largest.as_ref().and_then(|g| report.reference(g)) {
             if let Some(live) = tenure.max_live_bytes.filter(|&l| l > 0) {
-                rows.push((
-                    format!("{workload}: peak RSS / live heap"),
-                    "<= 2.5x".into(),
+                let ratio = tenure.peak_rss_bytes as f64 / live as f64;
+                rows.push(Target::new(
+                    format!("issue 5: {workload}: peak RSS / live heap"),
+                    "<= 2.5x",
                     format!(
-                        "{:.2}x ({} / {}, size {})",
-                        tenure.peak_rss_bytes as f64 / live as f64,
+                        "{ratio:.2}x ({} / {}, size {})",
                         fmt_mib(tenure.peak_rss_bytes),
                         fmt_mib(live),
                         tenure.size
                     ),
+                    Some(ratio <= 2.5),
                 ));
             }
         }
@@ -189,15 +298,17 @@ fn targets(report: &Report) -> String {
         .max_by_key(|g| g.size);
     if let Some(group) = latency {
         if let Some(ops) = report.reference(&group).and_then(|t| t.op_latency.as_ref()) {
-            rows.push((
-                "gc-latency: worst push (first fill included)".into(),
-                "< 0.5 ms".into(),
+            rows.push(Target::new(
+                "issue 5: gc-latency: worst push (first fill included)",
+                "< 0.5 ms",
                 fmt_ns(ops.max_ns),
+                Some(ops.max_ns < 500_000),
             ));
-            rows.push((
-                "gc-latency: push p99.99".into(),
-                "< 100 us".into(),
+            rows.push(Target::new(
+                "issue 5: gc-latency: push p99.99",
+                "< 100 us",
                 fmt_ns(ops.p9999_ns),
+                Some(ops.p9999_ns < 100_000),
             ));
         }
         let peers: Vec<String> = report
@@ -212,10 +323,11 @@ fn targets(report: &Report) -> String {
             })
             .collect();
         if !peers.is_empty() {
-            rows.push((
-                "gc-latency: peers' worst push".into(),
-                "(reported)".into(),
+            rows.push(Target::new(
+                "issue 5: gc-latency: peers' worst push",
+                "(reported)",
                 peers.join(", "),
+                None,
             ));
         }
     }
@@ -226,24 +338,373 @@ fn targets(report: &Report) -> String {
     {
         if let Some(g) = run.goal_ratio {
             if run.workload == "growth" || run.workload == "cache" {
-                rows.push((
+                rows.push(Target::new(
                     format!(
-                        "{}@{} {}: peak heap / (live x (1 + gc%/100))",
+                        "issue 4/5: {}@{} {}: peak heap / (live x (1 + gc%/100))",
                         run.workload, run.size, run.label
                     ),
-                    "0.9 .. 1.1".into(),
+                    "0.9 .. 1.1",
                     format!("{g:.2}"),
+                    Some((0.9..=1.1).contains(&g)),
                 ));
             }
         }
     }
+    // Issue 3: the young generation.
+    if let Some(on_off) = young_pair(report, "binary-trees", 18) {
+        let (on, off) = on_off;
+        rows.push(Target::new(
+            "issue 3: binary-trees@18 with the young generation faster than without",
+            "on < off",
+            format!(
+                "on {:.2} s, off {:.2} s (off / on = {:.2}x)",
+                on.wall_s,
+                off.wall_s,
+                off.wall_s / on.wall_s.max(1e-9)
+            ),
+            Some(on.wall_s < off.wall_s),
+        ));
+    }
+    let m = &report.micro;
+    if let (Some(t), Some(b)) = (
+        micro::find(m, "alloc_1000_nodes/tenure"),
+        micro::find(m, "alloc_1000_nodes/bumpalo"),
+    ) {
+        let ratio = t.median_ns / b.median_ns.max(1e-9);
+        rows.push(Target::new(
+            "issue 3: allocation (criterion `alloc_1000_nodes`, minor GCs included) vs bare `bumpalo`",
+            "<= 1.5x",
+            format!(
+                "{ratio:.2}x ({:.1} vs {:.1} ns per node)",
+                t.per_unit_ns(),
+                b.per_unit_ns()
+            ),
+            Some(ratio <= 1.5),
+        ));
+    }
+    if let Some(minor) = micro::find(m, "minor/survive/1024KiB") {
+        rows.push(Target::new(
+            "issue 3: a minor GC copying 1 MiB of survivors (criterion `minor/survive/1024KiB`)",
+            "< 1 ms",
+            fmt_ns(minor.median_ns as u64),
+            Some(minor.median_ns < 1e6),
+        ));
+    }
+    // Issue 4: the step bound on a 1 GiB old generation.
+    if let Some(run) = old_steps_run(report) {
+        let (any, any_runs) = longest_step(run, |_| true);
+        let (old_only, old_runs) = longest_step(run, |kind| !kind.contains("minor"));
+        let med = |runs: &[u64], fallback: u64| {
+            let values: Vec<f64> = runs.iter().map(|&v| v as f64).collect();
+            median(&values).map_or(fallback, |m| m as u64)
+        };
+        let any_med = med(&any_runs, any);
+        let old_med = med(&old_runs, old_only);
+        let reps = if any_runs.len() > 1 {
+            format!("median of {} runs", any_runs.len())
+        } else {
+            "one run".to_owned()
+        };
+        rows.push(Target::new(
+            format!(
+                "issue 4: longest collect_debt() step, old-steps@{} MiB (load {})",
+                run.size,
+                fmt_load(run)
+            ),
+            "<= 1 ms",
+            format!(
+                "{} ({reps}; worst of all runs {})",
+                fmt_ns(any_med),
+                fmt_ns(any)
+            ),
+            Some(any_med <= 1_000_000),
+        ));
+        rows.push(Target::new(
+            "issue 4: the same, steps without a minor GC in them (mark, sweep, mark start/end)",
+            "<= 1 ms",
+            format!(
+                "{} ({reps}; worst of all runs {})",
+                fmt_ns(old_med),
+                fmt_ns(old_only)
+            ),
+            Some(old_med <= 1_000_000),
+        ));
+    }
     if rows.is_empty() {
         return String::new();
     }
-    let mut md = String::from("\n## Targets (from the issue; measured, not asserted)\n\n");
-    md += "| target | bar | measured |\n| --- | --- | --- |\n";
-    for (what, bar, measured) in rows {
-        let _ = writeln!(md, "| {what} | {bar} | {measured} |");
+    let mut md = String::from("\n## Targets (from the issues; measured, not asserted)\n\n");
+    md += "| target | bar | measured | verdict |\n| --- | --- | --- | --- |\n";
+    for row in rows {
+        let verdict = match row.met {
+            Some(true) => "met",
+            Some(false) => "**not met**",
+            None => "-",
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {verdict} |",
+            row.what, row.bar, row.measured
+        );
     }
+    md
+}
+
+/// The steady-state old-steps run at the largest size, if any.
+fn old_steps_run(report: &Report) -> Option<&RunResult> {
+    let group = report
+        .groups()
+        .into_iter()
+        .filter(|g| g.workload == "old-steps")
+        .max_by_key(|g| g.size)?;
+    let reference = report.reference(&group)?;
+    // Re-borrow from the report, so the result does not borrow `group`.
+    report.runs.iter().find(|r| std::ptr::eq(*r, reference))
+}
+
+/// The longest steady-state step (build phase excluded) among the kinds
+/// `keep` accepts: (longest in the kept run, longest in each repetition).
+fn longest_step(run: &RunResult, keep: impl Fn(&str) -> bool) -> (u64, Vec<u64>) {
+    let kinds: Vec<_> = run
+        .pause_kinds
+        .iter()
+        .filter(|k| !k.kind.starts_with("build") && keep(&k.kind))
+        .collect();
+    let longest = kinds.iter().map(|k| k.latency.max_ns).max().unwrap_or(0);
+    let reps = kinds.iter().map(|k| k.max_ns_runs.len()).max().unwrap_or(0);
+    let per_rep = (0..reps)
+        .map(|i| {
+            kinds
+                .iter()
+                .filter_map(|k| k.max_ns_runs.get(i))
+                .copied()
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    (longest, per_rep)
+}
+
+/// The tenure runs of `workload@size` with the young generation on and off
+/// (and no other difference in settings).
+fn young_pair<'a>(
+    report: &'a Report,
+    workload: &str,
+    size: u32,
+) -> Option<(&'a RunResult, &'a RunResult)> {
+    young_pairs(report)
+        .into_iter()
+        .find(|(on, _)| on.workload == workload && on.size == size)
+}
+
+/// Every pair of tenure runs differing only in the young generation switch.
+fn young_pairs(report: &Report) -> Vec<(&RunResult, &RunResult)> {
+    let mut pairs = Vec::new();
+    for on in report
+        .runs
+        .iter()
+        .filter(|r| r.collector == Collector::Tenure)
+    {
+        let Some(settings) = on.settings.as_ref().filter(|s| s.young == Some(true)) else {
+            continue;
+        };
+        let mut wanted = settings.clone();
+        wanted.young = Some(false);
+        let off = report.runs.iter().find(|r| {
+            r.workload == on.workload && r.size == on.size && r.settings.as_ref() == Some(&wanted)
+        });
+        if let Some(off) = off {
+            pairs.push((on, off));
+        }
+    }
+    pairs
+}
+
+/// Issue 3's comparison: every workload run both ways, side by side.
+fn young_section(report: &Report) -> String {
+    let pairs = young_pairs(report);
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n## Young generation on vs off\n\n");
+    md += "The same workload and settings with the young generation on (Eden, survivor spaces, \
+           promotion) and off (every object allocated straight into the old generation, collected \
+           only by the incremental mark-sweep). \"off / on\" above 1 means the young generation made \
+           the run faster. Wall times are the median of the repetitions listed.\n\n";
+    let mut table = Table::new(&[
+        "workload@size",
+        "young",
+        "wall s",
+        "repetitions (s)",
+        "off / on",
+        "minor/major",
+        "GC %",
+        "max pause",
+        "peak heap",
+        "max goal",
+        "peak RSS",
+        "load",
+    ]);
+    for (on, off) in pairs {
+        for (run, which) in [(on, "on"), (off, "off")] {
+            let reps: Vec<String> = run.wall_s_runs.iter().map(|w| format!("{w:.2}")).collect();
+            table.row(vec![
+                format!("{}@{}", run.workload, run.size),
+                which.to_owned(),
+                format!("{:.3}", run.wall_s),
+                if reps.is_empty() {
+                    "-".to_owned()
+                } else {
+                    reps.join(", ")
+                },
+                if which == "off" {
+                    format!("{:.2}x", off.wall_s / on.wall_s.max(1e-9))
+                } else {
+                    String::new()
+                },
+                format!(
+                    "{}/{}",
+                    run.minor_collections.unwrap_or(0),
+                    run.major_collections.unwrap_or(0)
+                ),
+                run.gc_fraction
+                    .map_or("-".into(), |f| format!("{:.1}", f * 100.0)),
+                run.pauses.as_ref().map_or("-".into(), |p| fmt_ns(p.max_ns)),
+                run.peak_heap_bytes.map_or("-".into(), fmt_mib),
+                run.max_heap_goal_bytes.map_or("-".into(), fmt_mib),
+                fmt_mib(run.peak_rss_bytes),
+                fmt_load(run),
+            ]);
+        }
+    }
+    md += &table.markdown();
+    md
+}
+
+/// Issue 4's step bound: the old-steps runs, each kind of step.
+fn old_steps_section(report: &Report) -> String {
+    let groups: Vec<_> = report
+        .groups()
+        .into_iter()
+        .filter(|g| g.workload == "old-steps")
+        .collect();
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n## Old-generation steps (issue 4)\n\n");
+    let _ = write!(
+        md,
+        "`old-steps` builds an old generation of the given size, then keeps it live while \
+         allocating (1 in {} new objects survives and replaces old data) through two whole major \
+         cycles,",
+        crate::workloads::old_steps::KEEP_EVERY
+    );
+    md += " timing every `collect_debt()` call from outside and filing it under the work it \
+           did (`minor+mark` = a minor GC and a mark step in the same call). Rows starting `build:` \
+           are the calls made while the old generation was still being built. The machine is \
+           shared: a step that the scheduler interrupts is stretched by its 4 ms tick, so the load \
+           average during the run is given and each repetition's longest step is listed.\n";
+    for group in groups {
+        if let Some(table) = kinds_table(report, &group) {
+            let _ = writeln!(md, "\n### old-steps, {} MiB\n", group.size);
+            md += &table.markdown();
+            for run in report.runs_of(&group) {
+                let _ = writeln!(md);
+                for note in &run.notes {
+                    let _ = writeln!(md, "- {}: {note}", run.label);
+                }
+                if !run.load_end_runs.is_empty() {
+                    let loads: Vec<String> = run
+                        .load_end_runs
+                        .iter()
+                        .map(|l| format!("{l:.1}"))
+                        .collect();
+                    let walls: Vec<String> =
+                        run.wall_s_runs.iter().map(|w| format!("{w:.1}")).collect();
+                    let _ = writeln!(
+                        md,
+                        "- {}: repetitions took {} s; load average at the end of each: {}",
+                        run.label,
+                        walls.join(", "),
+                        loads.join(", ")
+                    );
+                }
+            }
+        }
+    }
+    md
+}
+
+/// The criterion micro-benchmarks, with the ratios the issues ask for.
+fn micro_section(figures: &[BenchFigure]) -> String {
+    if figures.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n## Micro-benchmarks (criterion)\n\n");
+    md += "Run with `cargo bench -p gc-bench --bench alloc -- --quick` (likewise `barrier`, \
+           `collect`): `--quick` stops sampling once the estimate is stable, so these are \
+           medians of fewer samples than a full criterion run. Per-unit figures divide the \
+           median by the benchmark's throughput unit (1,000 nodes or stores, or the bytes \
+           survived). Ratios compare within one group.\n\n";
+    let baseline = |id: &str| -> Option<&BenchFigure> {
+        let group = id.split('/').next()?;
+        let base = match group {
+            "alloc_1000_nodes" => "alloc_1000_nodes/bumpalo",
+            "barrier_1000_stores" => "barrier_1000_stores/tenure/young",
+            _ => return None,
+        };
+        micro::find(figures, base)
+    };
+    let box_figure = micro::find(figures, "alloc_1000_nodes/box");
+    let mut table = Table::new(&[
+        "benchmark",
+        "median / iteration",
+        "95% CI of median",
+        "per unit",
+        "vs baseline",
+        "vs `Box`",
+    ]);
+    for f in figures {
+        let unit = match (f.elements, f.bytes) {
+            (Some(_), _) => format!("{:.2} ns / element", f.per_unit_ns()),
+            (None, Some(bytes)) if bytes > 1 => format!(
+                "{:.3} ms / MiB",
+                f.per_unit_ns() * (1u64 << 20) as f64 / 1e6
+            ),
+            _ => "-".to_owned(),
+        };
+        let vs = |base: Option<&BenchFigure>| {
+            base.filter(|b| b.id != f.id).map_or(String::new(), |b| {
+                format!("{:.2}x", f.median_ns / b.median_ns.max(1e-9))
+            })
+        };
+        let base = baseline(&f.id);
+        table.row(vec![
+            format!("`{}`", f.id),
+            fmt_ns(f.median_ns as u64),
+            format!(
+                "{} .. {}",
+                fmt_ns(f.median_ci_ns.0 as u64),
+                fmt_ns(f.median_ci_ns.1 as u64)
+            ),
+            unit,
+            base.filter(|b| b.id != f.id).map_or(String::new(), |b| {
+                format!(
+                    "{} ({})",
+                    vs(Some(b)),
+                    b.id.rsplit('/').next().unwrap_or("")
+                )
+            }),
+            if f.id.starts_with("alloc_1000_nodes/") {
+                vs(box_figure)
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    md += &table.markdown();
+    md += "\nBaselines: allocation against a bare `bumpalo` bump (the floor; tenure's figure includes \
+           the minor GCs that reclaim the nodes), barrier stores against a store into a young object \
+           (the barrier's fast path).\n";
     md
 }

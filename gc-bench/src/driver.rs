@@ -249,11 +249,47 @@ pub fn run_all(jobs: &[Job], options: &RunOptions) -> (Vec<RunResult>, Vec<Failu
     (results, failures)
 }
 
-/// The run with the median wall time, with every run's wall time attached.
+/// The run with the median wall time, with every run's wall time, longest
+/// pause (overall and per kind) and load attached.
 fn median_run(mut runs: Vec<RunResult>) -> RunResult {
+    if runs.len() == 1 {
+        return runs.swap_remove(0);
+    }
     let walls: Vec<f64> = runs.iter().map(|r| r.wall_s).collect();
+    let max_pauses: Vec<u64> = runs
+        .iter()
+        .map(|r| r.pauses.as_ref().map_or(0, |p| p.max_ns))
+        .collect();
+    let loads: Vec<f64> = runs.iter().filter_map(|r| r.load_end).collect();
+    let kind_max = |kind: &str| -> Vec<u64> {
+        runs.iter()
+            .map(|r| {
+                r.pause_kinds
+                    .iter()
+                    .find(|k| k.kind == kind)
+                    .map_or(0, |k| k.latency.max_ns)
+            })
+            .collect()
+    };
+    let per_kind: Vec<(String, Vec<u64>)> = runs
+        .iter()
+        .flat_map(|r| r.pause_kinds.iter().map(|k| k.kind.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|kind| {
+            let maxima = kind_max(&kind);
+            (kind, maxima)
+        })
+        .collect();
     runs.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
     let mut median = runs.swap_remove(runs.len() / 2);
     median.wall_s_runs = walls;
+    median.max_pause_ns_runs = max_pauses;
+    median.load_end_runs = loads;
+    for (kind, maxima) in per_kind {
+        if let Some(k) = median.pause_kinds.iter_mut().find(|k| k.kind == kind) {
+            k.max_ns_runs = maxima;
+        }
+    }
     median
 }

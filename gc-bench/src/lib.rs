@@ -14,7 +14,8 @@
 //! - [`probe`]: what a run measures while it runs (pauses, heap samples).
 //! - [`result`]: what a run reports, and peak RSS.
 //! - [`driver`]: expands the matrix and runs each cell in a child process.
-//! - [`report`], [`plots`]: tables, files, plots and the Markdown report.
+//! - [`report`], [`plots`], [`docs`]: tables, files, plots and the
+//!   Markdown report; [`micro`]: the criterion benches' figures for it.
 //!
 //! This file only declares modules.
 
@@ -30,6 +31,7 @@
 pub mod collector;
 pub mod docs;
 pub mod driver;
+pub mod micro;
 pub mod plots;
 pub mod probe;
 pub mod report;

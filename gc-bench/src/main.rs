@@ -10,7 +10,7 @@ use gc_bench::collector::Collector;
 use gc_bench::driver::{self, Job, RunOptions};
 use gc_bench::report::{self, Meta, Report};
 use gc_bench::settings::{self, Matrix, TenuringSpec};
-use gc_bench::{docs, plots, workloads};
+use gc_bench::{docs, micro, plots, workloads};
 
 /// Pause times, heap growth and throughput of tenure under a matrix of pacing
 /// settings, side by side with peer collectors (gc, gc-arena, dumpster, Rc,
@@ -61,6 +61,11 @@ enum Command {
         /// Write the Markdown report here (e.g. docs/benchmarks.md).
         #[arg(long)]
         docs: Option<PathBuf>,
+        /// Also read the criterion benches' results from this directory
+        /// (`target/criterion`, after `cargo bench -p gc-bench`) into the
+        /// report.
+        #[arg(long)]
+        criterion: Option<PathBuf>,
     },
     /// List the workloads (with their sizes) and the collectors.
     List,
@@ -137,10 +142,25 @@ fn main() -> ExitCode {
             list();
             Ok(())
         }
-        Some(Command::Report { from, out, docs }) => merge(&from).and_then(|report| {
+        Some(Command::Report {
+            from,
+            out,
+            docs,
+            criterion,
+        }) => merge(&from).and_then(|mut report| {
             let out =
                 out.unwrap_or_else(|| from[0].parent().map(PathBuf::from).unwrap_or_default());
-            publish(&report, &out, docs, from.len() > 1)
+            let mut write_data = from.len() > 1;
+            if let Some(dir) = criterion {
+                report.micro = micro::read_dir(&dir)?;
+                eprintln!(
+                    "read {} criterion results from {}",
+                    report.micro.len(),
+                    dir.display()
+                );
+                write_data = true;
+            }
+            publish(&report, &out, docs, write_data)
         }),
         None => run_suite(cli.run),
     };
@@ -168,6 +188,16 @@ fn merge(files: &[PathBuf]) -> Result<Report, String> {
                     report.runs.push(run);
                 }
                 report.failures.extend(next.failures);
+                report.declined.retain(|d| {
+                    !next
+                        .declined
+                        .iter()
+                        .any(|n| n.workload == d.workload && n.collector == d.collector)
+                });
+                report.declined.extend(next.declined);
+                if !next.micro.is_empty() {
+                    report.micro = next.micro;
+                }
                 report.meta.command =
                     format!("{}\n  and: {}", report.meta.command, next.meta.command);
                 report.meta.suite_seconds += next.meta.suite_seconds;
@@ -265,6 +295,7 @@ fn run_suite(args: RunArgs) -> Result<(), String> {
         runs,
         failures,
         declined,
+        micro: Vec::new(),
     };
     publish(&report, &args.out, args.docs, true)?;
     eprintln!("gc-bench: done in {:.1} s", started.elapsed().as_secs_f64());
@@ -298,7 +329,9 @@ fn publish(
     if let Some(path) = docs {
         let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let text = docs::markdown(report, &dir, &plots);
+        // The hand-written analysis in the file being replaced is kept.
+        let previous = std::fs::read_to_string(&path).ok();
+        let text = docs::markdown(report, &dir, &plots, previous.as_deref());
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }

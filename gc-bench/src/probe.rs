@@ -17,16 +17,28 @@
 //!   tenure's heap size and goal) at most every [`SAMPLE_INTERVAL`], keeping
 //!   at most [`MAX_SAMPLES`] samples.
 //! - **Cycles.** [`Probe::watch`] keeps tenure's per-cycle reports.
+//! - **Pauses by kind** (tenure). Once [`Probe::by_kind`] is switched on,
+//!   every paying `collect_debt` call is also filed under what it did, read
+//!   from the heap's pause ring: `minor`, `mark`, `minor+mark`, `mark-end`,
+//!   `sweep`, ... (the kinds of `tenure::PauseKind`, joined in the order they
+//!   ran). The duration is still the whole call, timed from outside: that is
+//!   what the program waits for. A workload that cannot time its own safe
+//!   points (the interpreter's host loop) files the heap's own per-piece
+//!   timings instead, with [`Probe::heap_pause`].
+//! - **Machine load.** The 1-minute load average at the start and end of the
+//!   run, so a reader can tell a quiet machine from a busy one: on a shared
+//!   2-core machine a pause can be stretched by a scheduler tick (4 ms).
 //!
 //! Everything is read back by `result::RunResult::from_probe` at the end.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
-use tenure::{CycleReport, Heap, Root, Rootable, Stats, Trace};
+use tenure::{CycleReport, Heap, PauseKind, Root, Rootable, Stats, Trace};
 
 /// Shortest time between two heap samples. 2 ms keeps the cost of reading
 /// `/proc/self/status` (about 15 us) under 1% of the run, and still gives a
@@ -41,6 +53,38 @@ pub const MAX_SAMPLES: usize = 4096;
 /// Largest latency the histograms hold: 100 s in nanoseconds. Longer values
 /// are clamped (and would be a result worth reporting anyway).
 const MAX_LATENCY_NS: u64 = 100_000_000_000;
+
+/// A fresh latency histogram: 1 ns .. [`MAX_LATENCY_NS`], 3 significant digits.
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).expect("static bounds are valid")
+}
+
+/// The name of a pause kind in reports (the interpreter's GC report uses the
+/// same names).
+pub fn kind_name(kind: PauseKind) -> &'static str {
+    match kind {
+        PauseKind::Minor => "minor",
+        PauseKind::MarkStart => "mark-start",
+        PauseKind::MarkStep => "mark",
+        PauseKind::MarkTermination => "mark-end",
+        PauseKind::SweepStep => "sweep",
+        PauseKind::Full => "full",
+    }
+}
+
+/// The 1-minute load average (`/proc/loadavg`), None where there is none.
+pub fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Pauses of one kind (or combination of kinds made by one call).
+pub struct KindPauses {
+    /// Every such pause, nanoseconds.
+    pub histogram: Histogram<u64>,
+    /// Their exact sum.
+    pub total: Duration,
+}
 
 /// One point of heap size over time.
 #[derive(Copy, Clone, Debug, Serialize, Deserialize)]
@@ -104,12 +148,24 @@ pub struct Probe {
     interval: Duration,
     next_sample: Instant,
     cycles: Rc<RefCell<Vec<CycleRecord>>>,
+    /// Samples taken by `cycle_recorder`, merged in by `finish_stats`.
+    cycle_samples: Rc<RefCell<Vec<Sample>>>,
     /// tenure's counters at the end of the run.
     pub tenure_stats: Option<Stats>,
     /// Collections a peer reported running (where it counts them).
     pub peer_collections: Option<u64>,
     /// Things a reader must know about this run (leaks, adaptations).
     pub notes: Vec<String>,
+    /// File each paying tenure safe point under the kinds of work it did
+    /// (off by default: it reads the heap's stats after every pause).
+    pub by_kind: bool,
+    /// Pauses by kind (see the module docs), keyed by name.
+    pub kinds: BTreeMap<String, KindPauses>,
+    /// Put before each kind's name (`build: `), so that a workload can keep
+    /// the pauses of its phases apart.
+    pub kind_prefix: &'static str,
+    /// The 1-minute load average when the probe was made.
+    pub load_start: Option<f64>,
 }
 
 impl Default for Probe {
@@ -121,23 +177,50 @@ impl Default for Probe {
 impl Probe {
     /// A fresh probe; the run's clock starts now.
     pub fn new() -> Probe {
+        let load_start = load_average();
         let start = Instant::now();
-        let histogram =
-            || Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).expect("static bounds are valid");
         Probe {
             start,
-            pauses: histogram(),
+            pauses: new_histogram(),
             pause_total: Duration::ZERO,
             safe_points: 0,
-            ops: histogram(),
+            ops: new_histogram(),
             worst_op_after_warmup: None,
             samples: Vec::new(),
             interval: SAMPLE_INTERVAL,
             next_sample: start,
             cycles: Rc::default(),
+            cycle_samples: Rc::default(),
             tenure_stats: None,
             peer_collections: None,
             notes: Vec::new(),
+            by_kind: false,
+            kinds: BTreeMap::new(),
+            kind_prefix: "",
+            load_start,
+        }
+    }
+
+    /// Files one pause of `duration` under `kind`.
+    pub fn kind_pause(&mut self, kind: &str, duration: Duration) {
+        let entry = self
+            .kinds
+            .entry(format!("{}{kind}", self.kind_prefix))
+            .or_insert_with(|| KindPauses {
+                histogram: new_histogram(),
+                total: Duration::ZERO,
+            });
+        entry.total += duration;
+        entry.histogram.saturating_record(nanos(duration).max(1));
+    }
+
+    /// Records one pause as the heap timed it (for hosts whose safe points
+    /// the probe cannot time from outside): into the pause histogram and,
+    /// with `by_kind`, under its kind.
+    pub fn heap_pause(&mut self, kind: PauseKind, duration: Duration) {
+        self.pause(duration);
+        if self.by_kind {
+            self.kind_pause(kind_name(kind), duration);
         }
     }
 
@@ -173,9 +256,65 @@ impl Probe {
         self.safe_points += 1;
         if heap.pause_total() != before {
             self.pause(took);
+            if self.by_kind {
+                self.file_call(heap, before, took);
+            }
         }
         if Instant::now() >= self.next_sample {
             self.sample_tenure(heap);
+        }
+    }
+
+    /// Files one `collect_debt` call that took `took` under the kinds of the
+    /// pauses it added to the heap's ring (those after `before` in total).
+    #[cold]
+    #[inline(never)]
+    fn file_call<R>(&mut self, heap: &Heap<R>, before: Duration, took: Duration)
+    where
+        R: for<'a> Rootable<'a>,
+        Root<'static, R>: Trace,
+    {
+        let stats = heap.stats();
+        // Walk back from the newest pause until the ones this call made are
+        // accounted for (their durations sum to the growth of pause_total).
+        let grew = stats.pause_total.saturating_sub(before);
+        let mut seen = Duration::ZERO;
+        let mut kinds = Vec::new();
+        for pause in stats.recent_pauses.iter().rev() {
+            if seen >= grew {
+                break;
+            }
+            seen += pause.duration;
+            kinds.push(kind_name(pause.kind));
+        }
+        kinds.reverse();
+        let name = if kinds.is_empty() {
+            "unknown".to_owned()
+        } else {
+            kinds.join("+")
+        };
+        self.kind_pause(&name, took);
+    }
+
+    /// Samples the heap from a stats snapshot (for hosts that own their heap).
+    pub fn sample_stats(&mut self, stats: &Stats) {
+        self.push_sample(Some(stats.heap_bytes as u64), Some(stats.heap_goal as u64));
+    }
+
+    /// A callback for `on_cycle` that keeps each cycle's report and samples
+    /// the heap (and RSS) at the cycle's end (for hosts that own their heap).
+    pub fn cycle_recorder(&self) -> impl FnMut(&CycleReport) + 'static {
+        let cycles = Rc::clone(&self.cycles);
+        let start = self.start;
+        let samples = Rc::clone(&self.cycle_samples);
+        move |report: &CycleReport| {
+            cycles.borrow_mut().push(CycleRecord::from(report));
+            samples.borrow_mut().push(Sample {
+                t: start.elapsed().as_secs_f64(),
+                rss: crate::result::read_status_kib("VmRSS:").unwrap_or(0) * 1024,
+                heap: Some(report.heap_at_end as u64),
+                goal: Some(report.heap_goal as u64),
+            });
         }
     }
 
@@ -211,6 +350,17 @@ impl Probe {
     {
         self.sample_tenure(heap);
         self.tenure_stats = Some(heap.stats());
+    }
+
+    /// Takes the final counters from a stats snapshot (for hosts that own
+    /// their heap; call once, at the end), with the samples taken at each
+    /// cycle's end.
+    pub fn finish_stats(&mut self, stats: Stats) {
+        let from_cycles = std::mem::take(&mut *self.cycle_samples.borrow_mut());
+        self.samples.extend(from_cycles);
+        self.samples.sort_by(|a, b| a.t.total_cmp(&b.t));
+        self.sample_stats(&stats);
+        self.tenure_stats = Some(stats);
     }
 
     fn sample_tenure<R>(&mut self, heap: &Heap<R>)

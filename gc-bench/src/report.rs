@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::collector::Collector;
 use crate::driver::{Declined, Failure};
+use crate::micro::BenchFigure;
 use crate::result::RunResult;
 
 /// One run of the suite: what was asked, what came back.
@@ -26,6 +27,9 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Workload/collector pairs a workload cannot express.
     pub declined: Vec<Declined>,
+    /// The criterion micro-benchmarks, when `report --criterion` read them.
+    #[serde(default)]
+    pub micro: Vec<BenchFigure>,
 }
 
 /// Where and how the suite ran.
@@ -170,6 +174,67 @@ pub fn fmt_rate(per_second: f64) -> String {
     }
 }
 
+/// The run's 1-minute load average at its start and end (`1.9-2.4`).
+pub fn fmt_load(run: &RunResult) -> String {
+    match (run.load_start, run.load_end) {
+        (Some(a), Some(b)) if (a - b).abs() < 0.05 => format!("{a:.1}"),
+        (Some(a), Some(b)) => format!("{a:.1}-{b:.1}"),
+        (Some(a), None) | (None, Some(a)) => format!("{a:.1}"),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+/// The median of some values (the lower middle one for an even count).
+pub fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len().saturating_sub(1) / 2).copied()
+}
+
+/// The pauses-by-kind table of a group: one row per (run, kind).
+pub fn kinds_table(report: &Report, group: &Group) -> Option<Table> {
+    let runs: Vec<&RunResult> = report
+        .runs_of(group)
+        .filter(|r| !r.pause_kinds.is_empty())
+        .collect();
+    if runs.is_empty() {
+        return None;
+    }
+    let mut table = Table::new(&[
+        "run",
+        "kind",
+        "count",
+        "p50",
+        "p99",
+        "p99.9",
+        "max",
+        "> 1 ms",
+        "max per repetition",
+    ]);
+    for run in runs {
+        for k in &run.pause_kinds {
+            let l = &k.latency;
+            let reps: Vec<String> = k.max_ns_runs.iter().map(|&ns| fmt_ns(ns)).collect();
+            table.row(vec![
+                run.label.clone(),
+                k.kind.clone(),
+                l.count.to_string(),
+                fmt_ns(l.p50_ns),
+                fmt_ns(l.p99_ns),
+                fmt_ns(l.p999_ns),
+                fmt_ns(l.max_ns),
+                k.over_1ms.to_string(),
+                if reps.is_empty() {
+                    "-".to_owned()
+                } else {
+                    reps.join(", ")
+                },
+            ]);
+        }
+    }
+    Some(table)
+}
+
 fn opt<T>(value: Option<T>, f: impl Fn(T) -> String) -> String {
     value.map_or_else(|| "-".to_owned(), f)
 }
@@ -261,6 +326,7 @@ pub fn workload_table(report: &Report, group: &Group) -> Table {
         "max goal",
         "live",
         "peak RSS",
+        "load",
         "check",
     ];
     if latency {
@@ -294,6 +360,7 @@ pub fn workload_table(report: &Report, group: &Group) -> Table {
             opt(run.max_heap_goal_bytes, fmt_mib),
             opt(run.max_live_bytes, fmt_mib),
             fmt_mib(run.peak_rss_bytes),
+            fmt_load(run),
             check,
         ];
         if latency {

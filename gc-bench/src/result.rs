@@ -65,6 +65,20 @@ impl Latency {
     }
 }
 
+/// The pauses of one kind (see `probe`'s "pauses by kind").
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct KindLatency {
+    /// `minor`, `mark`, `minor+mark`, `mark-end`, `sweep`, ...
+    pub kind: String,
+    /// Their distribution.
+    pub latency: Latency,
+    /// How many took longer than 1 ms (issue 4's bar for one step).
+    pub over_1ms: u64,
+    /// The longest of this kind in each repetition, ns (empty if run once).
+    #[serde(default)]
+    pub max_ns_runs: Vec<u64>,
+}
+
 /// Everything one run measured.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunResult {
@@ -125,6 +139,21 @@ pub struct RunResult {
     pub check: String,
     /// Things a reader must know (leaks, adaptations).
     pub notes: Vec<String>,
+    /// Pauses by kind of work (tenure, where the workload asked for it).
+    #[serde(default)]
+    pub pause_kinds: Vec<KindLatency>,
+    /// The 1-minute load average at the start of the run.
+    #[serde(default)]
+    pub load_start: Option<f64>,
+    /// The 1-minute load average at the end of the run.
+    #[serde(default)]
+    pub load_end: Option<f64>,
+    /// The longest pause of each repetition, ns (empty if run once).
+    #[serde(default)]
+    pub max_pause_ns_runs: Vec<u64>,
+    /// The load average at the end of each repetition (empty if run once).
+    #[serde(default)]
+    pub load_end_runs: Vec<f64>,
     /// Heap size over time.
     pub samples: Vec<Sample>,
     /// tenure's major cycles.
@@ -183,6 +212,23 @@ impl RunResult {
             }
             _ => None,
         };
+        const MS: u64 = 1_000_000;
+        let pause_kinds = probe
+            .kinds
+            .iter()
+            .filter_map(|(kind, pauses)| {
+                let latency = Latency::from_histogram(&pauses.histogram, pauses.total)?;
+                let h = &pauses.histogram;
+                // Values in the bucket holding 1 ms count as "at most 1 ms".
+                let over_1ms = h.len() - h.count_between(0, MS);
+                Some(KindLatency {
+                    kind: kind.clone(),
+                    latency,
+                    over_1ms,
+                    max_ns_runs: Vec::new(),
+                })
+            })
+            .collect();
         let max_cycle_overshoot = cycles
             .iter()
             .filter(|c| !c.forced && c.goal > 0)
@@ -217,6 +263,11 @@ impl RunResult {
             peak_rss_bytes: read_status_kib("VmHWM:").unwrap_or(0) * 1024,
             check: outcome.check,
             notes: probe.notes,
+            pause_kinds,
+            load_start: probe.load_start,
+            load_end: crate::probe::load_average(),
+            max_pause_ns_runs: Vec::new(),
+            load_end_runs: Vec::new(),
             samples: probe.samples,
             cycles,
             settings,

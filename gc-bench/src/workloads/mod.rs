@@ -8,8 +8,7 @@
 //! `ctx.probe.watch(&mut heap)` once, `ctx.probe.tenure_safe_point(&mut heap)`
 //! between `mutate` calls, and `ctx.probe.finish_tenure(&heap)` at the end.
 //!
-//! **Adding a workload** (yours, or the interpreter's when `examples/` has
-//! one as a library): write a type implementing [`Workload`], add it to
+//! **Adding a workload**: write a type implementing [`Workload`], add it to
 //! [`all`], and it is on the command line (`--workload NAME`), in the
 //! matrix, in every table and plot. A collector the workload cannot express
 //! is declined with a reason by [`Workload::supports`]; the report lists it.
@@ -26,6 +25,8 @@ pub mod cache;
 pub mod gcbench;
 pub mod growth;
 pub mod latency;
+pub mod old_steps;
+pub mod scheme;
 
 /// What a workload is given to run.
 pub struct Ctx {
@@ -69,6 +70,9 @@ pub fn all() -> Vec<&'static dyn Workload> {
         &latency::GcLatency,
         &cache::Cache,
         &growth::Growth,
+        &scheme::SchemeBinaryTrees,
+        &scheme::SchemeClosures,
+        &old_steps::OldSteps,
     ]
 }
 
