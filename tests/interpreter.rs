@@ -385,6 +385,9 @@ fn language_features() {
         ("(let ((l (list 1 2))) (set-cdr! (cdr l) l) (list? l))", "#f"),
         ("(let ((t (make-weak-key-table)) (k (list 1))) (table-set! t k 'v) (table-set! t 7 'seven) (table-set! t \"s\" 'str) (list (table-ref t k) (table-ref t 7) (table-ref t \"s\") (table-count t) (table-delete! t k) (table-count t)))", "(v seven str 3 #t 2)"),
         ("(make-weak-key-table)", "#<weak-key-table>"),
+        ("(let ((a (list 1 2)) (b (list 1 2 1 2))) (set-cdr! (cdr a) a) (set-cdr! (cdr (cddr b)) b) (equal? a b))", "#t"),
+        ("(let ((a (list 1 2)) (b (list 1 3))) (set-cdr! (cdr a) a) (set-cdr! (cdr b) b) (equal? a b))", "#f"),
+        ("(let ((c (list 'a 'b 'c))) (set-cdr! (cddr c) c) (list-ref c 9223372036854775807))", "b"),
         ("(make-guardian)", "#<guardian>"),
         ("(procedure? (make-guardian))", "#t"),
     ];

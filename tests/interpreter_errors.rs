@@ -291,11 +291,18 @@ fn deep_recursion_is_a_stack_overflow_error() {
 /// A failing program that held a lot of data in its frames leaks none of it.
 #[test]
 fn errors_leak_nothing() {
+    let objects = |interp: &mut Interp| -> usize {
+        interp
+            .heap_profile()
+            .iter()
+            .map(|(_, tally)| tally.objects)
+            .sum()
+    };
     let mut interp = Interp::new();
     interp.capture_output();
     interp.set_max_frames(2000);
     interp.collect_full();
-    let baseline = interp.stats().heap_bytes;
+    let (baseline_objects, baseline_bytes) = (objects(&mut interp), interp.stats().heap_bytes);
     let source = "(define (hoard n)
                     (let ((junk (make-vector 100 (number->string n))))
                       (+ (vector-length junk) (hoard (+ n 1)))))
@@ -305,14 +312,60 @@ fn errors_leak_nothing() {
         assert!(error.message.starts_with("stack overflow"));
         assert_eq!(interp.vm_depth(), (0, 0));
     }
-    // `hoard` itself (one closure and its code) is the only new live data.
     interp.collect_full();
+    // `hoard` itself (its closure, prototype and defining environment) is
+    // the only new live data: none of the 6 000 vectors and strings.
+    assert_eq!(objects(&mut interp), baseline_objects + 3);
+    // The VM keeps some stack capacity for reuse (and a `Vec`'s capacity
+    // counts as live bytes), but gives back what the deep recursion took.
     let after = interp.stats().heap_bytes;
     assert!(
-        after < baseline + 4096,
-        "heap grew from {baseline} to {after} bytes after failed runs"
+        after < baseline_bytes + (64 << 10),
+        "heap grew from {baseline_bytes} to {after} bytes after failed runs"
     );
     interp.verify().expect("the heap is sound");
+}
+
+/// A host can bound what a program may use: heap (live data after a full
+/// collection) and instructions. Both stop the program with an error at the
+/// current position, and the interpreter stays usable.
+#[test]
+fn heap_and_step_limits_stop_a_program_cleanly() {
+    let mut interp = Interp::new();
+    interp.capture_output();
+    interp.heap_limit = Some(8 << 20);
+    let error = interp
+        .run("(define (grow l) (grow (cons (make-vector 100 0) l)))\n(grow '())")
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Runtime);
+    assert!(
+        error.message.starts_with("out of memory"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.trace[0].0, "grow");
+    assert_eq!(interp.vm_depth(), (0, 0));
+    interp.collect_full();
+    assert!(interp.stats().heap_bytes < 1 << 20, "the hoard was freed");
+
+    interp.step_limit = Some(100_000);
+    let error = interp.run("(let spin () (spin))").unwrap_err();
+    assert_eq!(error.message, "step limit of 100000 instructions exceeded");
+    // The loop is stopped wherever the slice ended: in `(spin)` (14) or
+    // at the `spin` it calls (15).
+    assert!(
+        matches!(
+            error.pos,
+            Pos {
+                line: 1,
+                col: 14 | 15
+            }
+        ),
+        "{:?}",
+        error.pos
+    );
+    interp.run("(display (* 6 7))").unwrap();
+    assert_eq!(interp.take_output(), "42");
 }
 
 /// An error in one REPL-style evaluation does not disturb later ones, and

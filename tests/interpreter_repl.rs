@@ -65,6 +65,15 @@ fn errors_are_reported_and_the_repl_goes_on() {
     assert_eq!(say(&mut r, "(* 6 7)"), "$1 = 42");
     assert!(say(&mut r, ",bogus").contains("unknown command"));
     assert!(say(&mut r, ",stats").contains("GC report"));
+    say(
+        &mut r,
+        "(define keep (map (lambda (i) (list i)) (iota 1000)))",
+    );
+    let profile = say(&mut r, ",profile");
+    assert!(
+        profile.lines().nth(1).unwrap().ends_with("Pair<'_>"),
+        "{profile}"
+    );
 }
 
 /// The stash is what keeps `$N` alive: the value survives minor and full

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! cargo run --release --example scheme -- examples/scheme/programs/demo.scm
-//! cargo run --release --example scheme -- FILE [name=value ...] [--trace] [--max-frames N]
+//! cargo run --release --example scheme -- [--trace] [--max-frames N] [--max-heap MiB] FILE [name=value ...]
 //! cargo run --release --example scheme            # the REPL
 //! ```
 //!
 //! Running a file prints the program's output on stdout, then the GC report
 //! on stderr. `name=value` arguments are read by the program with
-//! `(param 'name default)`; `--trace` prints one line per major GC cycle.
+//! `(param 'name default)`; `--trace` prints one line per major GC cycle;
+//! `--max-heap` stops a program whose heap stays above the limit.
 //! The language, the design and the programs are described in README.md.
 
 mod lang;
@@ -18,12 +19,14 @@ use std::process::ExitCode;
 
 use lang::interp::Interp;
 use lang::repl::{Repl, Reply};
+use tenure::Config;
 
 fn main() -> ExitCode {
     let mut file = None;
     let mut params = Vec::new();
     let mut trace = false;
     let mut max_frames = None;
+    let mut max_heap_mib = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -31,6 +34,10 @@ fn main() -> ExitCode {
             "--max-frames" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => max_frames = Some(n),
                 None => return usage("--max-frames needs a number"),
+            },
+            "--max-heap" => match args.next().and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) => max_heap_mib = Some(n),
+                None => return usage("--max-heap needs a number of MiB"),
             },
             "-h" | "--help" => return usage(""),
             _ if arg.starts_with("--") => return usage(&format!("unknown option {arg}")),
@@ -42,13 +49,30 @@ fn main() -> ExitCode {
         }
     }
 
-    let mut interp = Interp::new();
+    let mut interp = match max_heap_mib {
+        None => Interp::new(),
+        // The limit is also the collector's soft memory limit, so the pacer
+        // keeps the heap under it while the live data fits.
+        Some(mib) => {
+            let config = Config::process_default()
+                .cloned()
+                .unwrap_or_default()
+                .to_builder()
+                .memory_limit(Some(mib << 20))
+                .build();
+            match config.map(Interp::with_config) {
+                Ok(Ok(interp)) => interp,
+                Ok(Err(error)) | Err(error) => return usage(&format!("--max-heap: {error}")),
+            }
+        }
+    };
     if trace {
         interp.on_cycle(|report| eprintln!("{report}"));
     }
     if let Some(n) = max_frames {
         interp.set_max_frames(n);
     }
+    interp.heap_limit = max_heap_mib.map(|mib| mib << 20);
     for (name, value) in &params {
         interp.set_param(name, value);
     }
@@ -63,7 +87,7 @@ fn usage(problem: &str) -> ExitCode {
     if !problem.is_empty() {
         eprintln!("scheme: {problem}");
     }
-    eprintln!("usage: scheme [--trace] [--max-frames N] [FILE [name=value ...]]");
+    eprintln!("usage: scheme [--trace] [--max-frames N] [--max-heap MiB] [FILE [name=value ...]]");
     eprintln!("       with no FILE, starts a REPL");
     ExitCode::from(2)
 }

@@ -670,22 +670,44 @@ fn append<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 }
 
 fn list_tail<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    let mut rest = args[0];
-    for _ in 0..index(ctx, args[1])? {
-        rest = pair(ctx, rest)
-            .map_err(|_| "list-tail: index out of range".to_owned())?
-            .cdr
-            .get();
+    let k = index(ctx, args[1])?;
+    let cdr_of = |value: Value<'gc>| match value {
+        Value::Pair(p) => Ok(p.cdr.get()),
+        _ => Err(format!("index {k} out of range")),
+    };
+    // Walks k cdrs; on a circular list, finds the cycle (tortoise and hare)
+    // and skips whole turns of it, so a huge index cannot hang the VM.
+    let (mut rest, mut slow) = (args[0], args[0]);
+    let mut i = 0;
+    while i < k {
+        rest = cdr_of(rest)?;
+        i += 1;
+        if i % 2 == 0 {
+            slow = cdr_of(slow)?;
+            if let (Value::Pair(a), Value::Pair(b)) = (slow, rest) {
+                if Gc::ptr_eq(a, b) {
+                    let mut period = 1;
+                    let mut probe = cdr_of(rest)?;
+                    while !matches!(probe, Value::Pair(p) if Gc::ptr_eq(p, b)) {
+                        probe = cdr_of(probe)?;
+                        period += 1;
+                    }
+                    for _ in 0..(k - i) % period {
+                        rest = cdr_of(rest)?;
+                    }
+                    return Ok(rest);
+                }
+            }
+        }
     }
     Ok(rest)
 }
 
 fn list_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    let rest = list_tail(ctx, args)?;
-    Ok(pair(ctx, rest)
-        .map_err(|_| "list-ref: index out of range".to_owned())?
-        .car
-        .get())
+    match list_tail(ctx, args)? {
+        Value::Pair(p) => Ok(p.car.get()),
+        _ => Err(format!("index {} out of range", describe(ctx, args[1]))),
+    }
 }
 
 fn is_null<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -781,7 +803,13 @@ fn string_length<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 fn string_append<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let mut text = String::new();
     for &arg in args {
-        text.push_str(&string(ctx, arg)?);
+        let piece = string(ctx, arg)?;
+        if text.len() + piece.len() > MAX_STRING {
+            return Err(format!(
+                "the result would be longer than {MAX_STRING} bytes"
+            ));
+        }
+        text.push_str(&piece);
     }
     Ok(Value::string(ctx.m, text))
 }
@@ -827,9 +855,12 @@ fn vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     Ok(new_vector(ctx.m, args.to_vec()))
 }
 
-/// The longest vector `make-vector` builds (16 M elements, 256 MiB of
+/// The longest vector `make-vector` builds (4 M elements, 64 MiB of
 /// values): a bound on what one call can ask of the host's memory.
-const MAX_VECTOR: usize = 1 << 24;
+const MAX_VECTOR: usize = 1 << 22;
+
+/// The longest string `string-append` builds (64 MiB): as for vectors.
+const MAX_STRING: usize = 64 << 20;
 
 fn make_vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let len = index(ctx, args[0])?;

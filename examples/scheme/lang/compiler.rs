@@ -393,6 +393,12 @@ impl<'a> Compiler<'a> {
         let Some(text) = name.as_sym() else {
             return error(name.pos, "expected a variable name");
         };
+        if SPECIAL_FORMS.contains(&text) {
+            return error(
+                name.pos,
+                format!("'{text}' is a keyword and cannot be a variable"),
+            );
+        }
         match self.resolve(text) {
             Place::Local(slot) => self.emit(Op::SetLocal(slot), name.pos),
             Place::Env(depth, slot) => self.emit(Op::EnvSet(depth, slot), name.pos),

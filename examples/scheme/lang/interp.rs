@@ -47,6 +47,13 @@ pub struct Interp {
     pub params: Params,
     /// Instructions per slice.
     pub budget: usize,
+    /// If set, a computation whose heap is still larger than this many
+    /// bytes after the collector paid its debt is stopped with an error
+    /// (checked at safe points, so one slice may overshoot it).
+    pub heap_limit: Option<usize>,
+    /// If set, a computation (one top-level form, or one `call`) that runs
+    /// more instructions than this is stopped with an error.
+    pub step_limit: Option<u64>,
     /// Program output collected here instead of printed, if set.
     captured: Option<String>,
     /// Every pause seen so far (for percentiles).
@@ -78,6 +85,8 @@ impl Interp {
             history: Vec::new(),
             params: Params::new(),
             budget: SLICE_BUDGET,
+            heap_limit: None,
+            step_limit: None,
             captured: None,
             pauses: Vec::new(),
             seen_pauses: 0,
@@ -176,6 +185,7 @@ impl Interp {
         let (status, out) = heap.mutate_root(|m, vm| {
             let f = m.fetch(f).value;
             let args: Vec<Value<'_>> = args.iter().map(|h| m.fetch(h).value).collect();
+            vm.steps = 0;
             let status = vm.start_call(m, &host, f, &args);
             (status, std::mem::take(&mut vm.out))
         });
@@ -185,7 +195,10 @@ impl Interp {
     }
 
     fn execute(&mut self, code: &Rc<Code>) -> Result<(), Error> {
-        self.heap.mutate_root(|m, vm| vm.start(m, code));
+        self.heap.mutate_root(|m, vm| {
+            vm.steps = 0;
+            vm.start(m, code);
+        });
         self.drive(Status::Yield)
     }
 
@@ -226,8 +239,36 @@ impl Interp {
                     }
                 }
             }
+            if let Some(error) = self.check_limits() {
+                return Err(error);
+            }
             status = self.slice();
         }
+    }
+
+    /// Stops the computation if it went over the heap or step limit. Over
+    /// the heap limit, a full collection runs first: only live data counts.
+    fn check_limits(&mut self) -> Option<Error> {
+        let over_heap = |interp: &Interp| {
+            let heap_bytes = interp.heap.stats().heap_bytes;
+            interp.heap_limit.filter(|&limit| heap_bytes > limit)
+        };
+        let message = if over_heap(self).is_some() {
+            self.collect_full();
+            let limit = over_heap(self)?;
+            format!(
+                "out of memory: {:.1} MiB live after a full collection, over the limit of {:.1} MiB",
+                self.heap.stats().heap_bytes as f64 / (1 << 20) as f64,
+                limit as f64 / (1 << 20) as f64
+            )
+        } else {
+            let limit = self.step_limit?;
+            if self.heap.mutate(|_, vm| vm.steps) <= limit {
+                return None;
+            }
+            format!("step limit of {limit} instructions exceeded")
+        };
+        Some(self.heap.mutate_root(|_, vm| vm.abort(message)))
     }
 
     /// One slice of VM work inside `mutate_root`.
@@ -294,6 +335,12 @@ impl Interp {
     /// Checks the heap's invariants (the collector's verifier).
     pub fn verify(&mut self) -> Result<usize, tenure::VerifyError> {
         self.heap.verify()
+    }
+
+    /// The heap profile: reachable objects and bytes per type, largest first
+    /// (walks the heap).
+    pub fn heap_profile(&mut self) -> Vec<(&'static str, tenure::TypeTally)> {
+        self.heap.heap_profile()
     }
 
     /// Brings the pause list up to date with the heap's pause ring.

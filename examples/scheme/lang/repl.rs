@@ -32,8 +32,9 @@ pub struct Repl {
 
 const HELP: &str = "\
 Enter Scheme expressions. Each value is kept as $N until ,clear.
-,stats   the GC report      ,clear   drop the $N handles
-,help    this text          ,quit    leave (or end of input)";
+,stats   the GC report      ,profile live objects by type
+,clear   drop the $N handles ,help   this text
+,quit    leave (or end of input)";
 
 impl Repl {
     /// A REPL over `interp`.
@@ -50,6 +51,20 @@ impl Repl {
         !self.pending.is_empty()
     }
 
+    /// The heap profile: reachable objects and bytes per type, like
+    /// `pprof`'s in-use view (the type names shortened to the last path part).
+    fn profile(&mut self) -> String {
+        let mut text = format!("{:>10} {:>12}  type", "objects", "bytes");
+        for (name, tally) in self.interp.heap_profile().iter().take(12) {
+            let short = name.rsplit("::").next().unwrap_or(name);
+            text.push_str(&format!(
+                "\n{:>10} {:>12}  {short}",
+                tally.objects, tally.bytes
+            ));
+        }
+        text
+    }
+
     /// Feeds one line of input.
     pub fn feed(&mut self, line: &str) -> Reply {
         if self.pending.is_empty() {
@@ -57,6 +72,7 @@ impl Repl {
                 "" => return Reply::Text(String::new()),
                 ",help" => return Reply::Text(HELP.to_owned()),
                 ",stats" => return Reply::Text(self.interp.report().to_string()),
+                ",profile" => return Reply::Text(self.profile()),
                 ",clear" => {
                     let dropped = self.interp.history.len();
                     self.interp.history.clear();

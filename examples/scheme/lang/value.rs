@@ -16,7 +16,7 @@
 //! lives (untraced) in the VM root: a symbol holds no `Gc`, so it costs the
 //! collector nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
@@ -663,9 +663,31 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
 
 /// `equal?`: structural equality of pairs, vectors and strings. Uses an
 /// explicit work list, so long lists do not recurse on the Rust stack.
+///
+/// Circular structures terminate too: past [`EQUAL_PLAIN_STEPS`] steps, each
+/// pair of objects compared is remembered, and a pair met again is taken as
+/// equal (it is being compared already; if it differs, that shows
+/// elsewhere). Addresses are stable here: nothing moves inside `mutate`.
 pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     let mut work = vec![(a, b)];
+    let mut seen: HashSet<(*const (), *const ())> = HashSet::new();
+    let mut steps = 0usize;
     while let Some((a, b)) = work.pop() {
+        steps += 1;
+        let objects = match (a, b) {
+            (Value::Pair(x), Value::Pair(y)) => {
+                Some((Gc::as_ptr(x).cast::<()>(), Gc::as_ptr(y).cast::<()>()))
+            }
+            (Value::Vector(x), Value::Vector(y)) => {
+                Some((Gc::as_ptr(x).cast::<()>(), Gc::as_ptr(y).cast::<()>()))
+            }
+            _ => None,
+        };
+        if let Some(objects) = objects {
+            if steps > EQUAL_PLAIN_STEPS && !seen.insert(objects) {
+                continue;
+            }
+        }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => {
                 if *x != *y {
@@ -694,6 +716,10 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     }
     true
 }
+
+/// Steps `equal?` takes before it starts remembering what it compared:
+/// enough for every ordinary comparison to run without a hash set.
+const EQUAL_PLAIN_STEPS: usize = 10_000;
 
 // ---------------------------------------------------------------- symbols
 

@@ -136,6 +136,9 @@ pub struct Vm<'gc> {
     /// The limit on nested calls.
     #[trace(skip)]
     pub max_frames: usize,
+    /// Instructions run since the host last reset the count.
+    #[trace(skip)]
+    pub steps: u64,
 }
 
 impl<'gc> Vm<'gc> {
@@ -150,6 +153,7 @@ impl<'gc> Vm<'gc> {
             out: String::new(),
             pending: None,
             max_frames: MAX_FRAMES,
+            steps: 0,
         };
         for (i, def) in BUILTINS.iter().enumerate() {
             let index = vm.global_names.intern(def.name);
@@ -257,6 +261,7 @@ impl<'gc> Vm<'gc> {
         debug_assert!(self.frames.is_empty() && self.stack.len() == 1);
         let value = self.stack.pop().unwrap_or(Value::Unspecified);
         self.stack.clear();
+        self.release_memory();
         value
     }
 
@@ -265,7 +270,10 @@ impl<'gc> Vm<'gc> {
     /// Runs at most `budget` instructions, stopping early when the collector
     /// wants its debt paid. Never holds a `Gc` across its return.
     pub fn run(&mut self, m: &'gc Mutation<'gc>, host: &Host<'_>, budget: usize) -> Status {
-        match self.exec(m, host, budget) {
+        let mut steps = 0;
+        let result = self.exec(m, host, budget, &mut steps);
+        self.steps += steps as u64;
+        match result {
             Ok(status) => status,
             Err(message) => Status::Error(self.fail(message)),
         }
@@ -288,12 +296,34 @@ impl<'gc> Vm<'gc> {
         }
     }
 
+    /// Stops the computation in progress with an error at the current
+    /// instruction (the host's limits use it), and resets the VM.
+    pub fn abort(&mut self, message: String) -> Error {
+        self.pending = None;
+        self.fail(message)
+    }
+
     /// Abandons the computation in progress (stack, frames, host request),
     /// so nothing it referenced stays reachable.
     pub fn reset(&mut self) {
         self.stack.clear();
         self.frames.clear();
         self.pending = None;
+        self.release_memory();
+    }
+
+    /// Gives back the stacks' memory after a deep computation: the buffers
+    /// are owned by the root, so their capacity would count as live heap
+    /// (through `Vec`'s `Trace` impl) for as long as the VM lives.
+    fn release_memory(&mut self) {
+        /// Slots kept: enough for ordinary programs not to regrow.
+        const KEEP: usize = 1024;
+        if self.stack.capacity() > 4 * KEEP {
+            self.stack.shrink_to(KEEP);
+        }
+        if self.frames.capacity() > KEEP {
+            self.frames.shrink_to(KEEP / 4);
+        }
     }
 
     /// Turns a runtime error message into an `Error` with the position of
@@ -330,16 +360,16 @@ impl<'gc> Vm<'gc> {
         m: &'gc Mutation<'gc>,
         host: &Host<'_>,
         budget: usize,
+        steps: &mut usize,
     ) -> Result<Status, String> {
-        let mut steps = 0usize;
         loop {
             let Some(frame) = self.frames.last_mut() else {
                 return Ok(Status::Done);
             };
-            if steps >= budget || m.debt_due() {
+            if *steps >= budget || m.debt_due() {
                 return Ok(Status::Yield);
             }
-            steps += 1;
+            *steps += 1;
             let (closure, env, base, pc) = (frame.closure, frame.env, frame.base, frame.pc);
             frame.pc += 1;
             let proto: &'gc Proto<'gc> = closure.as_ref_gc().proto.as_ref_gc();
