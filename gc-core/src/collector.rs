@@ -100,6 +100,8 @@ pub(crate) struct Collector {
     cycle: CycleInProgress,
     /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
     assist_debt: f64,
+    /// `GcState::paced_bytes` when the last safe point ended.
+    last_paced_bytes: usize,
     /// When the heap was built (for report timestamps).
     born: Instant,
     /// When the last safe point ended (mutator time is measured from here).
@@ -123,6 +125,7 @@ impl Collector {
             stats: StatsRecorder::default(),
             cycle: CycleInProgress::default(),
             assist_debt: 0.0,
+            last_paced_bytes: 0,
             born: now,
             last_safe_point: now,
             on_cycle: None,
@@ -196,17 +199,28 @@ impl Collector {
         let mutator_time = self.last_safe_point.elapsed();
         self.pacer.record_mutator_time(mutator_time);
         self.cycle.mutator_time += mutator_time;
-        let heap = state.heap_bytes();
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(state.heap_bytes());
         if state.is_marking() {
-            self.cycle.heap_peak = self.cycle.heap_peak.max(heap);
+            self.cycle.heap_peak = self.cycle.heap_peak.max(state.paced_bytes());
         }
-        self.assist_debt += bytes as f64 * self.assist_ratio(state);
         bytes
+    }
+
+    /// Charges the assist debt for the paced heap's growth since the last
+    /// safe point (old-space allocation and promotion): each such byte owes
+    /// `assist_ratio` units of mark work.
+    fn charge_assist_debt(&mut self, state: &GcState) {
+        let paced = state.paced_bytes();
+        if state.is_marking() {
+            self.cycle.heap_peak = self.cycle.heap_peak.max(paced);
+        }
+        let growth = paced.saturating_sub(self.last_paced_bytes);
+        self.assist_debt += growth as f64 * self.assist_ratio(state);
     }
 
     /// Closes a safe point: sets the limits the mutator checks until the next.
     pub(crate) fn end_safe_point(&mut self, state: &GcState) {
+        self.last_paced_bytes = state.paced_bytes();
         let heap = state.heap_bytes();
         self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
         let max_heap = self.config.max_heap.unwrap_or(usize::MAX);
@@ -236,7 +250,7 @@ impl Collector {
                 (self.config.mark_step_budget as f64 / ratio) as usize
             }
             Phase::Sweeping => self.config.mark_step_budget,
-            Phase::Idle => self.pacer.trigger().saturating_sub(state.heap_bytes()),
+            Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
         };
         eden_room.min(major_room).max(1)
     }
@@ -247,7 +261,7 @@ impl Collector {
             return 0.0;
         }
         self.pacer
-            .assist_ratio(state.heap_bytes(), self.marker.work_done)
+            .assist_ratio(state.paced_bytes(), self.marker.work_done)
     }
 
     /// Records a pause's duration everywhere it counts.
@@ -277,6 +291,7 @@ impl Collector {
         if state.generational && state.eden.is_full() {
             pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
         }
+        self.charge_assist_debt(state);
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
             // had its share of the CPU, so the major cycle waits and the heap
@@ -285,7 +300,7 @@ impl Collector {
         }
         match state.phase.get() {
             Phase::Idle => {
-                if self.pacer.should_start_cycle(state.heap_bytes()) {
+                if self.pacer.should_start_cycle(state.paced_bytes()) {
                     pauses.push((
                         PauseKind::MarkStart,
                         timed(|| self.start_cycle(state, roots, false)),
@@ -382,6 +397,8 @@ impl Collector {
             poison: self.config.stress,
         };
         let (outcome, cells) = minor_gc(state, &mut self.marker.gray, roots, params);
+        let external = state.external_bytes.get() + outcome.promoted_external_bytes;
+        state.external_bytes.set(external);
         if state.is_marking() {
             self.marker.marked_bytes += outcome.promoted_bytes;
         }
@@ -410,7 +427,7 @@ impl Collector {
         self.marker.reset();
         state.cycle.set(state.cycle.get() + 1);
         self.marker.cycle = state.cycle.get();
-        let heap = state.heap_bytes();
+        let heap = state.paced_bytes();
         self.cycle = CycleInProgress {
             heap_at_start: heap,
             heap_peak: heap,
@@ -503,7 +520,7 @@ impl Collector {
         let survivors = state.survivors.occupied().used;
         let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
         state.external_bytes.set(self.marker.external_bytes);
-        let heap_at_end = state.heap_bytes();
+        let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
         let goal = self.pacer.heap_goal();
         let summary = self.pacer.end_cycle(CycleFacts {
@@ -520,7 +537,7 @@ impl Collector {
         });
         self.stats.major_collections += 1;
         self.stats.full_collections += u64::from(self.cycle.full);
-        let non_heap = state.committed_bytes().saturating_sub(state.heap_bytes());
+        let non_heap = state.committed_bytes().saturating_sub(state.paced_bytes());
         self.pacer.set_non_heap_bytes(non_heap);
         self.stats.live_bytes = live_bytes;
         self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;

@@ -50,6 +50,8 @@ pub struct MinorOutcome {
     pub promoted_bytes: usize,
     /// Of those, bytes promoted only because the to-space was full.
     pub premature_bytes: usize,
+    /// Outside-heap bytes (`Vec` buffers, `String`s) owned by promoted objects.
+    pub promoted_external_bytes: usize,
     /// Objects copied or promoted.
     pub copied_objects: usize,
     /// Dead young objects whose `Drop` ran.
@@ -177,7 +179,10 @@ fn scan_until_done(tracer: &mut Tracer) {
         // SAFETY: this tracer was created with an Evacuation context.
         let next = unsafe { tracer.context::<Evacuation>() }.scan.pop();
         match next {
-            Some(object) => scan_object(tracer, object),
+            Some(object) => {
+                scan_object(tracer, object);
+                count_promoted_external(tracer, object);
+            }
             None => break,
         }
     }
@@ -189,6 +194,7 @@ fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     // SAFETY: scanned objects are live (copies made by this GC, or remembered).
     let info = unsafe { object.as_ref() }.info();
     tracer.saw_young = false;
+    tracer.external = 0;
     if let Some(ops) = info.weak {
         // SAFETY: this tracer was created with an Evacuation context.
         unsafe { tracer.context::<Evacuation>() }
@@ -202,6 +208,20 @@ fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     }
     if tracer.saw_young {
         remember_if_old(tracer, object);
+    }
+}
+
+/// Outside-heap bytes of objects promoted this GC (reported while they were
+/// scanned) grow the old generation's footprint until the next mark
+/// measures it exactly.
+fn count_promoted_external(tracer: &mut Tracer, object: NonNull<Header>) {
+    let external = std::mem::take(&mut tracer.external);
+    // SAFETY: the object was just scanned and is live.
+    if unsafe { object.as_ref() }.is_old() {
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .outcome
+            .promoted_external_bytes += external;
     }
 }
 

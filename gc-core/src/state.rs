@@ -158,6 +158,14 @@ impl GcState {
         self.eden.committed() + self.survivors.committed() + old
     }
 
+    /// The bytes the pacer steers: the old generation, the survivors and the
+    /// reported outside bytes. Eden is left out: it is emptied by minor GCs,
+    /// not by major cycles, and its size is set by its own knob (it counts
+    /// against the memory limit as overhead, through `committed_bytes`).
+    pub(crate) fn paced_bytes(&self) -> usize {
+        self.old_bytes() + self.survivors.occupied().used + self.external_bytes.get()
+    }
+
     /// Bytes in Eden and the survivor from-space.
     pub(crate) fn young_bytes(&self) -> usize {
         self.eden.used() + self.survivors.occupied().used

@@ -109,9 +109,10 @@ pub struct Stats {
     pub last_minor: MinorOutcome,
     /// The tenuring threshold in force.
     pub tenuring_threshold: u8,
-    /// The heap size at which the current cycle should finish (the goal).
+    /// The paced heap size (old generation + survivors + outside bytes) at
+    /// which the current cycle should finish (the goal).
     pub heap_goal: usize,
-    /// The heap size at which the next major cycle starts.
+    /// The paced heap size at which the next major cycle starts.
     pub next_trigger: usize,
     /// Mark work done over the heap's life (bytes scanned).
     pub mark_work: u64,
@@ -193,12 +194,13 @@ pub struct CycleReport {
     pub at_seconds: f64,
     /// Fraction of run time spent collecting so far.
     pub gc_cpu_fraction: f64,
-    /// Heap bytes when marking started.
+    /// Paced heap bytes (old generation + survivors + outside bytes; Eden
+    /// is not paced) when marking started.
     pub heap_at_start: usize,
-    /// Heap bytes when marking finished (after the termination's minor GC).
+    /// Paced heap bytes when marking finished (after the termination's minor GC).
     pub heap_at_end: usize,
-    /// The largest heap seen at a safe point while the cycle was marking:
-    /// what the pacer steers toward the goal.
+    /// The largest paced heap seen at a safe point while the cycle was
+    /// marking: what the pacer steers toward the goal.
     pub heap_peak: usize,
     /// Bytes found live.
     pub live_bytes: usize,

@@ -138,7 +138,7 @@ fn a_memory_limit_that_can_be_met_caps_the_heap() {
         .cpu_limit(1.0)
         .build()
         .unwrap();
-    let (reports, stats) = run_with(config, 10_000, 4_000);
+    let (reports, stats) = run_with(config, 10_000, 12_000);
     assert!(
         reports.len() >= 3,
         "the limit must trigger cycles: {}",
