@@ -36,32 +36,47 @@ fn tiny_eden() -> gc_core::ConfigBuilder {
         .verify(true)
 }
 
-fn run_seeds(config: Config, options: RunOptions) {
+/// The two program shapes of the engine.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// `random_program`: the general op mix.
+    General,
+    /// `random_marking_program`: incremental cycles with mutations between steps.
+    Episodes,
+}
+
+/// Runs seeded programs of the `miri` shape under Miri; natively, of both shapes.
+fn run_seeds(config: Config, options: RunOptions, miri: Shape) {
+    let shapes: &[Shape] = if cfg!(miri) {
+        &[miri]
+    } else {
+        &[Shape::General, Shape::Episodes]
+    };
     for seed in 0..SEEDS {
-        run(
-            config,
-            options,
-            &engine::random_program(&mut SplitMix(seed), SIZES),
-        );
-        run(
-            config,
-            options,
-            &engine::random_marking_program(&mut SplitMix(seed), SIZES),
-        );
+        for shape in shapes {
+            let rng = &mut SplitMix(seed);
+            let program = match shape {
+                Shape::General => engine::random_program(rng, SIZES),
+                Shape::Episodes => engine::random_marking_program(rng, SIZES),
+            };
+            run(config, options, &program);
+        }
     }
 }
 
 #[test]
 fn model_young_generation() {
-    run_seeds(tiny_eden().build().unwrap(), RunOptions::default());
+    run_seeds(
+        tiny_eden().build().unwrap(),
+        RunOptions::default(),
+        Shape::General,
+    );
 }
 
 #[test]
 fn model_young_generation_off() {
-    run_seeds(
-        tiny_eden().generational(false).build().unwrap(),
-        RunOptions::default(),
-    );
+    let config = tiny_eden().generational(false).build().unwrap();
+    run_seeds(config, RunOptions::default(), Shape::Episodes);
 }
 
 #[test]
@@ -69,13 +84,15 @@ fn model_stress_mode() {
     let options = RunOptions {
         debt_after_each_op: true,
     };
-    run_seeds(tiny_eden().stress(true).build().unwrap(), options);
+    run_seeds(
+        tiny_eden().stress(true).build().unwrap(),
+        options,
+        Shape::General,
+    );
 }
 
 #[test]
 fn model_tenuring_at_1() {
-    run_seeds(
-        tiny_eden().tenuring(Tenuring::Fixed(1)).build().unwrap(),
-        RunOptions::default(),
-    );
+    let config = tiny_eden().tenuring(Tenuring::Fixed(1)).build().unwrap();
+    run_seeds(config, RunOptions::default(), Shape::Episodes);
 }
