@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full measurement behind docs/benchmarks.md, one run at a time (never in
-# parallel: on a 2-core machine runs would time each other). Takes about half
-# an hour. Run it when the machine is otherwise idle (`uptime`): the figures
+# parallel: on a 2-core machine runs would time each other). Takes 10 to 15
+# minutes on a quiet machine. Run it when the machine is otherwise idle (`uptime`): the figures
 # record the load average, and pauses stretch by a scheduler tick (4 ms) when
 # other jobs compete for the cores.
 #
@@ -22,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=gc-bench/results
 bench() { cargo run --release -q -p gc-bench -- --no-progress "$@"; }
+gc_bench() { cargo run --release -q -p gc-bench -- "$@"; }
 uptime
 bench -w binary-trees --size 21 -c tenure,box,rc,bumpalo,dumpster --gc-percent 100,50,200,400 --out "$out/bt21"
 bench -w binary-trees --size 18 --young on,off --repeat 3 --out "$out/bt18"
@@ -32,6 +33,6 @@ for b in alloc barrier collect; do
   cargo bench -q -p gc-bench --bench "$b" -- --quick
 done
 uptime
-bench report \
+gc_bench report \
   --from "$out/bt21/results.json,$out/bt18/results.json,$out/rest/results.json,$out/scheme/results.json,$out/old-steps/results.json" \
   --criterion target/criterion --out "$out" --docs docs/benchmarks.md

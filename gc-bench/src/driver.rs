@@ -261,24 +261,27 @@ fn median_run(mut runs: Vec<RunResult>) -> RunResult {
         .map(|r| r.pauses.as_ref().map_or(0, |p| p.max_ns))
         .collect();
     let loads: Vec<f64> = runs.iter().filter_map(|r| r.load_end).collect();
-    let kind_max = |kind: &str| -> Vec<u64> {
+    // The longest wall and on-CPU time of `kind` in each run (0 if absent).
+    let kind_max = |kind: &str, cpu: bool| -> Vec<u64> {
         runs.iter()
             .map(|r| {
-                r.pause_kinds
-                    .iter()
-                    .find(|k| k.kind == kind)
-                    .map_or(0, |k| k.latency.max_ns)
+                let k = r.pause_kinds.iter().find(|k| k.kind == kind);
+                match (k, cpu) {
+                    (Some(k), false) => k.latency.max_ns,
+                    (Some(k), true) => k.cpu.as_ref().map_or(0, |c| c.max_ns),
+                    (None, _) => 0,
+                }
             })
             .collect()
     };
-    let per_kind: Vec<(String, Vec<u64>)> = runs
+    let per_kind: Vec<(String, Vec<u64>, Vec<u64>)> = runs
         .iter()
         .flat_map(|r| r.pause_kinds.iter().map(|k| k.kind.clone()))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .map(|kind| {
-            let maxima = kind_max(&kind);
-            (kind, maxima)
+            let (wall, cpu) = (kind_max(&kind, false), kind_max(&kind, true));
+            (kind, wall, cpu)
         })
         .collect();
     runs.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
@@ -286,9 +289,10 @@ fn median_run(mut runs: Vec<RunResult>) -> RunResult {
     median.wall_s_runs = walls;
     median.max_pause_ns_runs = max_pauses;
     median.load_end_runs = loads;
-    for (kind, maxima) in per_kind {
+    for (kind, wall, cpu) in per_kind {
         if let Some(k) = median.pause_kinds.iter_mut().find(|k| k.kind == kind) {
-            k.max_ns_runs = maxima;
+            k.max_ns_runs = wall;
+            k.cpu_max_ns_runs = cpu;
         }
     }
     median

@@ -24,7 +24,10 @@
 //!   ran). The duration is still the whole call, timed from outside: that is
 //!   what the program waits for. A workload that cannot time its own safe
 //!   points (the interpreter's host loop) files the heap's own per-piece
-//!   timings instead, with [`Probe::heap_pause`].
+//!   timings instead, with [`Probe::heap_pause`]. Each call's *on-CPU* time
+//!   (the thread's CPU clock, where the platform has one) is kept beside its
+//!   wall time: a call the scheduler interrupted shows a long wall time but a
+//!   short CPU time, which tells the collector's work from the machine's load.
 //! - **Machine load.** The 1-minute load average at the start and end of the
 //!   run, so a reader can tell a quiet machine from a busy one: on a shared
 //!   2-core machine a pause can be stretched by a scheduler tick (4 ms).
@@ -80,10 +83,46 @@ pub fn load_average() -> Option<f64> {
 
 /// Pauses of one kind (or combination of kinds made by one call).
 pub struct KindPauses {
-    /// Every such pause, nanoseconds.
+    /// Every such pause, wall time, nanoseconds.
     pub histogram: Histogram<u64>,
     /// Their exact sum.
     pub total: Duration,
+    /// The same pauses' on-CPU time, nanoseconds (empty where unknown).
+    pub cpu: Histogram<u64>,
+    /// Sum of the on-CPU times.
+    pub cpu_total: Duration,
+}
+
+/// The calling thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`): time it ran
+/// on a CPU, not counting time it waited for one. None off Linux.
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+pub fn thread_cpu_time() -> Option<Duration> {
+    /// `struct timespec` on 64-bit Linux: `time_t` and `long` are both 64 bits.
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+    }
+    /// `CLOCK_THREAD_CPUTIME_ID` in Linux's `<time.h>`.
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` is the C library's (always linked on Linux);
+    // it writes one `struct timespec`, whose layout `Timespec` matches on
+    // 64-bit Linux, through a pointer to a live, writable local.
+    let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (status == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+/// The calling thread's CPU time: not available on this platform.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+pub fn thread_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// One point of heap size over time.
@@ -201,17 +240,24 @@ impl Probe {
         }
     }
 
-    /// Files one pause of `duration` under `kind`.
-    pub fn kind_pause(&mut self, kind: &str, duration: Duration) {
+    /// Files one pause of `duration` (and `cpu` of on-CPU time, if known)
+    /// under `kind`.
+    pub fn kind_pause(&mut self, kind: &str, duration: Duration, cpu: Option<Duration>) {
         let entry = self
             .kinds
             .entry(format!("{}{kind}", self.kind_prefix))
             .or_insert_with(|| KindPauses {
                 histogram: new_histogram(),
                 total: Duration::ZERO,
+                cpu: new_histogram(),
+                cpu_total: Duration::ZERO,
             });
         entry.total += duration;
         entry.histogram.saturating_record(nanos(duration).max(1));
+        if let Some(cpu) = cpu {
+            entry.cpu_total += cpu;
+            entry.cpu.saturating_record(nanos(cpu).max(1));
+        }
     }
 
     /// Records one pause as the heap timed it (for hosts whose safe points
@@ -220,7 +266,7 @@ impl Probe {
     pub fn heap_pause(&mut self, kind: PauseKind, duration: Duration) {
         self.pause(duration);
         if self.by_kind {
-            self.kind_pause(kind_name(kind), duration);
+            self.kind_pause(kind_name(kind), duration, None);
         }
     }
 
@@ -250,6 +296,11 @@ impl Probe {
         Root<'static, R>: Trace,
     {
         let before = heap.pause_total();
+        let cpu_start = if self.by_kind {
+            thread_cpu_time()
+        } else {
+            None
+        };
         let start = Instant::now();
         heap.collect_debt();
         let took = start.elapsed();
@@ -257,7 +308,10 @@ impl Probe {
         if heap.pause_total() != before {
             self.pause(took);
             if self.by_kind {
-                self.file_call(heap, before, took);
+                let cpu = cpu_start
+                    .zip(thread_cpu_time())
+                    .map(|(a, b)| b.saturating_sub(a));
+                self.file_call(heap, before, took, cpu);
             }
         }
         if Instant::now() >= self.next_sample {
@@ -269,8 +323,13 @@ impl Probe {
     /// pauses it added to the heap's ring (those after `before` in total).
     #[cold]
     #[inline(never)]
-    fn file_call<R>(&mut self, heap: &Heap<R>, before: Duration, took: Duration)
-    where
+    fn file_call<R>(
+        &mut self,
+        heap: &Heap<R>,
+        before: Duration,
+        took: Duration,
+        cpu: Option<Duration>,
+    ) where
         R: for<'a> Rootable<'a>,
         Root<'static, R>: Trace,
     {
@@ -293,7 +352,7 @@ impl Probe {
         } else {
             kinds.join("+")
         };
-        self.kind_pause(&name, took);
+        self.kind_pause(&name, took, cpu);
     }
 
     /// Samples the heap from a stats snapshot (for hosts that own their heap).

@@ -191,7 +191,8 @@ pub fn median(values: &[f64]) -> Option<f64> {
     sorted.get(sorted.len().saturating_sub(1) / 2).copied()
 }
 
-/// The pauses-by-kind table of a group: one row per (run, kind).
+/// The pauses-by-kind table of a group: one row per (run, kind). Wall
+/// times first, then on-CPU times where the probe could read them.
 pub fn kinds_table(report: &Report, group: &Group) -> Option<Table> {
     let runs: Vec<&RunResult> = report
         .runs_of(group)
@@ -200,22 +201,22 @@ pub fn kinds_table(report: &Report, group: &Group) -> Option<Table> {
     if runs.is_empty() {
         return None;
     }
-    let mut table = Table::new(&[
-        "run",
-        "kind",
-        "count",
-        "p50",
-        "p99",
-        "p99.9",
-        "max",
-        "> 1 ms",
-        "max per repetition",
-    ]);
+    let cpu = runs
+        .iter()
+        .any(|r| r.pause_kinds.iter().any(|k| k.cpu.is_some()));
+    let mut header = vec![
+        "run", "kind", "count", "p50", "p99", "p99.9", "max", "> 1 ms",
+    ];
+    if cpu {
+        header.extend(["CPU p99.9", "CPU max", "CPU > 1 ms"]);
+    }
+    header.push("max per repetition (wall / CPU)");
+    let mut table = Table::new(&header);
+    let list = |values: &[u64]| -> Vec<String> { values.iter().map(|&ns| fmt_ns(ns)).collect() };
     for run in runs {
         for k in &run.pause_kinds {
             let l = &k.latency;
-            let reps: Vec<String> = k.max_ns_runs.iter().map(|&ns| fmt_ns(ns)).collect();
-            table.row(vec![
+            let mut row = vec![
                 run.label.clone(),
                 k.kind.clone(),
                 l.count.to_string(),
@@ -224,12 +225,29 @@ pub fn kinds_table(report: &Report, group: &Group) -> Option<Table> {
                 fmt_ns(l.p999_ns),
                 fmt_ns(l.max_ns),
                 k.over_1ms.to_string(),
-                if reps.is_empty() {
-                    "-".to_owned()
+            ];
+            if cpu {
+                let c = k.cpu.as_ref();
+                row.push(opt(c, |c| fmt_ns(c.p999_ns)));
+                row.push(opt(c, |c| fmt_ns(c.max_ns)));
+                row.push(if c.is_some() {
+                    k.cpu_over_1ms.to_string()
                 } else {
-                    reps.join(", ")
+                    "-".to_owned()
+                });
+            }
+            let (wall, cpu) = (list(&k.max_ns_runs), list(&k.cpu_max_ns_runs));
+            row.push(
+                match (
+                    wall.is_empty(),
+                    cpu.iter().all(|c| c == "1 ns" || c == "0 ns"),
+                ) {
+                    (true, _) => "-".to_owned(),
+                    (false, true) => wall.join(", "),
+                    (false, false) => format!("{} / {}", wall.join(", "), cpu.join(", ")),
                 },
-            ]);
+            );
+            table.row(row);
         }
     }
     Some(table)

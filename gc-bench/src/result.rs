@@ -70,13 +70,23 @@ impl Latency {
 pub struct KindLatency {
     /// `minor`, `mark`, `minor+mark`, `mark-end`, `sweep`, ...
     pub kind: String,
-    /// Their distribution.
+    /// Their distribution (wall time).
     pub latency: Latency,
     /// How many took longer than 1 ms (issue 4's bar for one step).
     pub over_1ms: u64,
+    /// Their on-CPU time (wall time less any time the thread waited for a
+    /// CPU), where the platform can tell.
+    #[serde(default)]
+    pub cpu: Option<Latency>,
+    /// How many were on a CPU for longer than 1 ms.
+    #[serde(default)]
+    pub cpu_over_1ms: u64,
     /// The longest of this kind in each repetition, ns (empty if run once).
     #[serde(default)]
     pub max_ns_runs: Vec<u64>,
+    /// The longest on-CPU time of this kind in each repetition, ns.
+    #[serde(default)]
+    pub cpu_max_ns_runs: Vec<u64>,
 }
 
 /// Everything one run measured.
@@ -221,11 +231,15 @@ impl RunResult {
                 let h = &pauses.histogram;
                 // Values in the bucket holding 1 ms count as "at most 1 ms".
                 let over_1ms = h.len() - h.count_between(0, MS);
+                let c = &pauses.cpu;
                 Some(KindLatency {
                     kind: kind.clone(),
                     latency,
                     over_1ms,
+                    cpu: Latency::from_histogram(c, pauses.cpu_total),
+                    cpu_over_1ms: c.len() - c.count_between(0, MS),
                     max_ns_runs: Vec::new(),
+                    cpu_max_ns_runs: Vec::new(),
                 })
             })
             .collect();
