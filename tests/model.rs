@@ -19,9 +19,16 @@ mod gc {
 
 #[path = "model/engine.rs"]
 mod engine;
+#[path = "model/objects.rs"]
+mod objects;
+#[path = "model/program.rs"]
+mod program;
+#[path = "model/shadow.rs"]
+mod shadow;
 
-use engine::{
-    run, AllocSpec, Attach, CollectOp, Kind, Knob, Op, PayloadSpec, RunOptions, Sel, Sizes,
+use engine::{run, RunSummary};
+use program::{
+    AllocSpec, Attach, CollectOp, Kind, Knob, Op, PayloadSpec, RunOptions, Sel, Sizes, SplitMix,
 };
 use proptest::prelude::*;
 use proptest::strategy::Union;
@@ -64,9 +71,9 @@ fn build(builder: tenure::config::ConfigBuilder) -> Config {
 // Strategies, built from the engine's op mix and limits (its seeded generator mirrors them).
 
 const SIZES: Sizes = if cfg!(miri) {
-    engine::MIRI
+    program::MIRI
 } else {
-    engine::NATIVE
+    program::NATIVE
 };
 
 fn sel() -> impl Strategy<Value = Sel> {
@@ -74,7 +81,7 @@ fn sel() -> impl Strategy<Value = Sel> {
 }
 
 fn edge() -> impl Strategy<Value = u8> {
-    0u8..(engine::FIELDS as u8 + 2)
+    0u8..(program::FIELDS as u8 + 2)
 }
 
 fn spec() -> impl Strategy<Value = AllocSpec> {
@@ -102,7 +109,7 @@ fn knob() -> impl Strategy<Value = Knob> {
         (0u8..16).prop_map(Knob::Tenuring),
         (1u16..65).prop_map(Knob::MarkStepKib),
         any::<bool>().prop_map(Knob::Stress),
-        (0u8..engine::LARGE_THRESHOLDS.len() as u8).prop_map(Knob::LargeThreshold),
+        (0u8..program::LARGE_THRESHOLDS.len() as u8).prop_map(Knob::LargeThreshold),
     ]
 }
 
@@ -158,7 +165,7 @@ fn op_of(kind: Kind) -> BoxedStrategy<Op> {
         Kind::Minor => Just(Op::Collect(CollectOp::Minor)).boxed(),
         Kind::Full => Just(Op::Collect(CollectOp::Full)).boxed(),
         Kind::StartMarking => Just(Op::Collect(CollectOp::StartMarking)).boxed(),
-        Kind::MarkStep => (1..=engine::MAX_MARK_SHARE)
+        Kind::MarkStep => (1..=program::MAX_MARK_SHARE)
             .prop_map(|share| Op::Collect(CollectOp::MarkStep(share)))
             .boxed(),
         Kind::FinishMarking => Just(Op::Collect(CollectOp::FinishMarking)).boxed(),
@@ -178,12 +185,12 @@ fn op_from(mix: &[(u32, Kind)]) -> impl Strategy<Value = Op> + Clone {
 
 /// A general program: up to `SIZES.ops` ops drawn from the engine's `MIX`.
 fn program() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op_from(&engine::MIX), 1..=SIZES.ops)
+    prop::collection::vec(op_from(&program::MIX), 1..=SIZES.ops)
 }
 
 /// One marking episode, as the engine's `random_marking_program` builds them.
 fn episode() -> impl Strategy<Value = Vec<Op>> {
-    let mutation = op_from(&engine::mutation_mix());
+    let mutation = op_from(&program::mutation_mix());
     let mutations = move |most: usize| prop::collection::vec(mutation.clone(), 0..=most);
     let settle = prop_oneof![
         Just(CollectOp::Full),
@@ -193,7 +200,7 @@ fn episode() -> impl Strategy<Value = Vec<Op>> {
     let finish = prop_oneof![Just(CollectOp::FinishMarking), Just(CollectOp::Debt)];
     let marks = prop::collection::vec(
         (op_of(Kind::MarkStep), mutations(4)),
-        1..=engine::EPISODE_MARK_STEPS as usize,
+        1..=program::EPISODE_MARK_STEPS as usize,
     );
     let sweeps = prop::collection::vec((op_of(Kind::SweepStep), mutations(2)), 0..=3);
     (mutations(11), settle, marks, finish, sweeps).prop_map(
@@ -418,11 +425,11 @@ fn a_weak_reference_revives_its_target_during_marking() {
 #[test]
 fn seeded_programs() {
     for (name, config, options) in all_configs() {
-        let mut total = engine::RunSummary::default();
+        let mut total = RunSummary::default();
         for seed in 0..4 {
-            let general = engine::random_program(&mut engine::SplitMix(seed), SIZES);
+            let general = program::random_program(&mut SplitMix(seed), SIZES);
             total += run(config, options, &general);
-            let episodes = engine::random_marking_program(&mut engine::SplitMix(seed), SIZES);
+            let episodes = program::random_marking_program(&mut SplitMix(seed), SIZES);
             total += run(config, options, &episodes);
         }
         eprintln!("{name}: {total:?}");

@@ -13,18 +13,25 @@ mod gc {
 
 #[path = "../../tests/model/engine.rs"]
 mod engine;
+#[path = "../../tests/model/objects.rs"]
+mod objects;
+#[path = "../../tests/model/program.rs"]
+mod program;
+#[path = "../../tests/model/shadow.rs"]
+mod shadow;
 
 use gc_core::config::{Config, Tenuring};
 
-use engine::{run, RunOptions, SplitMix};
+use engine::run;
+use program::{RunOptions, SplitMix};
 
 /// Seeds per configuration and program shape.
 const SEEDS: u64 = if cfg!(miri) { 1 } else { 6 };
 
-const SIZES: engine::Sizes = if cfg!(miri) {
-    engine::MIRI
+const SIZES: program::Sizes = if cfg!(miri) {
+    program::MIRI
 } else {
-    engine::NATIVE
+    program::NATIVE
 };
 
 fn tiny_eden() -> gc_core::ConfigBuilder {
@@ -56,8 +63,8 @@ fn run_seeds(config: Config, options: RunOptions, miri: Shape) {
         for shape in shapes {
             let rng = &mut SplitMix(seed);
             let program = match shape {
-                Shape::General => engine::random_program(rng, SIZES),
-                Shape::Episodes => engine::random_marking_program(rng, SIZES),
+                Shape::General => program::random_program(rng, SIZES),
+                Shape::Episodes => program::random_marking_program(rng, SIZES),
             };
             run(config, options, &program);
         }

@@ -1,0 +1,113 @@
+//! The shadow graph: the model's plain-Rust copy of the heap's objects (ids and edges),
+//! its roots, stash and weak references, and reachability over it. Part of the model
+//! test; see `engine.rs`.
+
+use std::collections::BTreeSet;
+
+use super::program::{AllocSpec, FIELDS};
+
+/// One object as the model knows it.
+#[derive(Debug, Clone)]
+pub struct ShadowObj {
+    /// How it was built.
+    pub spec: AllocSpec,
+    /// Targets of its `Lock` slots.
+    pub slots: [Option<u32>; FIELDS],
+    /// Targets in its list.
+    pub list: Vec<u32>,
+    /// Target of its large child's edge.
+    pub big_back: Option<u32>,
+}
+
+impl ShadowObj {
+    pub fn new(spec: AllocSpec) -> ShadowObj {
+        ShadowObj {
+            spec,
+            slots: [None; FIELDS],
+            list: Vec::new(),
+            big_back: None,
+        }
+    }
+
+    pub fn edges(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slots
+            .iter()
+            .flatten()
+            .chain(&self.list)
+            .chain(&self.big_back)
+            .copied()
+    }
+}
+
+/// A weak reference as the model knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct ShadowWeak {
+    /// The object it was made from.
+    pub target: u32,
+    /// Seen to upgrade to `None` (it must stay so).
+    pub cleared: bool,
+}
+
+/// The graph in plain Rust: every object ever allocated (index = id) and the roots.
+#[derive(Debug, Default)]
+pub struct Shadow {
+    /// Every object ever allocated, by id.
+    pub objs: Vec<ShadowObj>,
+    /// The root slots, in order.
+    pub roots: Vec<u32>,
+    /// The stash handles, in order.
+    pub stash: Vec<u32>,
+    /// The weak references, in order.
+    pub weaks: Vec<ShadowWeak>,
+}
+
+impl Shadow {
+    pub fn add(&mut self, spec: AllocSpec) -> u32 {
+        self.objs.push(ShadowObj::new(spec));
+        (self.objs.len() - 1) as u32
+    }
+
+    /// Ids reachable from the root slots and the stash, in order.
+    pub fn reachable(&self) -> BTreeSet<u32> {
+        let mut seen = BTreeSet::new();
+        let mut queue: Vec<u32> = self.roots.iter().chain(&self.stash).copied().collect();
+        while let Some(id) = queue.pop() {
+            if seen.insert(id) {
+                queue.extend(self.objs[id as usize].edges());
+            }
+        }
+        seen
+    }
+
+    /// Objects the heap holds when exactly `reachable` is live: the nodes, their leaf and
+    /// large children, and the weak cells (the root keeps every weak reference).
+    pub fn expected_objects(&self, reachable: &BTreeSet<u32>) -> usize {
+        let children: usize = reachable
+            .iter()
+            .map(|&id| {
+                let spec = self.objs[id as usize].spec;
+                usize::from(spec.leaf) + usize::from(spec.big)
+            })
+            .sum();
+        reachable.len() + children + self.weaks.len()
+    }
+}
+
+/// What an `edge` number names in one object (see `Op::Link`).
+pub enum Edge {
+    /// A `Lock` slot.
+    Slot(usize),
+    /// The list.
+    List,
+    /// The large child's edge.
+    Big,
+}
+
+pub fn resolve_edge(entry: &ShadowObj, edge: u8) -> Edge {
+    match usize::from(edge) % (FIELDS + 2) {
+        index if index < FIELDS => Edge::Slot(index),
+        FIELDS => Edge::List,
+        _ if entry.spec.big => Edge::Big,
+        _ => Edge::Slot(0),
+    }
+}
