@@ -120,7 +120,7 @@ impl Collector {
             tenuring_threshold: initial_tenuring_threshold(&config),
             config,
             marker: Marker::default(),
-            sweeper: Sweeper::start(),
+            sweeper: Sweeper::default(),
             pacer,
             stats: StatsRecorder::default(),
             cycle: CycleInProgress::default(),
@@ -245,6 +245,10 @@ impl Collector {
             usize::MAX
         };
         let major_room = match state.phase.get() {
+            // With a young generation, the paced heap grows at minor GCs,
+            // so Eden's room already spaces the assists; without one, every
+            // allocated byte is paced and owes `assist_ratio` units.
+            Phase::Marking if state.generational => usize::MAX,
             Phase::Marking => {
                 let ratio = self.assist_ratio(state).max(f64::MIN_POSITIVE);
                 (self.config.mark_step_budget as f64 / ratio) as usize
@@ -441,6 +445,11 @@ impl Collector {
         self.pacer
             .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
         Collector::set_phase(state, Phase::Marking);
+        // Like G1's initial mark, start with a minor GC: it shades every old
+        // object the young generation points to, so old data reachable only
+        // through young objects is marked incrementally, not all at once in
+        // the termination pause.
+        self.minor(state, roots);
         let stash = &state.stash;
         let root_bytes = mark_roots(&mut self.marker, &mut |tracer| {
             roots(tracer);
@@ -492,7 +501,7 @@ impl Collector {
         forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
-        self.sweeper = Sweeper::start();
+        self.sweeper = Sweeper::start(state.old.get_mut());
         self.end_cycle(state, weak_cleared, termination.elapsed());
     }
 

@@ -251,7 +251,13 @@ impl OldSpace {
         live: Colour,
         poison: bool,
     ) -> SweepTally {
-        let tally = self.classes[class].blocks[block].sweep(dead, live, poison);
+        let size_class = &mut self.classes[class];
+        let tally = size_class.blocks[block].sweep(dead, live, poison);
+        if tally.freed_objects > 0 && block < size_class.alloc_cursor {
+            // Let allocation reuse the cells just freed, rather than taking
+            // fresh blocks until the whole sweep is over.
+            size_class.alloc_cursor = block;
+        }
         self.bytes_in_use -= tally.freed_bytes;
         self.objects -= tally.freed_objects;
         tally

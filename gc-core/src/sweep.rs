@@ -25,14 +25,31 @@ pub(crate) struct Sweeper {
     block: usize,
     /// Next large object (after every class is done).
     large: usize,
+    /// Blocks per size class when the sweep began: blocks allocated during
+    /// the sweep hold only objects born the current white, so they are not
+    /// swept.
+    blocks_at_start: Vec<usize>,
     /// Totals for this sweep.
     pub(crate) tally: SweepTally,
 }
 
 impl Sweeper {
-    /// A sweep starting from the first block.
-    pub(crate) fn start() -> Sweeper {
-        Sweeper::default()
+    /// A sweep of the blocks `old` holds now, from the first.
+    pub(crate) fn start(old: &OldSpace) -> Sweeper {
+        Sweeper {
+            blocks_at_start: (0..old.class_count())
+                .map(|class| old.blocks_in_class(class))
+                .collect(),
+            ..Sweeper::default()
+        }
+    }
+
+    /// The number of blocks of the current class to sweep.
+    fn limit(&self, old: &OldSpace) -> usize {
+        let now = old.blocks_in_class(self.class);
+        self.blocks_at_start
+            .get(self.class)
+            .map_or(now, |&start| start.min(now))
     }
 
     /// Sweeps until `budget` cells have been visited or everything is swept.
@@ -49,7 +66,7 @@ impl Sweeper {
         let dead = current_white.flip();
         let mut visited = 0;
         while visited < budget && self.class < old.class_count() {
-            if self.block < old.blocks_in_class(self.class) {
+            if self.block < self.limit(old) {
                 let tally = old.sweep_block(self.class, self.block, dead, current_white, poison);
                 visited += tally.cells;
                 self.add(tally);
