@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::gc::{unlock, Gc, GcWeak, Heap, Lock, Mutation, RefLock, Rootable, Stashed, Trace};
+use super::gc::{
+    unlock, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable, Stashed, Trace,
+};
 use super::program::PayloadSpec;
 
 /// Bytes in a large child's inline array: above the default 8 KiB large-object
@@ -114,6 +116,9 @@ pub struct ModelRoot<'gc> {
     pub slots: Vec<ObjRef<'gc>>,
     /// Weak references, parallel to `Shadow::weaks`.
     pub weaks: Vec<GcWeak<'gc, Obj<'gc>>>,
+    /// An ephemeron table: each value lives exactly as long as its key (the shadow's
+    /// `ephemerons`).
+    pub ephemerons: GcWeakMap<'gc, Obj<'gc>, ObjRef<'gc>>,
 }
 
 /// The heap type the model runs on.

@@ -1,8 +1,8 @@
 //! The shadow graph: the model's plain-Rust copy of the heap's objects (ids and edges),
-//! its roots, stash and weak references, and reachability over it. Part of the model
+//! its roots, stash, weak references and ephemerons, and reachability over it. Part of the model
 //! test; see `engine.rs`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::program::{AllocSpec, FIELDS};
 
@@ -20,6 +20,7 @@ pub struct ShadowObj {
 }
 
 impl ShadowObj {
+    /// A new object with no edges.
     pub fn new(spec: AllocSpec) -> ShadowObj {
         ShadowObj {
             spec,
@@ -29,6 +30,7 @@ impl ShadowObj {
         }
     }
 
+    /// Its strong edges.
     pub fn edges(&self) -> impl Iterator<Item = u32> + '_ {
         self.slots
             .iter()
@@ -59,28 +61,35 @@ pub struct Shadow {
     pub stash: Vec<u32>,
     /// The weak references, in order.
     pub weaks: Vec<ShadowWeak>,
+    /// The ephemeron table: key id to value id. Entries whose keys are unreachable stay
+    /// until a full collection (the heap may keep them until it frees the key).
+    pub ephemerons: BTreeMap<u32, u32>,
 }
 
 impl Shadow {
+    /// Adds an object; returns its id.
     pub fn add(&mut self, spec: AllocSpec) -> u32 {
         self.objs.push(ShadowObj::new(spec));
         (self.objs.len() - 1) as u32
     }
 
-    /// Ids reachable from the root slots and the stash, in order.
+    /// Ids reachable from the root slots and the stash, in order. An ephemeron's value
+    /// is reachable when its key is.
     pub fn reachable(&self) -> BTreeSet<u32> {
         let mut seen = BTreeSet::new();
         let mut queue: Vec<u32> = self.roots.iter().chain(&self.stash).copied().collect();
         while let Some(id) = queue.pop() {
             if seen.insert(id) {
                 queue.extend(self.objs[id as usize].edges());
+                queue.extend(self.ephemerons.get(&id));
             }
         }
         seen
     }
 
     /// Objects the heap holds when exactly `reachable` is live: the nodes, their leaf and
-    /// large children, and the weak cells (the root keeps every weak reference).
+    /// large children, the weak cells (the root keeps every weak reference) and the
+    /// ephemeron table.
     pub fn expected_objects(&self, reachable: &BTreeSet<u32>) -> usize {
         let children: usize = reachable
             .iter()
@@ -89,7 +98,7 @@ impl Shadow {
                 usize::from(spec.leaf) + usize::from(spec.big)
             })
             .sum();
-        reachable.len() + children + self.weaks.len()
+        reachable.len() + children + self.weaks.len() + 1
     }
 }
 
@@ -103,6 +112,7 @@ pub enum Edge {
     Big,
 }
 
+/// The edge `edge` names in `entry`.
 pub fn resolve_edge(entry: &ShadowObj, edge: u8) -> Edge {
     match usize::from(edge) % (FIELDS + 2) {
         index if index < FIELDS => Edge::Slot(index),
