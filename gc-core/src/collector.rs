@@ -59,6 +59,12 @@ pub enum Phase {
 /// microseconds on this machine, far below the 1 ms pause target.
 pub const SWEEP_STEP_CELLS: usize = 4096;
 
+/// The mutator is asked back to a safe point at most once per this many
+/// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
+/// and spacing safe points by `mark_step_budget / ratio` alone would stop the
+/// program every few bytes; 64 KiB of allocation is tens of microseconds.
+pub const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
+
 /// A single assist may not exceed this many multiples of `mark_step_budget`;
 /// the rest is carried as debt, so that a `mutate` call that ignored
 /// `debt_due` cannot force one huge pause.
@@ -206,16 +212,24 @@ impl Collector {
         bytes
     }
 
-    /// Charges the assist debt for the paced heap's growth since the last
-    /// safe point (old-space allocation and promotion): each such byte owes
-    /// `assist_ratio` units of mark work.
-    fn charge_assist_debt(&mut self, state: &GcState) {
+    /// Charges the assist debt. Below the goal, each byte the paced heap grew
+    /// by since the last safe point (old-space allocation, and promotion by
+    /// the minor GC that may have just run) owes `assist_ratio` units of mark
+    /// work. Once the paced heap has reached the goal, marking is late: every
+    /// allocated byte then owes them, so marking keeps moving between minor
+    /// GCs instead of waiting for the next promotion.
+    fn charge_assist_debt(&mut self, state: &GcState, allocated: usize) {
         let paced = state.paced_bytes();
         if state.is_marking() {
             self.cycle.heap_peak = self.cycle.heap_peak.max(paced);
         }
         let growth = paced.saturating_sub(self.last_paced_bytes);
-        self.assist_debt += growth as f64 * self.assist_ratio(state);
+        let owed = if paced >= self.pacer.heap_goal() {
+            allocated.max(growth)
+        } else {
+            growth
+        };
+        self.assist_debt += owed as f64 * self.assist_ratio(state);
     }
 
     /// Closes a safe point: sets the limits the mutator checks until the next.
@@ -245,10 +259,6 @@ impl Collector {
             usize::MAX
         };
         let major_room = match state.phase.get() {
-            // With a young generation, the paced heap grows at minor GCs,
-            // so Eden's room already spaces the assists; without one, every
-            // allocated byte is paced and owes `assist_ratio` units.
-            Phase::Marking if state.generational => usize::MAX,
             Phase::Marking => {
                 let ratio = self.assist_ratio(state).max(f64::MIN_POSITIVE);
                 (self.config.mark_step_budget as f64 / ratio) as usize
@@ -256,7 +266,7 @@ impl Collector {
             Phase::Sweeping => self.config.mark_step_budget,
             Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
         };
-        eden_room.min(major_room).max(1)
+        eden_room.min(major_room).max(MIN_SAFE_POINT_INTERVAL)
     }
 
     /// Mark work owed per allocated byte (0 unless marking).
@@ -295,7 +305,7 @@ impl Collector {
         if state.generational && state.eden.is_full() {
             pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
         }
-        self.charge_assist_debt(state);
+        self.charge_assist_debt(state, bytes);
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
             // had its share of the CPU, so the major cycle waits and the heap
