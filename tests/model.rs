@@ -7,11 +7,18 @@
 //! moved wrongly or corrupted, that nothing was dropped twice, and after each full
 //! collection that everything unreachable is gone (see its module docs for the list).
 //!
-//! Each test runs the same op mix under one heap configuration: the young generation on
-//! with a tiny (64 KiB) Eden, off, stress mode both ways, fixed tenuring thresholds 1 and
-//! 3, a large survivor space with adaptive tenuring, and the defaults.
+//! Each property runs one program shape under one heap configuration. General programs
+//! (the whole op mix): the young generation on with a tiny (64 KiB) Eden, off, stress
+//! mode both ways (with `collect_debt` after every op), fixed tenuring thresholds 1 and
+//! 3, a large survivor space with adaptive tenuring, the defaults, and a large-object
+//! threshold so low that every object is born old with young pointers. Marking episodes
+//! (incremental cycles with mutations between every step, where a missed barrier loses
+//! objects): young generation off, on, and tenuring at 1. Programs with ephemerons, in
+//! four configurations. Directed programs and seeded ones (the Miri test's) follow.
 //!
-//! Cases per configuration: 64, or `PROPTEST_CASES`. A failure prints the shrunk program.
+//! Cases per property: 64, or `PROPTEST_CASES`. A failure prints the shrunk program. A
+//! failure that crashes the process (a corrupt heap can) stops shrinking; rerun with
+//! `MODEL_FORK=1` to run each case in a child process and shrink anyway.
 
 mod gc {
     pub use tenure::*;
@@ -45,6 +52,7 @@ fn cases() -> u32 {
 fn proptest_config() -> ProptestConfig {
     ProptestConfig {
         cases: cases(),
+        fork: std::env::var_os("MODEL_FORK").is_some(),
         max_shrink_iters: 4096,
         ..ProptestConfig::default()
     }

@@ -1,11 +1,14 @@
 //! The model: a random mutator program run against a real heap and a shadow graph.
 //!
-//! A program is a list of [`Op`]s: allocate, link, unlink, push and pop root slots,
-//! stash and unstash, downgrade and upgrade weak references, and collect in every way the
-//! heap offers (`collect_debt`, `collect_minor`, `collect_full`, and the manual steps
-//! `start_marking` / `mark_step` / `finish_marking` / `sweep_step`), in any order, so that
-//! mutations land between incremental mark and sweep steps. Selectors in the ops are
-//! reduced modulo whatever they select from, so every program is valid and shrinks well.
+//! A program is a list of [`Op`]s: allocate (single objects, chains, garbage), link,
+//! unlink, move an edge from one object to another, push and pop root slots, stash,
+//! fetch and unstash, downgrade and upgrade weak references (reviving unreachable but
+//! not yet freed objects), insert into and remove from an ephemeron table, change knobs
+//! at run time, and collect in every way the heap offers (`collect_debt`,
+//! `collect_minor`, `collect_full`, and the manual steps `start_marking` / `mark_step` /
+//! `finish_marking` / `sweep_step`), in any order, so that mutations land between
+//! incremental mark and sweep steps. Selectors in the ops are reduced modulo whatever
+//! they select from, so every program is valid and shrinks well.
 //!
 //! The [`Shadow`] is the same graph in plain Rust (ids and edges). After every collection
 //! [`Model::check`] demands that:
@@ -15,13 +18,15 @@
 //!    shadow's reachable ones, each intact: id, payload, leaf, large child and every edge;
 //! 3. no reachable object was dropped, and no object was dropped twice;
 //! 4. a weak reference to a reachable object upgrades to that object; one to an unreachable
-//!    object upgrades to `None` or to the intact object, and once `None`, stays `None`.
+//!    object upgrades to `None` or to the intact object, and once `None`, stays `None`;
+//! 5. every reachable key's ephemeron entry holds the value the shadow says.
 //!
 //! After a `collect_full` it also demands that everything unreachable is gone: each
 //! unreachable object with a counted `Drop` was dropped exactly once, weak references to
-//! the unreachable are `None`, and `stats().live_objects`, the verifier's object count and
-//! the old + large object counts all equal the shadow's count. When the heap is dropped,
-//! every counted object must have been dropped exactly once.
+//! the unreachable are `None`, entries of dead keys are gone, Eden and the survivor
+//! space are empty, and `stats().live_objects` and the old + large object counts equal
+//! the shadow's count (the verifier's count may be lower, see `check_full`). When the
+//! heap is dropped, every counted object must have been dropped exactly once.
 //!
 //! The model is four files: `program.rs` (ops and generators), `objects.rs` (the managed
 //! types), `shadow.rs` (the shadow graph) and this one (the runner and its checks). They
