@@ -349,7 +349,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "bug: the verifier reports ephemeron values of a black table as I1 violations while marking"]
     fn ephemerons_verified_while_marking(program in marking_program_of(EPHEMERON_SIZES)) {
         run(build(tiny_eden()), PLAIN, &program);
     }

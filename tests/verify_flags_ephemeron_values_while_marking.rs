@@ -56,7 +56,6 @@ fn heap(config: Config) -> RootHeap {
 }
 
 #[test]
-#[ignore = "bug: the verifier reports ephemeron values of a black table as I1 violations while marking"]
 fn the_verifier_accepts_unsettled_ephemeron_values_while_marking() {
     for generational in [true, false] {
         let mut heap = heap(
@@ -76,7 +75,6 @@ fn the_verifier_accepts_unsettled_ephemeron_values_while_marking() {
 }
 
 #[test]
-#[ignore = "bug: the verifier reports ephemeron values of a black table as I1 violations while marking"]
 fn mark_steps_with_verify_on_do_not_panic_on_ephemerons() {
     let config = Config::builder().verify(true).build().unwrap();
     let mut heap = heap(config);

@@ -37,7 +37,6 @@ fn heap() -> Heap<Rootable!['gc => Root<'gc>]> {
 }
 
 #[test]
-#[ignore = "bug: the verifier skips ephemeron values on every walk after the first since a collection"]
 fn every_verifier_walk_reaches_ephemeron_values() {
     let mut heap = heap();
     // The key, its value and the table.
@@ -50,7 +49,6 @@ fn every_verifier_walk_reaches_ephemeron_values() {
 }
 
 #[test]
-#[ignore = "bug: the verifier skips ephemeron values on every walk after the first since a collection"]
 fn the_heap_profile_counts_ephemeron_values_every_time() {
     let mut heap = heap();
     let nodes = |heap: &mut Heap<Rootable!['gc => Root<'gc>]>| {

@@ -220,7 +220,8 @@ pub struct CycleReport {
     pub assist_work: usize,
     /// Weak references cleared.
     pub weak_cleared: usize,
-    /// True for a cycle run by `collect_full`.
+    /// True for a cycle the pacer did not pace: run by `collect_full` or
+    /// stepped by hand (`start_marking`).
     pub forced: bool,
 }
 

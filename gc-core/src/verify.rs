@@ -61,6 +61,8 @@ struct Verification<'a> {
     queue: Vec<NonNull<Header>>,
     /// The object whose fields are being visited (None for roots).
     source: Option<NonNull<Header>>,
+    /// This walk's epoch for settling weak containers.
+    epoch: u64,
     problems: Vec<String>,
     /// Reachable objects and bytes per type name (the heap profile).
     by_type: HashMap<&'static str, TypeTally>,
@@ -87,6 +89,7 @@ pub(crate) struct Reachable {
 
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
+    let epoch = state.next_trace_epoch();
     let remembered = state
         .remembered
         .get_mut()
@@ -100,6 +103,7 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         visited: HashSet::new(),
         queue: Vec::new(),
         source: None,
+        epoch,
         problems: Vec::new(),
         by_type: HashMap::new(),
     };
@@ -163,9 +167,17 @@ fn check_container(tracer: &mut Tracer, container: NonNull<Header>) {
     // SAFETY: as above.
     unsafe { (ops.trace_strong)(container, tracer) };
     // Follow what would be strong if every weak target were alive (the
-    // values of ephemerons), so those objects are verified too. The epoch
-    // `u64::MAX` is never a real traversal's.
-    crate::weak::settle(container, tracer, &|_| true, u64::MAX);
+    // values of ephemerons), so those objects are verified too. These are
+    // not strong edges while marking (values are settled at termination), so
+    // they are checked for validity only, not for I1/I2 (`source` = None).
+    // Each walk settles under a fresh epoch, so no entry is skipped.
+    // SAFETY: this tracer was created with a Verification context.
+    let verification = unsafe { tracer.context::<Verification>() };
+    let source = verification.source.take();
+    let epoch = verification.epoch;
+    crate::weak::settle(container, tracer, &|_| true, epoch);
+    // SAFETY: as above.
+    unsafe { tracer.context::<Verification>() }.source = source;
     // SAFETY: this tracer was created with a Verification context.
     let verification = unsafe { tracer.context::<Verification>() };
     let mut problems = Vec::new();
