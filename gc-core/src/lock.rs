@@ -82,14 +82,14 @@ macro_rules! unlock {
         let $type {
             $field: ref field, ..
         } = *write.as_inner();
+        // The result is bound by `let` before it is returned, so `assume`'s
+        // type parameter is the field's own type: were the call the block's
+        // value, the caller's expected type could make the compiler
+        // deref-coerce a `&Gc<U>` field to `&U` and hand out a `Write` for an
+        // object whose barrier never ran.
         // SAFETY: `field` is a direct field of the value behind `write`
         // (named by a pattern, so no auto-deref), and the barrier that made
-        // `write` covers the whole object containing it. The result is bound
-        // by `let` before it is returned, so `assume`'s type parameter is the
-        // field's own type: were the call the block's value, the caller's
-        // expected type could make the compiler deref-coerce a `&Gc<U>`
-        // field to `&U` and hand out a `Write` for an object whose barrier
-        // never ran.
+        // `write` covers the whole object containing it.
         let unlocked = unsafe { $crate::Write::assume(field) };
         unlocked
     }};
