@@ -25,7 +25,7 @@ use super::gc::config::Config;
 use super::gc::{unlock, AllocError, Gc, Heap, Lock, RefLock, Rootable, Stashed, Trace};
 
 /// Nodes in the long list.
-const LIST_LEN: usize = if cfg!(miri) { 300 } else { 1_000_000 };
+const LIST_LEN: usize = if cfg!(miri) { 120 } else { 1_000_000 };
 
 /// Objects in the smaller cases.
 const N: usize = if cfg!(miri) { 12 } else { 2_000 };

@@ -342,7 +342,7 @@ fn an_old_weak_cell_with_a_young_target() {
 fn weak_references_in_stress_mode() {
     for generational in modes(false) {
         let mut fixture = Fixture::new(config(generational).stress(true).build().unwrap());
-        let rounds = if cfg!(miri) { 3 } else { 40 };
+        let rounds = if cfg!(miri) { 2 } else { 40 };
         for id in 0..rounds {
             fixture.add(id);
             fixture.heap.collect_debt();
