@@ -13,8 +13,8 @@
 //! 3, a large survivor space with adaptive tenuring, the defaults, and a large-object
 //! threshold so low that every object is born old with young pointers. Marking episodes
 //! (incremental cycles with mutations between every step, where a missed barrier loses
-//! objects): young generation off, on, and tenuring at 1. Programs with ephemerons, in
-//! four configurations. Directed programs and seeded ones (the Miri test's) follow.
+//! objects): young generation off, on, and tenuring at 1. Directed programs and seeded
+//! ones (the Miri test's) follow.
 //!
 //! Cases per property: 64, or `PROPTEST_CASES`. A failure prints the shrunk program. A
 //! failure that crashes the process (a corrupt heap can) stops shrinking; rerun with
@@ -202,23 +202,12 @@ fn op_from(mix: &[(u32, Kind)]) -> impl Strategy<Value = Op> + Clone {
 
 /// A general program: up to `SIZES.ops` ops drawn from the engine's `MIX`.
 fn program() -> impl Strategy<Value = Vec<Op>> {
-    program_of(SIZES)
+    prop::collection::vec(op_from(&program::MIX), 1..=SIZES.ops)
 }
-
-/// A general program of `sizes` (which says whether ephemeron ops are in the mix).
-fn program_of(sizes: Sizes) -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op_from(&program::mix(sizes)), 1..=sizes.ops)
-}
-
-/// Limits for the programs that use the root's ephemeron table.
-const EPHEMERON_SIZES: Sizes = Sizes {
-    ephemerons: true,
-    ..SIZES
-};
 
 /// One marking episode, as the engine's `random_marking_program` builds them.
-fn episode(sizes: Sizes) -> impl Strategy<Value = Vec<Op>> {
-    let mutation = op_from(&program::mutation_mix(sizes));
+fn episode() -> impl Strategy<Value = Vec<Op>> {
+    let mutation = op_from(&program::mutation_mix());
     let mutations = move |most: usize| prop::collection::vec(mutation.clone(), 0..=most);
     let settle = prop_oneof![
         Just(CollectOp::Full),
@@ -252,28 +241,15 @@ fn episode(sizes: Sizes) -> impl Strategy<Value = Vec<Op>> {
 
 /// A program of marking episodes: mutations between every incremental step.
 fn marking_program() -> impl Strategy<Value = Vec<Op>> {
-    marking_program_of(SIZES)
-}
-
-fn marking_program_of(sizes: Sizes) -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(episode(sizes), 1..=sizes.episodes).prop_map(|episodes| episodes.concat())
+    prop::collection::vec(episode(), 1..=SIZES.episodes).prop_map(|episodes| episodes.concat())
 }
 
 const PLAIN: RunOptions = RunOptions {
     debt_after_each_op: false,
-    skip_verify_while_marking: false,
 };
 
 const EVERY_SAFE_POINT: RunOptions = RunOptions {
     debt_after_each_op: true,
-    skip_verify_while_marking: false,
-};
-
-/// For programs with ephemerons: the verifier mistakes an ephemeron table's unsettled
-/// values for I1 violations while marking (see `RunOptions::skip_verify_while_marking`).
-const EPHEMERONS: RunOptions = RunOptions {
-    debt_after_each_op: false,
-    skip_verify_while_marking: true,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -325,32 +301,6 @@ proptest! {
     #[test]
     fn every_object_born_large_with_young_pointers(program in program()) {
         run(build(tiny_eden().large_object_threshold(256)), PLAIN, &program);
-    }
-
-    #[test]
-    fn ephemerons_with_young_generation(program in program_of(EPHEMERON_SIZES)) {
-        run(build(tiny_eden().verify(false)), EPHEMERONS, &program);
-    }
-
-    #[test]
-    fn ephemerons_without_young_generation(program in program_of(EPHEMERON_SIZES)) {
-        run(build(tiny_eden().generational(false).verify(false)), EPHEMERONS, &program);
-    }
-
-    #[test]
-    fn ephemerons_in_marking_episodes(program in marking_program_of(EPHEMERON_SIZES)) {
-        run(build(tiny_eden().tenuring(Tenuring::Fixed(1)).verify(false)), EPHEMERONS, &program);
-    }
-
-    #[test]
-    fn ephemerons_in_stress_mode(program in program_of(EPHEMERON_SIZES)) {
-        let options = RunOptions { debt_after_each_op: true, ..EPHEMERONS };
-        run(build(tiny_eden().stress(true)), options, &program);
-    }
-
-    #[test]
-    fn ephemerons_verified_while_marking(program in marking_program_of(EPHEMERON_SIZES)) {
-        run(build(tiny_eden()), PLAIN, &program);
     }
 
     #[test]

@@ -90,7 +90,6 @@ fn model_young_generation_off() {
 fn model_stress_mode() {
     let options = RunOptions {
         debt_after_each_op: true,
-        skip_verify_while_marking: false,
     };
     run_seeds(
         tiny_eden().stress(true).build().unwrap(),
@@ -103,27 +102,4 @@ fn model_stress_mode() {
 fn model_tenuring_at_1() {
     let config = tiny_eden().tenuring(Tenuring::Fixed(1)).build().unwrap();
     run_seeds(config, RunOptions::default(), Shape::Episodes);
-}
-
-/// Programs that also use an ephemeron table. The verifier stays off while marking: it
-/// mistakes unsettled ephemeron values for I1 violations (see the facade's
-/// `verify_flags_ephemeron_values_while_marking.rs`).
-#[test]
-fn model_ephemerons() {
-    let sizes = program::Sizes {
-        ephemerons: true,
-        ..SIZES
-    };
-    let config = tiny_eden().verify(false).build().unwrap();
-    let options = RunOptions {
-        debt_after_each_op: false,
-        skip_verify_while_marking: true,
-    };
-    for seed in 0..SEEDS {
-        run(
-            config,
-            options,
-            &program::random_program(&mut SplitMix(seed), sizes),
-        );
-    }
 }

@@ -24,9 +24,9 @@
 //! After a `collect_full` it also demands that everything unreachable is gone: each
 //! unreachable object with a counted `Drop` was dropped exactly once, weak references to
 //! the unreachable are `None`, entries of dead keys are gone, Eden and the survivor
-//! space are empty, and `stats().live_objects` and the old + large object counts equal
-//! the shadow's count (the verifier's count may be lower, see `check_full`). When the
-//! heap is dropped, every counted object must have been dropped exactly once.
+//! space are empty, and `stats().live_objects`, the verifier's object count and the old +
+//! large object counts all equal the shadow's count. When the heap is dropped, every
+//! counted object must have been dropped exactly once.
 //!
 //! The model is four files: `program.rs` (ops and generators), `objects.rs` (the managed
 //! types), `shadow.rs` (the shadow graph) and this one (the runner and its checks). They
@@ -500,11 +500,8 @@ impl Model {
     pub fn check(&mut self, step: usize, op: Op, full: bool) {
         self.summary.checks += 1;
         let context = format!("after op {step} ({op:?}, phase {:?})", self.heap.phase());
-        let skip_verify =
-            self.options.skip_verify_while_marking && self.heap.phase() == Phase::Marking;
         let verified = match self.heap.verify() {
             Ok(count) => count,
-            Err(_) if skip_verify => 0,
             Err(error) => panic!("{context}: {error}"),
         };
         let reachable = self.shadow.reachable();
@@ -607,11 +604,8 @@ impl Model {
             Phase::Idle,
             "{context}: a full collection ends idle"
         );
-        // At most: a second verifier walk after a collection skips ephemeron values (see
-        // `verify_skips_ephemeron_values_after_the_first_walk.rs`); once that is fixed,
-        // this can be equality again.
-        assert!(
-            verified <= expected,
+        assert_eq!(
+            verified, expected,
             "{context}: the verifier reached {verified} objects, expected {expected}"
         );
         assert_eq!(stats.live_objects, expected, "{context}: live_objects");

@@ -221,12 +221,6 @@ pub struct RunOptions {
     /// safe point after every statement would. With `stress(true)` that collects at
     /// every safe point.
     pub debt_after_each_op: bool,
-    /// Skip `Heap::verify` while a major cycle is marking (the shadow checks still run).
-    /// The verifier reports an ephemeron table's values as I1 violations when the table
-    /// is black and its values white, which is how marking leaves them until termination
-    /// settles them (`verify_flags_ephemeron_values_while_marking.rs`); programs with
-    /// ephemerons need this until that is fixed.
-    pub skip_verify_while_marking: bool,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -289,11 +283,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// True for the ephemeron table's ops.
-    pub fn is_ephemeron(self) -> bool {
-        matches!(self, Kind::EphemeronInsert | Kind::EphemeronRemove)
-    }
-
     /// True for the collections.
     pub fn is_collection(self) -> bool {
         matches!(
@@ -340,19 +329,10 @@ pub const MIX: [(u32, Kind); 25] = [
     (3, Kind::SweepStep),
 ];
 
-/// [`MIX`] for programs of `sizes`: without the ephemeron ops unless `sizes.ephemerons`.
-pub fn mix(sizes: Sizes) -> Vec<(u32, Kind)> {
-    MIX.iter()
-        .copied()
-        .filter(|(_, kind)| sizes.ephemerons || !kind.is_ephemeron())
-        .collect()
-}
-
-/// The mutations of [`mix`], with `Move` three times as likely: the mix between the
+/// The mutations of [`MIX`], with `Move` three times as likely: the mix between the
 /// steps of a marking episode.
-pub fn mutation_mix(sizes: Sizes) -> Vec<(u32, Kind)> {
-    mix(sizes)
-        .into_iter()
+pub fn mutation_mix() -> Vec<(u32, Kind)> {
+    MIX.into_iter()
         .filter(|(_, kind)| !kind.is_collection())
         .map(|(weight, kind)| {
             (
@@ -382,8 +362,6 @@ pub struct Sizes {
     pub payload: u16,
     /// Percent of objects that get a large child.
     pub big_percent: u8,
-    /// Whether programs use the root's ephemeron table.
-    pub ephemerons: bool,
 }
 
 /// Limits for native runs.
@@ -394,7 +372,6 @@ pub const NATIVE: Sizes = Sizes {
     garbage: 300,
     payload: 512,
     big_percent: 3,
-    ephemerons: false,
 };
 
 /// Limits for Miri.
@@ -405,7 +382,6 @@ pub const MIRI: Sizes = Sizes {
     garbage: 8,
     payload: 16,
     big_percent: 2,
-    ephemerons: false,
 };
 
 /// Mark steps scan `share / 1024` of the live heap: shares up to this keep a step
@@ -458,12 +434,11 @@ impl SplitMix {
     }
 }
 
-/// A general program: `sizes.ops` ops drawn from [`mix`].
+/// A general program: `sizes.ops` ops drawn from [`MIX`].
 pub fn random_program(rng: &mut SplitMix, sizes: Sizes) -> Vec<Op> {
-    let mix = mix(sizes);
     (0..sizes.ops)
         .map(|_| {
-            let kind = rng.pick_kind(&mix);
+            let kind = rng.pick_kind(&MIX);
             random_op(rng, sizes, kind)
         })
         .collect()
@@ -475,7 +450,7 @@ pub fn random_program(rng: &mut SplitMix, sizes: Sizes) -> Vec<Op> {
 /// marking (`finish_marking` or debt), then up to 3 sweep steps each followed by up to
 /// 2 mutations. Dense in the stores that lose objects if a barrier is wrong.
 pub fn random_marking_program(rng: &mut SplitMix, sizes: Sizes) -> Vec<Op> {
-    let mix = mutation_mix(sizes);
+    let mix = mutation_mix();
     let mut program = Vec::new();
     let mutations = |rng: &mut SplitMix, program: &mut Vec<Op>, most: u64| {
         for _ in 0..rng.below(most + 1) {
