@@ -177,6 +177,7 @@ fn op_of(kind: Kind) -> BoxedStrategy<Op> {
             .prop_map(|(key, value)| Op::EphemeronInsert { key, value })
             .boxed(),
         Kind::EphemeronRemove => sel().prop_map(Op::EphemeronRemove).boxed(),
+        Kind::Register => sel().prop_map(Op::Register).boxed(),
         Kind::Knob => knob().prop_map(Op::Knob).boxed(),
         Kind::Debt => Just(Op::Collect(CollectOp::Debt)).boxed(),
         Kind::Minor => Just(Op::Collect(CollectOp::Minor)).boxed(),

@@ -3,12 +3,13 @@
 //! A program is a list of [`Op`]s: allocate (single objects, chains, garbage), link,
 //! unlink, move an edge from one object to another, push and pop root slots, stash,
 //! fetch and unstash, downgrade and upgrade weak references (reviving unreachable but
-//! not yet freed objects), insert into and remove from an ephemeron table, change knobs
-//! at run time, and collect in every way the heap offers (`collect_debt`,
-//! `collect_minor`, `collect_full`, and the manual steps `start_marking` / `mark_step` /
-//! `finish_marking` / `sweep_step`), in any order, so that mutations land between
-//! incremental mark and sweep steps. Selectors in the ops are reduced modulo whatever
-//! they select from, so every program is valid and shrinks well.
+//! not yet freed objects), insert into and remove from an ephemeron table, register
+//! objects with a finalization queue, change knobs at run time, and collect in every
+//! way the heap offers (`collect_debt`, `collect_minor`, `collect_full`, and the manual
+//! steps `start_marking` / `mark_step` / `finish_marking` / `sweep_step`), in any order,
+//! so that mutations land between incremental mark and sweep steps. Selectors in the ops
+//! are reduced modulo whatever they select from, so every program is valid and shrinks
+//! well.
 //!
 //! The [`Shadow`] is the same graph in plain Rust (ids and edges). After every collection
 //! [`Model::check`] demands that:
@@ -19,14 +20,18 @@
 //! 3. no reachable object was dropped, and no object was dropped twice;
 //! 4. a weak reference to a reachable object upgrades to that object; one to an unreachable
 //!    object upgrades to `None` or to the intact object, and once `None`, stays `None`;
-//! 5. every reachable key's ephemeron entry holds the value the shadow says.
+//! 5. every reachable key's ephemeron entry holds the value the shadow says;
+//! 6. every object the finalization queue resurrected was watched and unreachable, and
+//!    comes back whole with everything it reaches (the checks take them all; even ids
+//!    are rooted again, odd ones dropped), and the queue watches exactly the rest.
 //!
 //! After a `collect_full` it also demands that everything unreachable is gone: each
 //! unreachable object with a counted `Drop` was dropped exactly once, weak references to
-//! the unreachable are `None`, entries of dead keys are gone, Eden and the survivor
-//! space are empty, and `stats().live_objects`, the verifier's object count and the old +
-//! large object counts all equal the shadow's count. When the heap is dropped, every
-//! counted object must have been dropped exactly once.
+//! the unreachable are `None`, entries of dead keys are gone, every dead watched object
+//! was resurrected, Eden and the survivor space are empty, and `stats().live_objects`,
+//! the verifier's object count and the old + large object counts all equal the shadow's
+//! count. When the heap is dropped, every counted object must have been dropped exactly
+//! once.
 //!
 //! The model is four files: `program.rs` (ops and generators), `objects.rs` (the managed
 //! types), `shadow.rs` (the shadow graph) and this one (the runner and its checks). They
@@ -40,7 +45,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::gc::config::Tenuring;
-use super::gc::{unlock, Config, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
+use super::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
 use super::objects::*;
 use super::program::*;
 use super::shadow::{resolve_edge, Edge, Shadow, ShadowWeak};
@@ -110,6 +115,7 @@ impl Model {
             slots: Vec::new(),
             weaks: Vec::new(),
             ephemerons: GcWeakMap::new(m),
+            finals: FinalizationQueue::new(m),
         })
         .expect("the model's configs are valid");
         Model {
@@ -491,6 +497,16 @@ impl Model {
                         "op {step}: the ephemeron table's value for key {key}"
                     );
                 }
+                Op::Register(sel) => {
+                    let Some(id) = pick(sel) else { return };
+                    // Once at a time: a second registration is resurrected one cycle late
+                    // (see `finalization_queue_registered_twice.rs`).
+                    if shadow.watched.contains(&id) {
+                        return;
+                    }
+                    root.finals.register(m, obj(id));
+                    shadow.watched.push(id);
+                }
                 Op::Collect(_) | Op::Knob(_) => unreachable!("run by `apply`"),
             }
         });
@@ -512,13 +528,45 @@ impl Model {
             drops,
             ..
         } = self;
-        let cleared = heap.mutate(|m, root| {
+        let (cleared, resurrected, alive) = heap.mutate_root(|m, root| {
             let objects = find_objects(root, handles, m);
             let found: BTreeSet<u32> = objects.keys().copied().collect();
             if found != reachable {
                 let lost: Vec<_> = reachable.difference(&found).collect();
                 let extra: Vec<_> = found.difference(&reachable).collect();
                 panic!("{context}: reachable sets differ: lost {lost:?}, unexpected {extra:?}");
+            }
+            // Objects the finalization queue resurrected: each was watched and unreachable,
+            // and must come back whole, with everything it reaches.
+            let mut resurrected = Vec::new();
+            let mut watched = shadow.watched.clone();
+            while let Some(object) = root.finals.take(m) {
+                let id = object.id;
+                let index = watched
+                    .iter()
+                    .position(|&w| w == id)
+                    .unwrap_or_else(|| panic!("{context}: resurrected object {id} was not watched"));
+                watched.swap_remove(index);
+                assert!(!reachable.contains(&id), "{context}: reachable object {id} was resurrected");
+                if id % 2 == 0 {
+                    root.slots.push(object);
+                }
+                resurrected.push((id, object));
+            }
+            assert_eq!(root.finals.watched_len(), watched.len(), "{context}: watched objects");
+            let seeds: Vec<u32> = resurrected.iter().map(|&(id, _)| id).collect();
+            let alive = shadow.reachable_from(&seeds);
+            let from_resurrected = walk_from(resurrected.iter().map(|&(_, gc)| gc), root);
+            for (&id, &gc) in &from_resurrected {
+                assert!(alive.contains(&id), "{context}: object {id} is not reachable from the resurrected");
+                check_intact(&context, shadow, id, gc);
+            }
+            if full {
+                // Alive counts reaching it from a resurrected object: that keeps it alive
+                // (it is resurrected once the program lets go of that one).
+                for id in &watched {
+                    assert!(alive.contains(id), "{context}: watched object {id} died but was not resurrected");
+                }
             }
             for (&id, &gc) in &objects {
                 check_intact(&context, shadow, id, gc);
@@ -528,7 +576,7 @@ impl Model {
                     "{context}: the ephemeron entry of key {id}"
                 );
             }
-            let live_entries = shadow.ephemerons.keys().filter(|key| reachable.contains(key)).count();
+            let live_entries = shadow.ephemerons.keys().filter(|key| alive.contains(key)).count();
             let entries = root.ephemerons.len();
             assert!(
                 live_entries <= entries && entries <= shadow.ephemerons.len(),
@@ -547,19 +595,21 @@ impl Model {
             let log = drops.borrow();
             for (&id, &count) in log.iter() {
                 assert_eq!(count, 1, "{context}: object {id} dropped {count} times");
-                assert!(!reachable.contains(&id), "{context}: reachable object {id} was dropped");
+                assert!(!alive.contains(&id), "{context}: reachable object {id} was dropped");
             }
             let mut cleared = Vec::new();
             assert_eq!(root.weaks.len(), shadow.weaks.len());
             for (index, (weak, expected)) in root.weaks.iter().zip(&shadow.weaks).enumerate() {
-                let live = reachable.contains(&expected.target);
+                let live = alive.contains(&expected.target);
                 match weak.upgrade(m) {
                     Some(target) => {
                         assert!(!expected.cleared, "{context}: weak {index} came back to life");
                         assert_eq!(target.id, expected.target, "{context}: weak {index} points at the wrong object");
                         assert!(!log.contains_key(&expected.target), "{context}: weak {index} points at a dropped object");
-                        if live {
-                            assert!(Gc::ptr_eq(target, objects[&expected.target]), "{context}: weak {index} points at a copy");
+                        if let Some(&known) = objects.get(&expected.target) {
+                            assert!(Gc::ptr_eq(target, known), "{context}: weak {index} points at a copy");
+                        } else if live {
+                            check_intact(&context, shadow, expected.target, target);
                         } else if full {
                             panic!("{context}: weak {index} to unreachable {} survived a full collection", expected.target);
                         } else {
@@ -573,17 +623,27 @@ impl Model {
                     }
                 }
             }
-            cleared
+            let resurrected: Vec<u32> = resurrected.into_iter().map(|(id, _)| id).collect();
+            (cleared, resurrected, alive)
         });
         for index in cleared {
             shadow.weaks[index].cleared = true;
         }
-        if full {
-            // Their keys are freed: the entries are gone for good.
-            shadow.ephemerons.retain(|key, _| reachable.contains(key));
+        for id in resurrected {
+            let index = shadow
+                .watched
+                .iter()
+                .position(|&w| w == id)
+                .expect("checked above");
+            shadow.watched.swap_remove(index);
+            if id % 2 == 0 {
+                shadow.roots.push(id);
+            }
         }
         if full {
-            self.check_full(&context, &reachable, verified);
+            // Their keys are freed: the entries are gone for good.
+            shadow.ephemerons.retain(|key, _| alive.contains(key));
+            self.check_full(&context, &alive, verified);
         }
     }
 
@@ -698,15 +758,28 @@ fn unlink<'gc>(
 }
 
 /// Every object reachable in the heap from the root slots and the stash, by id. Two
-/// distinct objects with one id, or an id the model never made, fail the test.
+/// distinct objects with one id fail the test.
 fn find_objects<'gc>(
     root: &ModelRoot<'gc>,
     handles: &[ObjStash],
     m: &'gc Mutation<'gc>,
 ) -> HashMap<u32, ObjRef<'gc>> {
+    let seeds = root
+        .slots
+        .iter()
+        .copied()
+        .chain(handles.iter().map(|handle| m.fetch(handle)));
+    walk_from(seeds, root)
+}
+
+/// Every object reachable in the heap from `seeds` (through edges and the root's
+/// ephemeron table), by id.
+fn walk_from<'gc>(
+    seeds: impl Iterator<Item = ObjRef<'gc>>,
+    root: &ModelRoot<'gc>,
+) -> HashMap<u32, ObjRef<'gc>> {
     let mut found: HashMap<u32, ObjRef<'gc>> = HashMap::new();
-    let mut queue: Vec<ObjRef<'gc>> = root.slots.clone();
-    queue.extend(handles.iter().map(|handle| m.fetch(handle)));
+    let mut queue: Vec<ObjRef<'gc>> = seeds.collect();
     while let Some(obj) = queue.pop() {
         if let Some(&seen) = found.get(&obj.id) {
             assert!(Gc::ptr_eq(seen, obj), "two objects carry id {}", obj.id);

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::gc::{
-    unlock, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable, Stashed, Trace,
+    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable,
+    Stashed, Trace,
 };
 use super::program::PayloadSpec;
 
@@ -119,6 +120,9 @@ pub struct ModelRoot<'gc> {
     /// An ephemeron table: each value lives exactly as long as its key (the shadow's
     /// `ephemerons`).
     pub ephemerons: GcWeakMap<'gc, Obj<'gc>, ObjRef<'gc>>,
+    /// A finalization queue: registered objects that die are resurrected into it (the
+    /// shadow's `watched`).
+    pub finals: FinalizationQueue<'gc, Obj<'gc>>,
 }
 
 /// The heap type the model runs on.

@@ -180,6 +180,10 @@ pub enum Op {
     },
     /// Remove `key`'s entry from the ephemeron table.
     EphemeronRemove(Sel),
+    /// Register a reachable object with the root's finalization queue (unless it is
+    /// watched already). The checks take every object the queue resurrects after each
+    /// collection; even ids are rooted again, odd ones dropped.
+    Register(Sel),
     /// Change a knob at run time (`Heap::set_config`); skipped if the result is invalid.
     Knob(Knob),
     /// Collect.
@@ -264,6 +268,8 @@ pub enum Kind {
     EphemeronInsert,
     /// `Op::EphemeronRemove`.
     EphemeronRemove,
+    /// `Op::Register`.
+    Register,
     /// `Op::Knob`.
     Knob,
     /// `CollectOp::Debt`.
@@ -301,7 +307,7 @@ impl Kind {
 /// The op mix of a general program: relative weights. Few root allocations and more
 /// root pops than pushes keep objects deep (reachable through other objects only), and
 /// `Move` is common: both make objects that incremental marking can lose.
-pub const MIX: [(u32, Kind); 25] = [
+pub const MIX: [(u32, Kind); 26] = [
     (6, Kind::AllocRoot),
     (14, Kind::AllocEdge),
     (4, Kind::AllocChain),
@@ -319,6 +325,7 @@ pub const MIX: [(u32, Kind); 25] = [
     (1, Kind::DropWeak),
     (3, Kind::EphemeronInsert),
     (1, Kind::EphemeronRemove),
+    (2, Kind::Register),
     (1, Kind::Knob),
     (2, Kind::Debt),
     (2, Kind::Minor),
@@ -569,6 +576,7 @@ fn random_op(rng: &mut SplitMix, sizes: Sizes, kind: Kind) -> Op {
             value: rng.sel(),
         },
         Kind::EphemeronRemove => Op::EphemeronRemove(rng.sel()),
+        Kind::Register => Op::Register(rng.sel()),
         Kind::Knob => Op::Knob(random_knob(rng)),
         Kind::Debt => Op::Collect(CollectOp::Debt),
         Kind::Minor => Op::Collect(CollectOp::Minor),

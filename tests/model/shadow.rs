@@ -64,6 +64,9 @@ pub struct Shadow {
     /// The ephemeron table: key id to value id. Entries whose keys are unreachable stay
     /// until a full collection (the heap may keep them until it frees the key).
     pub ephemerons: BTreeMap<u32, u32>,
+    /// Objects registered with the finalization queue and not yet resurrected, once per
+    /// registration.
+    pub watched: Vec<u32>,
 }
 
 impl Shadow {
@@ -76,8 +79,19 @@ impl Shadow {
     /// Ids reachable from the root slots and the stash, in order. An ephemeron's value
     /// is reachable when its key is.
     pub fn reachable(&self) -> BTreeSet<u32> {
+        self.reachable_from(&[])
+    }
+
+    /// Ids reachable from the root slots, the stash and `extra`.
+    pub fn reachable_from(&self, extra: &[u32]) -> BTreeSet<u32> {
         let mut seen = BTreeSet::new();
-        let mut queue: Vec<u32> = self.roots.iter().chain(&self.stash).copied().collect();
+        let mut queue: Vec<u32> = self
+            .roots
+            .iter()
+            .chain(&self.stash)
+            .chain(extra)
+            .copied()
+            .collect();
         while let Some(id) = queue.pop() {
             if seen.insert(id) {
                 queue.extend(self.objs[id as usize].edges());
@@ -88,8 +102,8 @@ impl Shadow {
     }
 
     /// Objects the heap holds when exactly `reachable` is live: the nodes, their leaf and
-    /// large children, the weak cells (the root keeps every weak reference) and the
-    /// ephemeron table.
+    /// large children, the weak cells (the root keeps every weak reference), the
+    /// ephemeron table and the finalization queue.
     pub fn expected_objects(&self, reachable: &BTreeSet<u32>) -> usize {
         let children: usize = reachable
             .iter()
@@ -98,7 +112,7 @@ impl Shadow {
                 usize::from(spec.leaf) + usize::from(spec.big)
             })
             .sum();
-        reachable.len() + children + self.weaks.len() + 1
+        reachable.len() + children + self.weaks.len() + 2
     }
 }
 
