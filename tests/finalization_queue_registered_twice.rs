@@ -23,7 +23,6 @@ struct Root<'gc> {
 }
 
 #[test]
-#[ignore = "bug: an object registered twice is queued once when it dies"]
 fn an_object_registered_twice_is_queued_twice() {
     for generational in [true, false] {
         let config = Config::builder()

@@ -88,9 +88,19 @@ unsafe fn resurrect_dead<T>(
     let lists = unsafe { container::<Guardian<'_, T>>(object) }
         .lists
         .get_mut();
+    // Judge every registration before resurrecting any: resurrecting the
+    // first registration of an object would make its second look alive.
+    let dead: Vec<bool> = lists
+        .watched
+        .iter()
+        .map(|&watched| !is_alive(watched))
+        .collect();
     let before = lists.ready.len();
+    let mut index = 0;
     lists.watched.retain_mut(|watched| {
-        if is_alive(*watched) {
+        let is_dead = dead[index];
+        index += 1;
+        if !is_dead {
             return true;
         }
         tracer.visit(watched);
