@@ -499,11 +499,6 @@ impl Model {
                 }
                 Op::Register(sel) => {
                     let Some(id) = pick(sel) else { return };
-                    // Once at a time: a second registration is resurrected one cycle late
-                    // (see `finalization_queue_registered_twice.rs`).
-                    if shadow.watched.contains(&id) {
-                        return;
-                    }
                     root.finals.register(m, obj(id));
                     shadow.watched.push(id);
                 }

@@ -180,8 +180,8 @@ pub enum Op {
     },
     /// Remove `key`'s entry from the ephemeron table.
     EphemeronRemove(Sel),
-    /// Register a reachable object with the root's finalization queue (unless it is
-    /// watched already). The checks take every object the queue resurrects after each
+    /// Register a reachable object with the root's finalization queue (once more, if it
+    /// is watched already). The checks take every object the queue resurrects after each
     /// collection; even ids are rooted again, odd ones dropped.
     Register(Sel),
     /// Change a knob at run time (`Heap::set_config`); skipped if the result is invalid.
