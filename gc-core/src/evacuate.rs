@@ -191,20 +191,15 @@ fn scan_until_done(tracer: &mut Tracer) {
 /// Scans one object's fields (evacuating young targets), then keeps it in the
 /// remembered set if it is old and still points into the young generation.
 fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
-    // SAFETY: scanned objects are live (copies made by this GC, or remembered).
-    let info = unsafe { object.as_ref() }.info();
     tracer.saw_young = false;
     tracer.external = 0;
-    if let Some(ops) = info.weak {
+    // SAFETY: scanned objects are live (copies made by this GC, or
+    // remembered), and the collector has exclusive access.
+    if unsafe { crate::weak::trace_strong_fields(object, tracer) } {
         // SAFETY: this tracer was created with an Evacuation context.
         unsafe { tracer.context::<Evacuation>() }
             .containers
             .push(object);
-        // SAFETY: the container is live and the collector has exclusive access.
-        unsafe { (ops.trace_strong)(object, tracer) };
-    } else if let Some(trace) = info.trace {
-        // SAFETY: the object is live and the collector has exclusive access.
-        unsafe { trace(object, tracer) };
     }
     if tracer.saw_young {
         remember_if_old(tracer, object);

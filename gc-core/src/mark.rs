@@ -124,16 +124,12 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         _ => info.size,
     };
     tracer.external = 0;
-    if let Some(ops) = info.weak {
+    // SAFETY: the object is live and the collector has exclusive access.
+    if unsafe { crate::weak::trace_strong_fields(object, tracer) } {
         // SAFETY: this tracer was created with a Marker context.
         unsafe { tracer.context::<Marker>() }
             .containers
             .push(object);
-        // SAFETY: the container is live and the collector has exclusive access.
-        unsafe { (ops.trace_strong)(object, tracer) };
-    } else if let Some(trace) = info.trace {
-        // SAFETY: the object is live and the collector has exclusive access.
-        unsafe { trace(object, tracer) };
     }
     let external = tracer.external;
     // SAFETY: this tracer was created with a Marker context.

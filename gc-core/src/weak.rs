@@ -132,6 +132,27 @@ fn settle_pass(
     progress
 }
 
+/// Traces an object's strong fields: for a weak container only its strong
+/// part (the caller records it for settling), for any other object its
+/// `Trace` impl. Returns true if the object is a weak container.
+///
+/// # Safety
+/// `object` must be live and the collector must have exclusive access.
+pub(crate) unsafe fn trace_strong_fields(object: NonNull<Header>, tracer: &mut Tracer) -> bool {
+    // SAFETY: guaranteed by the caller.
+    let info = unsafe { object.as_ref() }.info();
+    if let Some(ops) = info.weak {
+        // SAFETY: as above.
+        unsafe { (ops.trace_strong)(object, tracer) };
+        return true;
+    }
+    if let Some(trace) = info.trace {
+        // SAFETY: as above.
+        unsafe { trace(object, tracer) };
+    }
+    false
+}
+
 /// Settles one container (see [`WeakOps::settle`]).
 pub(crate) fn settle(
     container: NonNull<Header>,
