@@ -3,70 +3,61 @@
 //! A generational heap (Eden, survivor semispaces, a non-moving old
 //! generation with a large object space), collected by copying minor GCs and
 //! incremental tri-colour mark-sweep of the old generation, paced like Go's
-//! collector. Start with [`Heap`]; read `collector` for the cycle and
-//! `docs/architecture.md` for the walk-through. This file only declares
-//! modules and re-exports.
+//! collector. Start with [`Heap`]; read `collect/collector.rs` for the cycle
+//! and `docs/architecture.md` for the walk-through. This file only declares
+//! the layers and re-exports the public API.
+//!
+//! The folders are layers, from the bottom up; a module imports only from its
+//! own layer and the ones below it (checked by `tests/layering.rs`):
+//!
+//! | layer | holds |
+//! |---|---|
+//! | [`policy`] | the pacer, the knob table, units: pure arithmetic, no heap access |
+//! | `object` | the object header and type descriptor, `Trace`/`Tracer`, weak-container ops |
+//! | `space` | where objects live: Eden, survivor semispaces, old blocks, large objects |
+//! | `state` | the heap's state and allocation path, the phase, the stash table, errors |
+//! | `telemetry` | counters, pauses and cycle reports |
+//! | `collect` | the collector: the cycle's hub, evacuation, marking, sweeping, the barrier, the verifier |
+//! | `api` | what the program uses: `Heap`, `Mutation`, `Gc`, cells, handles, weak containers |
 
 #![deny(
     unsafe_op_in_unsafe_fn,
+    unreachable_pub,
     clippy::undocumented_unsafe_blocks,
     clippy::missing_safety_doc
 )]
 
-// The object and its type.
-mod header;
-mod trace;
+pub mod policy;
 
-// The API the program sees.
-mod ephemeron;
-mod finalize;
-mod gc;
-mod heap;
-mod lock;
-mod mutation;
-mod pool;
-mod root;
-mod stash;
-mod weak;
+mod object;
 
-// Spaces, in the order an object passes through them.
-mod eden;
-mod large;
-mod old;
+mod space;
+
 mod state;
-mod survivor;
 
-// The collector.
-mod barrier;
-mod collector;
-mod evacuate;
-mod mark;
-mod sweep;
-mod verify;
+mod telemetry;
 
-// Policy, configuration and telemetry.
-pub mod config;
-mod control;
-mod error;
-pub mod pacer;
-mod stats;
-pub mod units;
+mod collect;
 
-pub use collector::Phase;
-pub use config::{Config, ConfigBuilder, ConfigError};
-pub use control::GcControl;
-pub use ephemeron::GcWeakMap;
-pub use error::AllocError;
-pub use evacuate::MinorOutcome;
-pub use finalize::FinalizationQueue;
-pub use gc::Gc;
-pub use heap::Heap;
-pub use lock::{Lock, RefLock, Write};
-pub use mutation::Mutation;
-pub use pool::GcPool;
-pub use root::{__DynRootable, Root, Rootable};
-pub use stash::Stashed;
-pub use stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};
-pub use trace::{Trace, Tracer};
-pub use verify::{TypeTally, VerifyError};
-pub use weak::GcWeak;
+mod api;
+
+pub use policy::{config, pacer, units};
+
+pub use api::control::GcControl;
+pub use api::ephemeron::GcWeakMap;
+pub use api::finalize::FinalizationQueue;
+pub use api::gc::Gc;
+pub use api::heap::Heap;
+pub use api::lock::{Lock, RefLock, Write};
+pub use api::mutation::Mutation;
+pub use api::pool::GcPool;
+pub use api::root::{__DynRootable, Root, Rootable};
+pub use api::stash::Stashed;
+pub use api::weak::GcWeak;
+pub use collect::verify::{TypeTally, VerifyError};
+pub use object::trace::{Trace, Tracer};
+pub use policy::config::{Config, ConfigBuilder, ConfigError};
+pub use state::error::AllocError;
+pub use state::phase::Phase;
+pub use telemetry::minor::MinorOutcome;
+pub use telemetry::stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};

@@ -1,0 +1,203 @@
+//! Ephemeron tables: maps whose keys are held weakly (JavaScript's
+//! `WeakMap`, Lua's weak-keyed tables).
+//!
+//! An **ephemeron** is a key/value pair where the value is kept alive only
+//! while the key is alive through *other* paths. A plain map with weak keys is
+//! not enough: if the value points back at its own key (an object's metadata
+//! referring to the object), a strong value would keep the key alive forever.
+//!
+//! The collector handles a [`GcWeakMap`]'s table as a weak container (see
+//! `weak`): scanning the table traces nothing; when the strong trace is done,
+//! *settling* traces the value of every entry whose key turned out alive,
+//! which may make more keys alive (chains, and cycles between entries), so it
+//! repeats until nothing changes; *sweeping* then drops every entry whose key
+//! is dead and rewrites keys that moved.
+//!
+//! Entries are bucketed by the key's identity hash, which survives moves, so
+//! a moved key needs no rehashing.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use crate::api::gc::Gc;
+use crate::api::lock::RefLock;
+use crate::api::mutation::Mutation;
+use crate::object::header::Header;
+use crate::object::trace::{Trace, Tracer};
+use crate::object::weak_ops::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
+
+/// One entry: a weakly held key and the value it keeps alive.
+struct Entry<V> {
+    key: NonNull<Header>,
+    value: V,
+    /// The last traversal that traced `value` (see `WeakOps::settle`).
+    settled: u64,
+}
+
+/// The managed table behind a `GcWeakMap`: buckets by key identity hash.
+pub(crate) struct EphemeronTable<V> {
+    buckets: RefLock<HashMap<u32, Vec<Entry<V>>>>,
+}
+
+// SAFETY: the table has no strong pointers; keys and values are reached only
+// through its WeakOps.
+unsafe impl<V: Trace> Trace for EphemeronTable<V> {
+    fn trace(&mut self, _tracer: &mut Tracer) {}
+}
+
+// SAFETY: `settle` traces exactly the values of live keys, `sweep` rewrites
+// or drops every key, and nothing else holds pointers.
+unsafe impl<V: Trace> WeakContainer for EphemeronTable<V> {
+    const OPS: WeakOps = WeakOps {
+        stage: SettleStage::Ephemerons,
+        trace_strong: |_, _| {},
+        settle: settle_table::<V>,
+        sweep: sweep_table::<V>,
+    };
+}
+
+/// Traces the value of every entry whose key is alive and that has not been
+/// settled in this traversal. Returns true if it traced any.
+///
+/// # Safety
+/// `object` heads a live `EphemeronTable<V>` and the collector has exclusive access.
+unsafe fn settle_table<V: Trace>(
+    object: NonNull<Header>,
+    tracer: &mut Tracer,
+    is_alive: IsAlive<'_>,
+    epoch: u64,
+) -> bool {
+    // SAFETY: guaranteed by the caller.
+    let table = unsafe { container::<EphemeronTable<V>>(object) };
+    let mut progress = false;
+    for entry in table.buckets.get_mut().values_mut().flatten() {
+        if entry.settled != epoch && is_alive(entry.key) {
+            entry.settled = epoch;
+            entry.value.trace(tracer);
+            progress = true;
+        }
+    }
+    progress
+}
+
+/// Drops entries with dead keys and rewrites moved keys.
+///
+/// # Safety
+/// As for `settle_table`.
+unsafe fn sweep_table<V: Trace>(object: NonNull<Header>, fix: FixSlot<'_>) {
+    // SAFETY: guaranteed by the caller.
+    let table = unsafe { container::<EphemeronTable<V>>(object) };
+    let buckets = table.buckets.get_mut();
+    buckets.retain(|_, bucket| {
+        bucket.retain_mut(|entry| match fix(entry.key) {
+            Some(key) => {
+                entry.key = key;
+                true
+            }
+            None => false,
+        });
+        !bucket.is_empty()
+    });
+}
+
+/// A map from managed objects to values, holding its keys weakly: an entry
+/// lives exactly as long as its key is reachable from elsewhere.
+pub struct GcWeakMap<'gc, K, V> {
+    table: Gc<'gc, EphemeronTable<V>>,
+    _key: PhantomData<Gc<'gc, K>>,
+}
+
+impl<'gc, K, V> Copy for GcWeakMap<'gc, K, V> {}
+
+impl<'gc, K, V> Clone for GcWeakMap<'gc, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
+    /// An empty map.
+    pub fn new(m: &Mutation<'gc>) -> GcWeakMap<'gc, K, V> {
+        let table = EphemeronTable {
+            buckets: RefLock::new(HashMap::new()),
+        };
+        GcWeakMap {
+            table: crate::api::weak::new_container(m, table),
+            _key: PhantomData,
+        }
+    }
+
+    /// Maps `key` to `value`; returns the previous value.
+    pub fn insert(self, m: &Mutation<'gc>, key: Gc<'gc, K>, value: V) -> Option<V> {
+        let mut buckets =
+            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
+        let bucket = buckets.entry(Gc::identity_hash(key)).or_default();
+        let key = key.header_ptr();
+        if let Some(entry) = bucket.iter_mut().find(|entry| entry.key == key) {
+            return Some(std::mem::replace(&mut entry.value, value));
+        }
+        bucket.push(Entry {
+            key,
+            value,
+            settled: 0,
+        });
+        None
+    }
+
+    /// Removes `key`'s entry; returns its value.
+    pub fn remove(self, m: &Mutation<'gc>, key: Gc<'gc, K>) -> Option<V> {
+        let mut buckets =
+            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
+        let hash = Gc::identity_hash(key);
+        let bucket = buckets.get_mut(&hash)?;
+        let index = bucket
+            .iter()
+            .position(|entry| entry.key == key.header_ptr())?;
+        let entry = bucket.swap_remove(index);
+        if bucket.is_empty() {
+            buckets.remove(&hash);
+        }
+        Some(entry.value)
+    }
+
+    /// Applies `read` to `key`'s value, if present.
+    pub fn get_with<R>(self, key: Gc<'gc, K>, read: impl FnOnce(&V) -> R) -> Option<R> {
+        let buckets = self.table.buckets.borrow();
+        let bucket = buckets.get(&Gc::identity_hash(key))?;
+        let entry = bucket.iter().find(|entry| entry.key == key.header_ptr())?;
+        Some(read(&entry.value))
+    }
+
+    /// A copy of `key`'s value, if present.
+    pub fn get(self, key: Gc<'gc, K>) -> Option<V>
+    where
+        V: Clone,
+    {
+        self.get_with(key, V::clone)
+    }
+
+    /// True if `key` has an entry.
+    pub fn contains_key(self, key: Gc<'gc, K>) -> bool {
+        self.get_with(key, |_| ()).is_some()
+    }
+
+    /// Number of entries (entries whose keys died are gone after the
+    /// collection that found them dead).
+    pub fn len(self) -> usize {
+        self.table.buckets.borrow().values().map(Vec::len).sum()
+    }
+
+    /// True if the map has no entries.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+// SAFETY: passes its one strong pointer (the table) to the tracer.
+unsafe impl<'gc, K, V> Trace for GcWeakMap<'gc, K, V> {
+    #[inline]
+    fn trace(&mut self, tracer: &mut Tracer) {
+        self.table.trace(tracer);
+    }
+}

@@ -1,0 +1,20 @@
+//! Layer 7, api: what the program uses.
+//!
+//! The heap and its safe points (`heap`), the mutation context (`mutation`),
+//! managed pointers (`gc`) and cells behind the write barrier (`lock`), root
+//! types (`root`), cross-thread control (`control`), handles that outlive one
+//! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
+//! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
+//! pools (`pool`).
+
+pub(crate) mod control;
+pub(crate) mod ephemeron;
+pub(crate) mod finalize;
+pub(crate) mod gc;
+pub(crate) mod heap;
+pub(crate) mod lock;
+pub(crate) mod mutation;
+pub(crate) mod pool;
+pub(crate) mod root;
+pub(crate) mod stash;
+pub(crate) mod weak;

@@ -1,0 +1,712 @@
+//! The collector's hub: the life of an object, and the cycle that ends it.
+//!
+//! Read this file first; each step names the module that implements it.
+//!
+//! 1. **Allocation** (`state`, `eden`): a new object is bump-allocated in Eden,
+//!    or, if large or if the young generation is off, placed in old space
+//!    (`old`, `large`). The program runs inside `mutate`; no collection can
+//!    happen there, so every `Gc` on the Rust stack stays valid.
+//! 2. **Minor GC** (`evacuate`, `survivor`): at a safe point, when Eden is
+//!    full, live young objects are copied into survivor space; roots are the
+//!    root object, the stash and the remembered set (`barrier`).
+//! 3. **Promotion** (`evacuate`): an object that survives enough minor GCs
+//!    (the tenuring threshold), or that survivor space has no room for, is
+//!    copied into old space instead.
+//! 4. **Marking** (`mark`): when the pacer says the old generation has grown
+//!    enough, a major cycle starts: roots are shaded, then each safe point
+//!    does a bounded mark step, paying the allocation's *assist debt*. The
+//!    write barrier keeps the tri-colour invariant between steps. Marking
+//!    ends with a short *termination* pause: a minor GC that shades from the
+//!    young generation, a final drain, and clearing weak references.
+//! 5. **Sweeping** (`sweep`): the whites flip; bounded sweep steps free the
+//!    garbage cells, drop their values and return empty blocks.
+//! 6. **Pacing** (`pacer`): at termination the pacer measures the live heap
+//!    and sets the next goal (`gc_percent`, memory limit) and trigger.
+//!
+//! Phases: `Idle` -> `Marking` -> `Sweeping` -> `Idle`. Only this file changes
+//! the phase, through `set_phase`, which asserts the transition.
+
+use std::ptr::NonNull;
+use std::time::{Duration, Instant};
+
+use crate::collect::evacuate::{minor_gc, MinorParams};
+use crate::collect::mark::{
+    is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
+};
+use crate::collect::sweep::Sweeper;
+use crate::object::header::Header;
+use crate::object::trace::Tracer;
+use crate::policy::config::Config;
+use crate::policy::config::ConfigError;
+use crate::policy::pacer::{AgeTable, CycleFacts, EdenSizer, MinorFacts, Pacer, Tenuring};
+use crate::state::phase::Phase;
+use crate::state::GcState;
+use crate::telemetry::minor::MinorOutcome;
+use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
+
+/// Cells the sweeper visits per sweep step when nothing else is asked: 4096
+/// cells of at most 8 KiB is one to sixteen 64 KiB blocks, tens of
+/// microseconds on this machine, far below the 1 ms pause target.
+pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
+
+/// The mutator is asked back to a safe point at most once per this many
+/// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
+/// and spacing safe points by `mark_step_budget / ratio` alone would stop the
+/// program every few bytes; 64 KiB of allocation is tens of microseconds.
+pub(crate) const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
+
+/// A single assist may not exceed this many multiples of `mark_step_budget`;
+/// the rest is carried as debt, so that a `mutate` call that ignored
+/// `debt_due` cannot force one huge pause.
+pub(crate) const MAX_ASSIST_STEPS: usize = 8;
+
+/// A callback receiving each major cycle's report.
+pub(crate) type CycleCallback = Box<dyn FnMut(&CycleReport)>;
+
+/// Facts about the major cycle in progress (written at its start and steps).
+#[derive(Default)]
+struct CycleInProgress {
+    heap_at_start: usize,
+    /// The largest heap seen at a safe point while marking.
+    heap_peak: usize,
+    bytes_allocated_at_start: u64,
+    minor_at_start: u64,
+    mark_pause_total: Duration,
+    mutator_time: Duration,
+    assist_work: usize,
+    /// Mark work done before termination (what assists paid for).
+    incremental_work: usize,
+    /// Not paced (stepped by hand or a full collection): the pacer does not
+    /// learn from its timing.
+    forced: bool,
+    /// Run by `collect_full`.
+    full: bool,
+    started: Option<Instant>,
+}
+
+/// Everything the collector keeps between safe points.
+pub(crate) struct Collector {
+    pub(crate) config: Config,
+    pub(crate) marker: Marker,
+    pub(crate) sweeper: Sweeper,
+    pub(crate) pacer: Pacer,
+    pub(crate) stats: StatsRecorder,
+    /// Objects that survived this many minor GCs are promoted.
+    pub(crate) tenuring_threshold: u8,
+    cycle: CycleInProgress,
+    /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
+    assist_debt: f64,
+    /// `GcState::paced_bytes` when the last safe point ended.
+    last_paced_bytes: usize,
+    /// When the heap was built (for report timestamps).
+    born: Instant,
+    /// When the last safe point ended (mutator time is measured from here).
+    last_safe_point: Instant,
+    /// Called with each cycle's report.
+    pub(crate) on_cycle: Option<CycleCallback>,
+    /// Sizes Eden toward `minor_pause_target`, when one is set.
+    eden_sizer: Option<EdenSizer>,
+}
+
+impl Collector {
+    pub(crate) fn new(config: Config) -> Collector {
+        let pacer = Pacer::new(config.pacer_settings());
+        let now = Instant::now();
+        Collector {
+            tenuring_threshold: initial_tenuring_threshold(&config),
+            config,
+            marker: Marker::default(),
+            sweeper: Sweeper::default(),
+            pacer,
+            stats: StatsRecorder::default(),
+            cycle: CycleInProgress::default(),
+            assist_debt: 0.0,
+            last_paced_bytes: 0,
+            born: now,
+            last_safe_point: now,
+            on_cycle: None,
+            eden_sizer: eden_sizer(&config),
+        }
+    }
+
+    /// Applies a new configuration at a safe point; returns the old one.
+    /// `generational` is fixed when the heap is built (the barrier and the
+    /// remembered set are only kept for a young generation).
+    pub(crate) fn apply_config(
+        &mut self,
+        state: &mut GcState,
+        new: Config,
+    ) -> Result<Config, ConfigError> {
+        new.validate()?;
+        if new.generational != self.config.generational {
+            return Err(ConfigError::Conflict {
+                field: "generational",
+                value: new.generational.to_string(),
+                requirement: "fixed when the heap is built: the young generation cannot be switched at run time"
+                    .to_string(),
+            });
+        }
+        let old = std::mem::replace(&mut self.config, new);
+        let settings = new.pacer_settings();
+        self.pacer.set_gc_percent(settings.gc_percent);
+        self.pacer.set_memory_limit(settings.memory_limit);
+        self.pacer.set_min_heap(settings.min_heap);
+        self.pacer.set_cpu_limit(settings.cpu_limit);
+        state.large_threshold.set(new.large_object_threshold);
+        if old.tenuring != new.tenuring {
+            self.tenuring_threshold = initial_tenuring_threshold(&new);
+        }
+        if old.eden_size != new.eden_size
+            || old.minor_pause_target != new.minor_pause_target
+            || old.survivor_ratio != new.survivor_ratio
+        {
+            self.eden_sizer = eden_sizer(&new);
+            resize_young(state, &new, new.eden_size);
+        }
+        Ok(old)
+    }
+
+    /// The only writer of the phase (rule 3 of STYLE.md).
+    fn set_phase(state: &GcState, to: Phase) {
+        let from = state.phase.get();
+        debug_assert!(
+            matches!(
+                (from, to),
+                (Phase::Idle, Phase::Marking)
+                    | (Phase::Marking, Phase::Sweeping)
+                    | (Phase::Sweeping, Phase::Idle)
+            ),
+            "illegal phase transition {from:?} -> {to:?}"
+        );
+        state.phase.set(to);
+    }
+
+    // ---------------------------------------------------------------- safe points
+
+    /// Opens a safe point: folds the mutator's counters into the totals and
+    /// tells the pacer how long the mutator ran.
+    pub(crate) fn begin_safe_point(&mut self, state: &GcState) -> usize {
+        let counters = &state.counters;
+        let bytes = state.bytes_since_safe_point();
+        counters.old_bytes_since_safe_point.set(0);
+        let objects = counters.objects_since_safe_point.replace(0);
+        self.stats.bytes_allocated += bytes as u64;
+        self.stats.objects_allocated += objects as u64;
+        let mutator_time = self.last_safe_point.elapsed();
+        self.pacer.record_mutator_time(mutator_time);
+        self.cycle.mutator_time += mutator_time;
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(state.heap_bytes());
+        if state.is_marking() {
+            self.cycle.heap_peak = self.cycle.heap_peak.max(state.paced_bytes());
+        }
+        bytes
+    }
+
+    /// Charges the assist debt. Below the goal, each byte the paced heap grew
+    /// by since the last safe point (old-space allocation, and promotion by
+    /// the minor GC that may have just run) owes `assist_ratio` units of mark
+    /// work. Once the paced heap has reached the goal, marking is late: every
+    /// allocated byte then owes them, so marking keeps moving between minor
+    /// GCs instead of waiting for the next promotion.
+    fn charge_assist_debt(&mut self, state: &GcState, allocated: usize) {
+        let paced = state.paced_bytes();
+        if state.is_marking() {
+            self.cycle.heap_peak = self.cycle.heap_peak.max(paced);
+        }
+        let growth = paced.saturating_sub(self.last_paced_bytes);
+        let owed = if paced >= self.pacer.heap_goal() {
+            allocated.max(growth)
+        } else {
+            growth
+        };
+        self.assist_debt += owed as f64 * self.assist_ratio(state);
+    }
+
+    /// Closes a safe point: sets the limits the mutator checks until the next.
+    pub(crate) fn end_safe_point(&mut self, state: &GcState) {
+        self.last_paced_bytes = state.paced_bytes();
+        let heap = state.heap_bytes();
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
+        let max_heap = self.config.max_heap.unwrap_or(usize::MAX);
+        state.max_heap.set(max_heap);
+        state.alloc_limit.set(max_heap.saturating_sub(heap));
+        state.young_limit.set(
+            state
+                .eden
+                .used()
+                .saturating_add(max_heap.saturating_sub(heap)),
+        );
+        state.eden_used_at_safe_point.set(state.eden.used());
+        state.debt_limit.set(self.debt_limit(state));
+        self.last_safe_point = Instant::now();
+    }
+
+    /// Bytes the mutator may allocate before `debt_due` asks it back.
+    fn debt_limit(&self, state: &GcState) -> usize {
+        let eden_room = if state.generational {
+            state.eden.capacity().saturating_sub(state.eden.used())
+        } else {
+            usize::MAX
+        };
+        let major_room = match state.phase.get() {
+            Phase::Marking => {
+                let ratio = self.assist_ratio(state).max(f64::MIN_POSITIVE);
+                (self.config.mark_step_budget as f64 / ratio) as usize
+            }
+            Phase::Sweeping => self.config.mark_step_budget,
+            Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
+        };
+        eden_room.min(major_room).max(MIN_SAFE_POINT_INTERVAL)
+    }
+
+    /// Mark work owed per allocated byte (0 unless marking).
+    fn assist_ratio(&self, state: &GcState) -> f64 {
+        if state.phase.get() != Phase::Marking {
+            return 0.0;
+        }
+        self.pacer
+            .assist_ratio(state.paced_bytes(), self.marker.work_done)
+    }
+
+    /// Records a pause's duration everywhere it counts.
+    pub(crate) fn record_pause(&mut self, kind: PauseKind, duration: Duration) {
+        self.stats.record_pause(kind, duration);
+        self.pacer.record_gc_time(duration);
+        if matches!(
+            kind,
+            PauseKind::MarkStart | PauseKind::MarkStep | PauseKind::MarkTermination
+        ) {
+            self.cycle.mark_pause_total += duration;
+        }
+    }
+
+    // ---------------------------------------------------------------- the paced step
+
+    /// Pays the debt the mutator ran up: a minor GC if Eden is full, then one
+    /// bounded piece of major-cycle work as the pacer asks. Returns the kinds
+    /// of pause it made, in order, with durations.
+    pub(crate) fn pay_debt(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        bytes: usize,
+    ) -> Vec<(PauseKind, Duration)> {
+        let mut pauses = Vec::new();
+        if state.generational && state.eden.is_full() {
+            pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
+        }
+        self.charge_assist_debt(state, bytes);
+        if self.pacer.limited() {
+            // The GC CPU limiter is full (Go's gcCPULimiter): collection has
+            // had its share of the CPU, so the major cycle waits and the heap
+            // may overshoot its goal until the mutator has run for a while.
+            return pauses;
+        }
+        match state.phase.get() {
+            Phase::Idle => {
+                if self.pacer.should_start_cycle(state.paced_bytes()) {
+                    pauses.push((
+                        PauseKind::MarkStart,
+                        timed(|| self.start_cycle(state, roots, false)),
+                    ));
+                    if !self.config.incremental {
+                        // Marking in one pause, as a non-incremental collector does.
+                        let termination = timed(|| self.finish_marking(state, roots));
+                        pauses.push((PauseKind::MarkTermination, termination));
+                    }
+                }
+            }
+            Phase::Marking => {
+                let budget = self.take_assist_budget();
+                let (done, duration) = timed_value(|| self.mark(state, budget));
+                self.cycle.assist_work += done;
+                self.stats.assist_work += done as u64;
+                pauses.push((PauseKind::MarkStep, duration));
+                if self.marker.gray.is_empty() && state.gray_new.get_mut().is_empty() {
+                    pauses.push((
+                        PauseKind::MarkTermination,
+                        timed(|| self.finish_marking(state, roots)),
+                    ));
+                }
+            }
+            Phase::Sweeping => {
+                let budget = SWEEP_STEP_CELLS.max(bytes / 16);
+                pauses.push((
+                    PauseKind::SweepStep,
+                    timed(|| {
+                        self.sweep(state, budget);
+                    }),
+                ));
+            }
+        }
+        pauses
+    }
+
+    /// The mark work to do now: the assist debt, bounded per pause.
+    fn take_assist_budget(&mut self) -> usize {
+        let step = self.config.mark_step_budget;
+        let cap = (step * MAX_ASSIST_STEPS) as f64;
+        let limited = if self.pacer.limited() {
+            step as f64
+        } else {
+            cap
+        };
+        let budget = self.assist_debt.clamp(1.0, limited);
+        self.assist_debt -= budget;
+        self.assist_debt = self.assist_debt.max(0.0);
+        budget as usize
+    }
+
+    // ---------------------------------------------------------------- minor GC
+
+    /// Step 2 and 3: a minor collection.
+    pub(crate) fn minor(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
+        if !state.generational {
+            return;
+        }
+        let start = Instant::now();
+        let cells = self.run_minor(state, roots, false);
+        self.adapt_eden(state, start.elapsed());
+        if state.is_marking() {
+            // Weak containers promoted black will not be scanned by the
+            // marker; remember them so they are settled at termination.
+            let promoted = cells.into_iter().filter(|cell| is_old(*cell));
+            self.marker.containers.extend(promoted);
+        }
+    }
+
+    /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
+    fn adapt_eden(&mut self, state: &mut GcState, pause: Duration) {
+        let Some(sizer) = self.eden_sizer.as_mut() else {
+            return;
+        };
+        let eden_bytes_used = self.stats.last_minor.eden_bytes;
+        let size = sizer.record_minor(MinorFacts {
+            eden_bytes_used,
+            pause,
+        });
+        resize_young(state, &self.config, size);
+    }
+
+    /// Runs the evacuation and records it; returns the weak cells reached.
+    fn run_minor(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        tenure_all: bool,
+    ) -> Vec<NonNull<Header>> {
+        let params = MinorParams {
+            tenuring_threshold: self.tenuring_threshold,
+            tenure_all,
+            poison: self.config.stress,
+        };
+        let (outcome, cells) = minor_gc(state, &mut self.marker.gray, roots, params);
+        let external = state.external_bytes.get() + outcome.promoted_external_bytes;
+        state.external_bytes.set(external);
+        if state.is_marking() {
+            self.marker.marked_bytes += outcome.promoted_bytes;
+        }
+        self.stats.record_minor(outcome);
+        self.tenuring_threshold =
+            next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
+        cells
+    }
+
+    // ---------------------------------------------------------------- major cycle
+
+    /// Step 4 begins: finish any sweep, then shade the roots.
+    pub(crate) fn start_cycle(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        forced: bool,
+    ) {
+        match state.phase.get() {
+            Phase::Marking => return,
+            Phase::Sweeping => {
+                self.sweep(state, usize::MAX);
+            }
+            Phase::Idle => {}
+        }
+        self.marker.reset();
+        state.cycle.set(state.cycle.get() + 1);
+        self.marker.cycle = state.cycle.get();
+        let heap = state.paced_bytes();
+        self.cycle = CycleInProgress {
+            heap_at_start: heap,
+            heap_peak: heap,
+            bytes_allocated_at_start: self.stats.bytes_allocated,
+            minor_at_start: self.stats.minor_collections,
+            forced,
+            started: Some(Instant::now()),
+            ..CycleInProgress::default()
+        };
+        self.assist_debt = 0.0;
+        self.pacer
+            .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
+        Collector::set_phase(state, Phase::Marking);
+        // Like G1's initial mark, start with a minor GC: it shades every old
+        // object the young generation points to, so old data reachable only
+        // through young objects is marked incrementally, not all at once in
+        // the termination pause.
+        self.minor(state, roots);
+        let stash = &state.stash;
+        let root_bytes = mark_roots(&mut self.marker, &mut |tracer| {
+            roots(tracer);
+            stash.borrow_mut().trace(tracer);
+        });
+        self.marker.external_bytes += root_bytes;
+    }
+
+    /// An incremental mark step of at most `budget` units; returns the work
+    /// done. Objects born gray join the gray stack; re-grayed ones wait for
+    /// termination (see `GcState::gray_again`).
+    pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
+        if state.phase.get() != Phase::Marking {
+            return 0;
+        }
+        self.marker.gray.append(state.gray_new.get_mut());
+        mark_step(&mut self.marker, budget)
+    }
+
+    /// Step 4 ends (mark termination): shade from the young generation and the
+    /// roots once more, drain the gray stack, clear dead weak targets, flip the
+    /// whites, and hand the measurements to the pacer.
+    pub(crate) fn finish_marking(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+    ) {
+        if state.phase.get() != Phase::Marking {
+            return;
+        }
+        let termination = Instant::now();
+        // The pacer steers the incremental part of marking: the termination's
+        // rescans are done in the pause, not paid for by allocation.
+        self.cycle.incremental_work = self.marker.work_done;
+        let young_containers = self.shade_from_roots_and_young(state, roots);
+        self.marker.containers.extend(young_containers);
+        loop {
+            self.marker.gray.append(state.gray_again.get_mut());
+            self.mark(state, usize::MAX);
+            if is_drained(
+                &self.marker,
+                state.gray_again.get_mut(),
+                state.gray_new.get_mut(),
+            ) {
+                break;
+            }
+        }
+        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state.next_trace_epoch());
+        forget_dead_remembered(state);
+        state.current_white.set(state.current_white.get().flip());
+        Collector::set_phase(state, Phase::Sweeping);
+        self.sweeper = Sweeper::start(state.old.get_mut());
+        self.end_cycle(state, weak_cleared, termination.elapsed());
+    }
+
+    /// The termination's rescan: a minor GC (which shades every old object the
+    /// root, the stash, the remembered set and the young objects point to), or
+    /// with the young generation off, the roots alone.
+    fn shade_from_roots_and_young(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+    ) -> Vec<NonNull<Header>> {
+        if state.generational {
+            return self.run_minor(state, roots, false);
+        }
+        let stash = &state.stash;
+        mark_roots(&mut self.marker, &mut |tracer| {
+            roots(tracer);
+            stash.borrow_mut().trace(tracer);
+        });
+        Vec::new()
+    }
+
+    /// Feeds the finished cycle to the pacer and the telemetry.
+    fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
+        let survivors = state.survivors.occupied().used;
+        let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
+        state.external_bytes.set(self.marker.external_bytes);
+        let heap_at_end = state.paced_bytes();
+        let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
+        let goal = self.pacer.heap_goal();
+        let summary = self.pacer.end_cycle(CycleFacts {
+            live_bytes,
+            root_scan_bytes: survivors,
+            heap_bytes_at_mark_end: heap_at_end,
+            mark_work_done: self.cycle.incremental_work,
+            bytes_allocated_during_mark: (self.stats.bytes_allocated
+                - self.cycle.bytes_allocated_at_start)
+                as usize,
+            mark_time: self.cycle.mark_pause_total + termination,
+            mutator_time_during_mark: self.cycle.mutator_time.min(mark_time),
+            forced: self.cycle.forced,
+        });
+        self.stats.major_collections += 1;
+        self.stats.full_collections += u64::from(self.cycle.full);
+        let non_heap = state.committed_bytes().saturating_sub(state.paced_bytes());
+        self.pacer.set_non_heap_bytes(non_heap);
+        self.stats.live_bytes = live_bytes;
+        self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;
+        self.stats.mark_work += self.marker.work_done as u64;
+        let report = CycleReport {
+            cycle: self.stats.major_collections,
+            at_seconds: self.born.elapsed().as_secs_f64(),
+            gc_cpu_fraction: self.pacer.gc_cpu_fraction(),
+            heap_at_start: self.cycle.heap_at_start,
+            heap_at_end,
+            heap_peak: self.cycle.heap_peak.max(heap_at_end),
+            live_bytes,
+            heap_goal: goal,
+            next_goal: summary.next_goal,
+            minor_collections: self.stats.minor_collections - self.cycle.minor_at_start,
+            mark_pause_total: self.cycle.mark_pause_total + termination,
+            termination_pause: termination,
+            mark_work: self.marker.work_done,
+            assist_work: self.cycle.assist_work,
+            weak_cleared,
+            forced: self.cycle.forced,
+        };
+        self.publish(&report);
+    }
+
+    /// Emits the cycle report: `tracing`, the callback, and the gctrace line.
+    fn publish(&mut self, report: &CycleReport) {
+        tracing::info!(
+            target: "tenure::gc",
+            cycle = report.cycle,
+            heap_at_start = report.heap_at_start,
+            heap_at_end = report.heap_at_end,
+            live_bytes = report.live_bytes,
+            heap_goal = report.heap_goal,
+            next_goal = report.next_goal,
+            minor_collections = report.minor_collections,
+            mark_pause_us = report.mark_pause_total.as_micros() as u64,
+            termination_pause_us = report.termination_pause.as_micros() as u64,
+            mark_work = report.mark_work,
+            assist_work = report.assist_work,
+            weak_cleared = report.weak_cleared,
+            gc_cpu_fraction = report.gc_cpu_fraction,
+            forced = report.forced,
+            "{report}"
+        );
+        if let Some(callback) = self.on_cycle.as_mut() {
+            callback(report);
+        }
+        if self.config.gctrace {
+            eprintln!("{report}");
+        }
+    }
+
+    /// Step 5: sweeps at most `budget` cells; returns true once the sweep is done.
+    pub(crate) fn sweep(&mut self, state: &mut GcState, budget: usize) -> bool {
+        if state.phase.get() != Phase::Sweeping {
+            return true;
+        }
+        let done = self.sweeper.step(
+            state.old.get_mut(),
+            state.large.get_mut(),
+            state.current_white.get(),
+            budget,
+            self.config.stress,
+        );
+        if done {
+            state.old.get_mut().release_empty_blocks();
+            Collector::set_phase(state, Phase::Idle);
+        }
+        done
+    }
+
+    /// A whole stop-the-world collection of both generations: finishes any
+    /// cycle in progress, empties the young generation into old space, then
+    /// marks and sweeps everything.
+    pub(crate) fn full(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
+        self.finish_marking(state, roots);
+        self.sweep(state, usize::MAX);
+        if state.generational {
+            self.run_minor(state, roots, true);
+        }
+        self.start_cycle(state, roots, true);
+        self.cycle.full = true;
+        self.finish_marking(state, roots);
+        self.sweep(state, usize::MAX);
+    }
+}
+
+/// Removes garbage from the remembered set before the sweeper frees it
+/// (I2 keeps the set pointing at live objects only).
+fn forget_dead_remembered(state: &mut GcState) {
+    state
+        .remembered
+        .get_mut()
+        // SAFETY: remembered objects are live old objects until swept.
+        .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
+}
+
+fn is_old(object: NonNull<Header>) -> bool {
+    // SAFETY: callers pass objects reached by the current collection.
+    unsafe { object.as_ref() }.is_old()
+}
+
+/// Runs `f` and returns how long it took.
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+/// Runs `f` and returns its value and how long it took.
+fn timed_value<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
+}
+
+/// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).
+pub(crate) fn survivor_capacity(config: &Config, eden_size: usize) -> usize {
+    eden_size / config.survivor_ratio().max(1) as usize
+}
+
+/// Gives Eden (and with it, each survivor space) a new nominal size.
+fn resize_young(state: &mut GcState, config: &Config, eden_size: usize) {
+    state.eden.set_capacity(eden_size);
+    state.survivors.capacity = survivor_capacity(config, eden_size);
+}
+
+/// The adaptive Eden sizer, when a minor-pause target is configured. Eden
+/// may shrink to 1/16 of its configured size or grow to 16 times it.
+fn eden_sizer(config: &Config) -> Option<EdenSizer> {
+    let target = config.minor_pause_target()?;
+    let size = config.eden_size();
+    Some(EdenSizer::new(
+        size,
+        (size / 16).max(64 << 10),
+        size.saturating_mul(16),
+        target,
+    ))
+}
+
+/// The threshold before any minor GC has measured ages.
+fn initial_tenuring_threshold(config: &Config) -> u8 {
+    match config.tenuring {
+        Tenuring::Fixed(age) => age,
+        Tenuring::Adaptive { max } => max,
+    }
+}
+
+/// The threshold for the next minor GC, from the age table this one filled.
+fn next_tenuring_threshold(
+    config: &Config,
+    outcome: &MinorOutcome,
+    survivor_capacity: usize,
+) -> u8 {
+    let mut ages = AgeTable::new();
+    for (age, &bytes) in outcome.age_bytes.iter().enumerate().skip(1) {
+        ages.record(age as u8, bytes);
+    }
+    config
+        .tenuring
+        .threshold(&ages, survivor_capacity, config.target_survivor_ratio)
+}

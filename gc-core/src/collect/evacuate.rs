@@ -1,0 +1,352 @@
+//! Minor GC: evacuating the live young objects (step 2 of an object's life).
+//!
+//! A minor collection runs at a safe point and touches only the young
+//! generation. Its roots are the heap's root object, the stashed handles and
+//! the **remembered set** (old objects that may point into the young
+//! generation, invariant I2), so it never scans the old generation.
+//!
+//! Each young object reached is **copied** (Cheney's algorithm): into the
+//! survivor to-space with its age + 1, or **promoted** into an old-space cell
+//! when its age reaches the tenuring threshold or the to-space is full (a
+//! *premature* promotion). The old copy's header becomes a forwarding pointer,
+//! so the next edge to it is simply redirected. Copied objects go on a scan
+//! list (Cheney's scan pointer made explicit, because bumpalo chunks are not
+//! walkable) and are scanned in turn, which copies their children.
+//!
+//! Afterwards: weak cells are fixed up (moved targets rewritten, dead young
+//! targets cleared, I7); dead young objects that need `Drop` are dropped; Eden
+//! and the from-space are reset in O(1); the survivor spaces swap.
+//!
+//! While a major cycle is marking, an old object reached here is shaded gray,
+//! and promoted objects are born black and scanned at once, so the young
+//! generation acts as the marker's root set (see `mark`, invariant I1).
+
+use std::ptr::NonNull;
+
+use crate::object::header::{Colour, Header, Space};
+use crate::object::trace::{TraceMode, Tracer};
+use crate::object::weak_ops::FixSlot;
+use crate::policy::pacer::young::MAX_AGE;
+use crate::space::drop_list::drop_dead;
+use crate::space::old::OldSpace;
+use crate::space::survivor::SemiSpace;
+use crate::state::{layout_of, GcState};
+use crate::telemetry::minor::MinorOutcome;
+
+/// How a minor GC should treat the objects it copies.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MinorParams {
+    /// Objects that have survived this many minor GCs are promoted.
+    pub tenuring_threshold: u8,
+    /// Promote every survivor (a full collection empties the young generation).
+    pub tenure_all: bool,
+    /// Overwrite evacuated memory (stress mode).
+    pub poison: bool,
+}
+
+/// The state of one evacuation, reached through the tracer.
+struct Evacuation<'a> {
+    to: &'a mut SemiSpace,
+    survivor_capacity: usize,
+    old: &'a mut OldSpace,
+    params: MinorParams,
+    /// Set while a major cycle is marking: old objects reached are shaded onto `gray`.
+    marking: bool,
+    current_white: Colour,
+    gray: &'a mut Vec<NonNull<Header>>,
+    /// Copied objects whose fields are still to be scanned.
+    scan: Vec<NonNull<Header>>,
+    /// Weak containers reached (at their new addresses).
+    containers: Vec<NonNull<Header>>,
+    /// The rebuilt remembered set.
+    remembered: Vec<NonNull<Header>>,
+    outcome: MinorOutcome,
+}
+
+/// Runs a minor collection. `trace_root` traces the heap's root object.
+/// Returns the outcome and the weak containers reached (for the major cycle).
+pub(crate) fn minor_gc(
+    state: &mut GcState,
+    gray: &mut Vec<NonNull<Header>>,
+    trace_root: &mut dyn FnMut(&mut Tracer),
+    params: MinorParams,
+) -> (MinorOutcome, Vec<NonNull<Header>>) {
+    let epoch = state.next_trace_epoch();
+    let cycle = state.cycle.get();
+    let eden_needs_drop = state.eden.take_needs_drop();
+    let eden_bytes = state.eden.used();
+    let marking = state.is_marking();
+    let current_white = state.current_white.get();
+    let remembered = std::mem::take(state.remembered.get_mut());
+    let survivor_capacity = state.survivors.capacity;
+    let (from, to) = state.survivors.split();
+    let from_needs_drop = std::mem::take(&mut from.needs_drop);
+    let mut evacuation = Evacuation {
+        to,
+        survivor_capacity,
+        old: state.old.get_mut(),
+        params,
+        marking,
+        current_white,
+        gray,
+        scan: Vec::new(),
+        containers: Vec::new(),
+        remembered: Vec::new(),
+        outcome: MinorOutcome {
+            eden_bytes,
+            ..MinorOutcome::default()
+        },
+    };
+    let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
+    trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    scan_until_done(&mut tracer);
+    settle_containers(&mut tracer, epoch);
+    tracer.finish();
+    sweep_containers(&mut evacuation);
+    let dropped = drop_dead(&eden_needs_drop) + drop_dead(&from_needs_drop);
+    let Evacuation {
+        remembered,
+        containers,
+        mut outcome,
+        ..
+    } = evacuation;
+    outcome.dropped_objects = dropped;
+    *state.remembered.get_mut() = remembered;
+    state.eden.reset(params.poison);
+    state.survivors.flip(params.poison);
+    (outcome, containers)
+}
+
+/// Settles the weak containers reached to a fixed point (see `weak`): for a
+/// minor GC an old object is alive, a young one if it has been evacuated.
+fn settle_containers(tracer: &mut Tracer, epoch: u64) {
+    let is_alive = |object: NonNull<Header>| {
+        // SAFETY: weakly held objects are live until their slot is swept.
+        let header = unsafe { object.as_ref() };
+        header.is_old() || header.is_forwarded()
+    };
+    let hooks = crate::collect::settle::SettleHooks {
+        container: &recorded_container,
+        finish_trace: &scan_until_done,
+        after_settle: &|tracer, container| {
+            if tracer.saw_young {
+                // An old table now holds a young value: keep it remembered (I2).
+                remember_if_old(tracer, container);
+            }
+        },
+    };
+    crate::collect::settle::settle_to_fixed_point(tracer, &hooks, &is_alive, epoch);
+}
+
+/// Evacuates everything the roots reach directly.
+fn trace_roots(
+    tracer: &mut Tracer,
+    trace_root: &mut dyn FnMut(&mut Tracer),
+    stash: &crate::state::stash_table::SharedStash,
+    remembered: Vec<NonNull<Header>>,
+) {
+    trace_root(tracer);
+    stash.borrow_mut().trace(tracer);
+    for object in remembered {
+        // SAFETY: remembered objects are live old objects (I2: sweeping
+        // removes dead ones from the set before freeing them).
+        unsafe { object.as_ref() }.set_remembered(false);
+        scan_object(tracer, object);
+    }
+}
+
+/// The Cheney loop: scan copied objects until none is left.
+fn scan_until_done(tracer: &mut Tracer) {
+    loop {
+        // SAFETY: this tracer was created with an Evacuation context.
+        let next = unsafe { tracer.context::<Evacuation>() }.scan.pop();
+        match next {
+            Some(object) => {
+                scan_object(tracer, object);
+                count_promoted_external(tracer, object);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Scans one object's fields (evacuating young targets), then keeps it in the
+/// remembered set if it is old and still points into the young generation.
+fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
+    tracer.saw_young = false;
+    tracer.external = 0;
+    // SAFETY: scanned objects are live (copies made by this GC, or
+    // remembered), and the collector has exclusive access.
+    if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .containers
+            .push(object);
+    }
+    if tracer.saw_young {
+        remember_if_old(tracer, object);
+    }
+}
+
+/// Outside-heap bytes of objects promoted this GC (reported while they were
+/// scanned) grow the old generation's footprint until the next mark
+/// measures it exactly.
+fn count_promoted_external(tracer: &mut Tracer, object: NonNull<Header>) {
+    let external = std::mem::take(&mut tracer.external);
+    // SAFETY: the object was just scanned and is live.
+    if unsafe { object.as_ref() }.is_old() {
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .outcome
+            .promoted_external_bytes += external;
+    }
+}
+
+fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
+    // SAFETY: the object is live (see scan_object).
+    let header = unsafe { object.as_ref() };
+    if header.is_old() && !header.is_remembered() {
+        header.set_remembered(true);
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .remembered
+            .push(object);
+    }
+}
+
+/// The evacuating edge visitor (`TraceMode::Evacuate`).
+#[inline]
+pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
+    // SAFETY: every slot the tracer is given points at a live object or a
+    // forwarding header (I4).
+    let header = unsafe { slot.as_ref() };
+    if header.is_old() {
+        shade_if_marking(tracer, header, *slot);
+        return;
+    }
+    let new = if header.is_forwarded() {
+        header.forwarded_to()
+    } else {
+        // SAFETY: this tracer was created with an Evacuation context.
+        evacuate(unsafe { tracer.context::<Evacuation>() }, *slot)
+    };
+    *slot = new;
+    // SAFETY: `new` is the live copy just made (or made earlier this GC).
+    if !unsafe { new.as_ref() }.is_old() {
+        tracer.saw_young = true;
+    }
+}
+
+/// While marking, an old object reached from the young generation or the
+/// roots is shaded: the young generation is a root set for the marker.
+#[inline]
+fn shade_if_marking(tracer: &mut Tracer, header: &Header, object: NonNull<Header>) {
+    // SAFETY: this tracer was created with an Evacuation context.
+    let evacuation = unsafe { tracer.context::<Evacuation>() };
+    if evacuation.marking && header.colour().is_white() {
+        header.set_colour(Colour::Gray);
+        evacuation.gray.push(object);
+    }
+}
+
+/// Copies one young object; returns its new address.
+fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
+    // SAFETY: a young, unforwarded object reached by the collector is live.
+    let header = unsafe { object.as_ref() };
+    debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
+    let info = header.info();
+    // HotSpot's rule: an object that has already survived `threshold` minor
+    // GCs is promoted; younger ones are copied with their age + 1.
+    let age = header.age().saturating_add(1).min(MAX_AGE);
+    let (new, space) = evacuation.destination(info, header.age(), age);
+    // SAFETY: `new` is fresh memory of `info.size` bytes that does not overlap
+    // the live object being copied.
+    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), info.size) };
+    let new = new.cast::<Header>();
+    // SAFETY: the copy is a complete, live object now.
+    let new_header = unsafe { new.as_ref() };
+    new_header.set_space(space);
+    new_header.set_age(age);
+    new_header.set_remembered(false);
+    if space.is_old() {
+        // Promoted while marking: born black, and scanned below so its old
+        // children are shaded (I1). Otherwise: the current white.
+        let colour = if evacuation.marking {
+            Colour::Black
+        } else {
+            evacuation.current_white
+        };
+        new_header.set_colour(colour);
+    } else if info.drop.is_some() {
+        evacuation.to.needs_drop.push(new);
+    }
+    header.set_forwarded(new);
+    if info.trace.is_some() {
+        evacuation.scan.push(new);
+    }
+    evacuation.outcome.copied_objects += 1;
+    new
+}
+
+impl Evacuation<'_> {
+    /// Where a surviving object goes: the to-space (where it will have age
+    /// `new_age`), or old space if it has survived `threshold` minor GCs
+    /// already (`old_age`) or the to-space is full.
+    fn destination(
+        &mut self,
+        info: &crate::object::header::TypeInfo,
+        old_age: u8,
+        new_age: u8,
+    ) -> (NonNull<u8>, Space) {
+        let age = new_age;
+        let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
+        if !promote {
+            if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {
+                self.outcome.survived_bytes += info.size;
+                self.outcome.age_bytes[age as usize] += info.size;
+                return (ptr, self.to.space);
+            }
+            self.outcome.premature_bytes += info.size;
+        }
+        self.outcome.promoted_bytes += info.size;
+        match self.old.alloc(info.size) {
+            Some(ptr) => (ptr, Space::Old),
+            None => std::alloc::handle_alloc_error(layout_of(info)),
+        }
+    }
+}
+
+/// Sweeps the weak slots of every container reached (I7): moved targets are
+/// rewritten, dead young ones dropped, old ones kept (a minor GC does not
+/// judge the old generation). An old container still holding a young target
+/// stays in the remembered set (I2).
+fn sweep_containers(evacuation: &mut Evacuation) {
+    for &container in &evacuation.containers {
+        let mut holds_young = false;
+        let mut fix = |target: NonNull<Header>| {
+            // SAFETY: weakly held objects are live (or forwarded) until swept.
+            let header = unsafe { target.as_ref() };
+            if header.is_old() {
+                return Some(target);
+            }
+            let moved = header.is_forwarded().then(|| header.forwarded_to());
+            // SAFETY: `moved` is a live copy made this GC.
+            holds_young |= moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());
+            moved
+        };
+        crate::collect::settle::sweep(container, &mut fix as FixSlot<'_>);
+        // SAFETY: the container is live.
+        let header = unsafe { container.as_ref() };
+        if holds_young && header.is_old() && !header.is_remembered() {
+            header.set_remembered(true);
+            evacuation.remembered.push(container);
+        }
+    }
+}
+
+/// The `index`th weak container this traversal recorded.
+fn recorded_container(tracer: &mut Tracer, index: usize) -> Option<NonNull<Header>> {
+    // SAFETY: this tracer was created with an Evacuation context.
+    let context = unsafe { tracer.context::<Evacuation>() };
+    context.containers.get(index).copied()
+}

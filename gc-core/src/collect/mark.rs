@@ -1,0 +1,204 @@
+//! Incremental tri-colour marking of the old generation (step 4 of an
+//! object's life).
+//!
+//! Colours (`header::Colour`) are defined by where an old object stands:
+//! **white** = not reached yet this cycle; **gray** = reached and on the gray
+//! stack (or the gray-again list), fields not yet scanned; **black** = reached
+//! and scanned. Marking starts by shading what the roots point at, then each
+//! step pops gray objects, scans them (shading their white old children) and
+//! paints them black, for a bounded amount of work, so that no pause is long.
+//!
+//! Invariant I1 (tri-colour): *no black object points to a white one*, except
+//! through the young generation, which is rescanned at the end. Between steps
+//! the program runs and could break I1 by storing a white pointer into a black
+//! object; the write barrier prevents that by re-graying the black object
+//! (`barrier`). Objects allocated in old space while marking are born gray,
+//! promoted objects are born black with their children shaded (`evacuate`).
+//!
+//! Young objects are not marked: they are roots for this collector. Marking
+//! ends (`Collector::finish_marking`) with a minor GC that shades every old
+//! object the root, the stash and the live young objects point to, then drains
+//! the gray stack. Then every white old object is garbage.
+//!
+//! The gray stack is an explicit `Vec`, never the Rust call stack, so marking
+//! a list of a million nodes uses a million-entry vector, not a million frames.
+
+use std::ptr::NonNull;
+
+use crate::object::header::{Colour, Header, Space};
+use crate::object::trace::{TraceMode, Tracer};
+use crate::space::old::OldSpace;
+
+/// The marker's state for one cycle (safe points only).
+#[derive(Default)]
+pub(crate) struct Marker {
+    /// Gray objects whose fields are still to be scanned.
+    pub(crate) gray: Vec<NonNull<Header>>,
+    /// Weak containers reached this cycle; settled and swept at the end (I7).
+    pub(crate) containers: Vec<NonNull<Header>>,
+    /// The major cycle's number (object pools rotate once per cycle).
+    pub(crate) cycle: u64,
+    /// Bytes of old objects blackened this cycle (cell sizes).
+    pub(crate) marked_bytes: usize,
+    /// Objects blackened this cycle.
+    pub(crate) marked_objects: usize,
+    /// Outside-heap bytes reported by the objects scanned this cycle.
+    pub(crate) external_bytes: usize,
+    /// Units of mark work done this cycle (bytes scanned, outside bytes included).
+    pub(crate) work_done: usize,
+}
+
+impl Marker {
+    /// Forgets the previous cycle.
+    pub(crate) fn reset(&mut self) {
+        debug_assert!(
+            self.gray.is_empty(),
+            "gray objects left from the last cycle"
+        );
+        self.containers.clear();
+        self.marked_bytes = 0;
+        self.marked_objects = 0;
+        self.external_bytes = 0;
+        self.work_done = 0;
+    }
+}
+
+/// Shades what `trace_roots` visits (the root object, the stash).
+/// Returns the outside-heap bytes the roots reported (the root object's own
+/// `Vec`s and `String`s count toward the live heap too).
+pub(crate) fn mark_roots(marker: &mut Marker, trace_roots: &mut dyn FnMut(&mut Tracer)) -> usize {
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
+    trace_roots(&mut tracer);
+    let external = tracer.external;
+    tracer.finish();
+    external
+}
+
+/// Scans gray objects until `budget` units of work are done or none is left.
+/// Returns the work done. The gray-again list must have been merged first.
+pub(crate) fn mark_step(marker: &mut Marker, budget: usize) -> usize {
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
+    drain(&mut tracer, budget)
+}
+
+/// Blackens gray objects through `tracer` until `budget` work is done.
+fn drain(tracer: &mut Tracer, budget: usize) -> usize {
+    let mut work = 0;
+    while work < budget {
+        // SAFETY: this tracer was created with a Marker context.
+        let Some(object) = (unsafe { tracer.context::<Marker>() }).gray.pop() else {
+            break;
+        };
+        work += blacken(tracer, object);
+    }
+    // SAFETY: as above.
+    unsafe { tracer.context::<Marker>() }.work_done += work;
+    work
+}
+
+/// True when no gray object is left (the gray-again list included).
+pub(crate) fn is_drained(
+    marker: &Marker,
+    gray_again: &[NonNull<Header>],
+    gray_new: &[NonNull<Header>],
+) -> bool {
+    marker.gray.is_empty() && gray_again.is_empty() && gray_new.is_empty()
+}
+
+/// Scans one gray object and paints it black. Returns the work it cost.
+fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
+    // SAFETY: gray objects are live old objects (only the marker, the barrier
+    // and allocation push them, and sweeping never frees non-white objects).
+    let header = unsafe { object.as_ref() };
+    if header.colour() != Colour::Gray {
+        return 0; // pushed twice; already scanned
+    }
+    header.set_colour(Colour::Black);
+    let first_time = !header.is_rescan();
+    header.set_rescan(false);
+    let info = header.info();
+    let cell_bytes = match header.space() {
+        Space::Old => OldSpace::cell_size_for(info.size),
+        _ => info.size,
+    };
+    tracer.external = 0;
+    // SAFETY: the object is live and the collector has exclusive access.
+    if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
+        // SAFETY: this tracer was created with a Marker context.
+        unsafe { tracer.context::<Marker>() }
+            .containers
+            .push(object);
+    }
+    let external = tracer.external;
+    // SAFETY: this tracer was created with a Marker context.
+    let marker = unsafe { tracer.context::<Marker>() };
+    if first_time {
+        // A re-grayed object was counted when first blackened.
+        marker.marked_bytes += cell_bytes;
+        marker.marked_objects += 1;
+        marker.external_bytes += external;
+    }
+    info.size + external
+}
+
+/// The marking edge visitor (`TraceMode::Mark`): shade a white old target.
+#[inline]
+pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
+    // SAFETY: every edge the tracer is given points at a live object (I4).
+    let header = unsafe { target.as_ref() };
+    if header.is_old() && header.colour().is_white() {
+        header.set_colour(Colour::Gray);
+        // SAFETY: this tracer was created with a Marker context.
+        unsafe { tracer.context::<Marker>() }.gray.push(target);
+    }
+}
+
+/// Mark termination's weak processing: settles every container reached this
+/// cycle to a fixed point (ephemeron values of live keys are marked, dead
+/// objects watched by finalization queues are resurrected), draining the gray
+/// stack after each round, then sweeps their weak slots, dropping those whose
+/// old target stayed white (I7). Returns the number of slots cleared.
+///
+/// # Requires
+/// The gray stack is drained: every strongly reachable old object is black.
+pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> usize {
+    assert!(
+        marker.gray.is_empty(),
+        "weak containers settled before marking drained"
+    );
+    let is_alive = |object: NonNull<Header>| {
+        // SAFETY: weakly held objects are live until their slot is swept.
+        let header = unsafe { object.as_ref() };
+        !header.is_old() || !header.colour().is_white()
+    };
+    let cycle = marker.cycle;
+    let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
+    let hooks = crate::collect::settle::SettleHooks {
+        container: &recorded_container,
+        finish_trace: &|tracer| {
+            drain(tracer, usize::MAX);
+        },
+        after_settle: &|_, _| {},
+    };
+    crate::collect::settle::settle_to_fixed_point(&mut tracer, &hooks, &is_alive, epoch);
+    tracer.finish();
+    let mut cleared = 0;
+    for &container in &marker.containers {
+        let mut fix = |target: NonNull<Header>| {
+            let alive = is_alive(target);
+            cleared += usize::from(!alive);
+            alive.then_some(target)
+        };
+        crate::collect::settle::sweep(container, &mut fix);
+    }
+    cleared
+}
+
+/// The `index`th weak container this traversal recorded.
+fn recorded_container(tracer: &mut Tracer, index: usize) -> Option<NonNull<Header>> {
+    // SAFETY: this tracer was created with a Marker context.
+    let context = unsafe { tracer.context::<Marker>() };
+    context.containers.get(index).copied()
+}

@@ -1,0 +1,18 @@
+//! Layer 6, collect: the collector's algorithms.
+//!
+//! `collector` is the hub: it tells the whole cycle as numbered steps and
+//! drives the others. `evacuate` is the minor GC (Cheney copying of the young
+//! generation), `mark` the incremental tri-colour marking of the old one,
+//! `sweep` its incremental sweeping, `settle` the fixed point every traversal
+//! reaches over weak containers, `barrier` the write barrier, `verify` the heap
+//! verifier, and `dispatch` routes each edge a `Tracer` visits to the
+//! traversal that built it.
+
+pub(crate) mod barrier;
+pub(crate) mod collector;
+mod dispatch;
+pub(crate) mod evacuate;
+pub(crate) mod mark;
+pub(crate) mod settle;
+pub(crate) mod sweep;
+pub(crate) mod verify;

@@ -1,0 +1,442 @@
+//! The object header and the static type descriptor.
+//!
+//! Every managed object is a [`GcBox<T>`]: a 16-byte [`Header`] followed by the
+//! value. The header is what lets the collector treat objects of any type
+//! uniformly:
+//!
+//! - `info` points at a static [`TypeInfo`] (size, alignment, trace fn,
+//!   drop fn, name, and for weak containers their `WeakOps`).
+//!   While a minor GC evacuates a young object, the *old copy's* `info` word is
+//!   overwritten with the forwarding address and [`FORWARDED`] is set.
+//! - `flags` packs the object's [`Colour`], [`Space`], age and the
+//!   remembered, forwarded and rescan bits. Colours and spaces are enums whose meaning is
+//!   defined by where the object is; they change only through the setters here,
+//!   which `debug_assert!` the legal transitions.
+//! - `hash` is the identity hash, assigned on first use and copied with the
+//!   object, so `Hash` on `Gc` survives moves (invariant I6).
+//!
+//! Header layout (64-bit): `[ info: 8 bytes | flags: 4 bytes | hash: 4 bytes ]`.
+
+use std::cell::Cell;
+use std::ptr::NonNull;
+
+use crate::object::trace::{Trace, Tracer};
+use crate::object::weak_ops::WeakOps;
+pub(crate) use crate::policy::pacer::young::MAX_AGE;
+
+/// Static description of one managed type: everything the collector must
+/// know to copy, scan, drop and profile an object without knowing its type.
+pub(crate) struct TypeInfo {
+    /// Size in bytes of the whole `GcBox<T>` (header included).
+    pub size: usize,
+    /// Alignment in bytes of `GcBox<T>`.
+    pub align: usize,
+    /// Scans the object's pointers; `None` when `T::NEEDS_TRACE` is false, so
+    /// the collector never even enqueues such objects for scanning.
+    pub trace: Option<unsafe fn(NonNull<Header>, &mut Tracer)>,
+    /// Drops the value in place; `None` when `T` needs no drop, so dead objects
+    /// of the type cost nothing to free.
+    pub drop: Option<unsafe fn(NonNull<Header>)>,
+    /// The type's name, for heap profiles (`std::any::type_name`).
+    pub name: fn() -> &'static str,
+    /// For weak containers (weak cells, ephemeron tables, finalization
+    /// queues), how the collector handles their weak slots (see `weak`).
+    pub(crate) weak: Option<&'static WeakOps>,
+}
+
+/// A managed object: the header, then the value. `repr(C)` fixes the header at
+/// offset 0, so a `NonNull<GcBox<T>>` and a `NonNull<Header>` are the same address.
+#[repr(C)]
+pub(crate) struct GcBox<T> {
+    /// The object header.
+    pub header: Header,
+    /// The user's value.
+    pub value: T,
+}
+
+/// Supplies the `&'static TypeInfo` for `GcBox<T>` (a constant promoted to a static).
+pub(crate) struct InfoOf<T>(std::marker::PhantomData<T>);
+
+impl<T: Trace> InfoOf<T> {
+    pub(crate) const INFO: TypeInfo = TypeInfo {
+        size: std::mem::size_of::<GcBox<T>>(),
+        align: std::mem::align_of::<GcBox<T>>(),
+        trace: if T::NEEDS_TRACE {
+            Some(trace_erased::<T>)
+        } else {
+            None
+        },
+        drop: if std::mem::needs_drop::<T>() {
+            Some(drop_erased::<T>)
+        } else {
+            None
+        },
+        name: std::any::type_name::<T>,
+        weak: None,
+    };
+}
+
+/// Scans the `T` behind an erased header pointer.
+///
+/// # Safety
+/// `header` must head a live, initialised `GcBox<T>` to which the caller has
+/// exclusive access (the collector at a safe point).
+unsafe fn trace_erased<T: Trace>(header: NonNull<Header>, tracer: &mut Tracer) {
+    // SAFETY: the caller guarantees a live GcBox<T> with exclusive access; the
+    // header sits at offset 0 of the repr(C) box. Only the value is borrowed
+    // mutably: the collector keeps using the header through raw pointers.
+    let value = unsafe { &mut (*header.cast::<GcBox<T>>().as_ptr()).value };
+    value.trace(tracer);
+}
+
+/// Drops the `T` behind an erased header pointer.
+///
+/// # Safety
+/// `header` must head a live `GcBox<T>` that is dead to the program and is never
+/// used again as a `T` (the sweeper or minor GC freeing it).
+unsafe fn drop_erased<T>(header: NonNull<Header>) {
+    // SAFETY: the caller guarantees the value is initialised and unreachable.
+    unsafe { std::ptr::drop_in_place(&mut (*header.cast::<GcBox<T>>().as_ptr()).value) }
+}
+
+/// The tri-colour abstraction (invariant I1, `docs/invariants.md`), defined by
+/// where an old-generation object stands in the current marking cycle.
+///
+/// Two whites alternate as in Lua: at the end of marking the "current" white
+/// flips, so every object still painted the *previous* white is garbage, while
+/// objects allocated during sweeping get the new white and are safe.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub(crate) enum Colour {
+    /// Not yet reached in cycles whose current white is White0.
+    White0 = 0,
+    /// Not yet reached in cycles whose current white is White1.
+    White1 = 1,
+    /// Reached and on the gray stack: its fields are still to be scanned.
+    Gray = 2,
+    /// Reached and scanned: every field has been shaded.
+    Black = 3,
+}
+
+impl Colour {
+    /// The other white.
+    pub(crate) fn flip(self) -> Colour {
+        match self {
+            Colour::White0 => Colour::White1,
+            Colour::White1 => Colour::White0,
+            other => other,
+        }
+    }
+
+    /// True for either white.
+    pub(crate) fn is_white(self) -> bool {
+        matches!(self, Colour::White0 | Colour::White1)
+    }
+
+    fn from_bits(bits: u32) -> Colour {
+        match bits & COLOUR_MASK {
+            0 => Colour::White0,
+            1 => Colour::White1,
+            2 => Colour::Gray,
+            _ => Colour::Black,
+        }
+    }
+}
+
+/// Which space an object lives in. Young spaces have bit 2 clear, old ones set,
+/// so "is this object old?" is one AND in the write barrier's fast path.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub(crate) enum Space {
+    /// The bump-allocated nursery: every new young object starts here.
+    Eden = 0,
+    /// Survivor semispace A.
+    SurvivorA = 1,
+    /// Survivor semispace B.
+    SurvivorB = 2,
+    /// A cell of an old-space block (non-moving, swept).
+    Old = 4,
+    /// A large object in its own allocation (non-moving, swept).
+    Large = 5,
+}
+
+impl Space {
+    /// True for the old generation (old cells and large objects).
+    pub(crate) fn is_old(self) -> bool {
+        (self as u32) & OLD_SPACE_BIT != 0
+    }
+
+    fn from_bits(bits: u32) -> Space {
+        match (bits >> SPACE_SHIFT) & SPACE_MASK {
+            0 => Space::Eden,
+            1 => Space::SurvivorA,
+            2 => Space::SurvivorB,
+            4 => Space::Old,
+            _ => Space::Large,
+        }
+    }
+}
+
+const COLOUR_MASK: u32 = 0b11;
+const SPACE_SHIFT: u32 = 2;
+const SPACE_MASK: u32 = 0b111;
+/// Bit of the `Space` value that marks the old generation.
+const OLD_SPACE_BIT: u32 = 0b100;
+/// `flags` bit set for every old-generation object: `Space::is_old` in place.
+pub(crate) const OLD: u32 = OLD_SPACE_BIT << SPACE_SHIFT;
+const AGE_SHIFT: u32 = 5;
+const AGE_MASK: u32 = 0b1111;
+// The age field holds every age up to the one tenuring policy's `MAX_AGE`
+// (HotSpot's MaxTenuringThreshold, 4 bits).
+const _: () = assert!(MAX_AGE as u32 <= AGE_MASK);
+/// `flags` bit: this old object is in the remembered set (invariant I2).
+pub(crate) const REMEMBERED: u32 = 1 << 9;
+/// `flags` bit: this is the stale copy of an evacuated object; `info` holds the
+/// forwarding address.
+pub(crate) const FORWARDED: u32 = 1 << 10;
+/// `flags` bit: this black object was re-grayed by the write barrier, so the
+/// marker's next scan of it is a rescan (its bytes are already counted).
+pub(crate) const RESCAN: u32 = 1 << 11;
+
+/// The object header. See the module documentation for the layout.
+#[repr(C)]
+pub(crate) struct Header {
+    /// The type descriptor, or the forwarding address when `FORWARDED` is set,
+    /// or null for a free old-space cell.
+    info: Cell<*const TypeInfo>,
+    /// Colour, space, age, remembered and forwarded bits.
+    flags: Cell<u32>,
+    /// Identity hash, 0 until first requested.
+    hash: Cell<u32>,
+}
+
+impl Header {
+    /// A fresh header for an object of `info`'s type in `space`.
+    pub(crate) fn new(info: &'static TypeInfo, space: Space, colour: Colour) -> Header {
+        Header {
+            info: Cell::new(info),
+            flags: Cell::new(((space as u32) << SPACE_SHIFT) | colour as u32),
+            hash: Cell::new(0),
+        }
+    }
+
+    /// The header of a free old-space cell (null `info`).
+    pub(crate) fn free_cell() -> Header {
+        Header {
+            info: Cell::new(std::ptr::null()),
+            flags: Cell::new(0),
+            hash: Cell::new(0),
+        }
+    }
+
+    /// The type descriptor.
+    ///
+    /// # Requires
+    /// The object is not forwarded and not a free cell.
+    #[inline]
+    pub(crate) fn info(&self) -> &'static TypeInfo {
+        debug_assert!(!self.is_forwarded(), "info() of a forwarded object");
+        let info = self.info.get();
+        debug_assert!(!info.is_null(), "info() of a free cell");
+        // SAFETY: a live, unforwarded header always holds a pointer obtained
+        // from a `&'static TypeInfo` (Header::new / set_forwarded is the only
+        // other writer, and it sets FORWARDED).
+        unsafe { &*info }
+    }
+
+    /// The raw `info` word: null for a free old cell.
+    #[inline]
+    pub(crate) fn raw_info(&self) -> *const TypeInfo {
+        self.info.get()
+    }
+
+    /// Raw flag bits (for the barrier's fast path).
+    #[inline]
+    pub(crate) fn flags(&self) -> u32 {
+        self.flags.get()
+    }
+
+    /// The object's colour.
+    #[inline]
+    pub(crate) fn colour(&self) -> Colour {
+        Colour::from_bits(self.flags.get())
+    }
+
+    /// Repaints the object. Legal transitions (I1): white -> gray -> black;
+    /// black -> gray (the barrier re-grays a written black object); any white
+    /// or black -> the current white (sweeping or a fresh cycle); white ->
+    /// black (objects promoted while marking are born black).
+    #[inline]
+    pub(crate) fn set_colour(&self, colour: Colour) {
+        debug_assert!(
+            !(self.colour() == Colour::Gray && colour.is_white()),
+            "a gray object may not turn white"
+        );
+        self.flags
+            .set((self.flags.get() & !COLOUR_MASK) | colour as u32);
+    }
+
+    /// The space this object is in.
+    #[inline]
+    pub(crate) fn space(&self) -> Space {
+        Space::from_bits(self.flags.get())
+    }
+
+    /// Moves the object's record to `space` (only when it is copied or promoted).
+    pub(crate) fn set_space(&self, space: Space) {
+        debug_assert!(
+            space.is_old() || !self.space().is_old(),
+            "an old object never becomes young"
+        );
+        let cleared = self.flags.get() & !(SPACE_MASK << SPACE_SHIFT);
+        self.flags.set(cleared | ((space as u32) << SPACE_SHIFT));
+    }
+
+    /// True for old-generation objects.
+    #[inline]
+    pub(crate) fn is_old(&self) -> bool {
+        self.flags.get() & OLD != 0
+    }
+
+    /// Number of minor collections this young object has survived.
+    #[inline]
+    pub(crate) fn age(&self) -> u8 {
+        ((self.flags.get() >> AGE_SHIFT) & AGE_MASK) as u8
+    }
+
+    /// Sets the age (saturating at `MAX_AGE`).
+    pub(crate) fn set_age(&self, age: u8) {
+        let age = u32::from(age.min(MAX_AGE));
+        let cleared = self.flags.get() & !(AGE_MASK << AGE_SHIFT);
+        self.flags.set(cleared | (age << AGE_SHIFT));
+    }
+
+    /// True if the remembered bit is set.
+    #[inline]
+    pub(crate) fn is_remembered(&self) -> bool {
+        self.flags.get() & REMEMBERED != 0
+    }
+
+    /// Sets or clears the remembered bit.
+    pub(crate) fn set_remembered(&self, remembered: bool) {
+        self.set_flag(REMEMBERED, remembered);
+    }
+
+    /// Sets or clears one flag bit.
+    fn set_flag(&self, bit: u32, on: bool) {
+        let flags = self.flags.get();
+        self.flags.set(if on { flags | bit } else { flags & !bit });
+    }
+
+    /// True if the barrier re-grayed this object (see `RESCAN`).
+    #[inline]
+    pub(crate) fn is_rescan(&self) -> bool {
+        self.flags.get() & RESCAN != 0
+    }
+
+    /// Sets or clears the rescan bit.
+    pub(crate) fn set_rescan(&self, rescan: bool) {
+        self.set_flag(RESCAN, rescan);
+    }
+
+    /// True for the stale copy of an evacuated object.
+    #[inline]
+    pub(crate) fn is_forwarded(&self) -> bool {
+        self.flags.get() & FORWARDED != 0
+    }
+
+    /// The forwarding address.
+    ///
+    /// # Requires
+    /// The object is forwarded.
+    #[inline]
+    pub(crate) fn forwarded_to(&self) -> NonNull<Header> {
+        debug_assert!(self.is_forwarded());
+        // SAFETY: set_forwarded stored a non-null header pointer here.
+        unsafe { NonNull::new_unchecked(self.info.get() as *mut Header) }
+    }
+
+    /// Turns this (old copy of an evacuated object) into a forwarding pointer.
+    ///
+    /// # Requires
+    /// The object is young and not yet forwarded.
+    pub(crate) fn set_forwarded(&self, to: NonNull<Header>) {
+        debug_assert!(!self.is_forwarded() && !self.is_old());
+        self.info.set(to.as_ptr() as *const TypeInfo);
+        self.flags.set(self.flags.get() | FORWARDED);
+    }
+
+    /// The identity hash: assigned once, from the address at first request, and
+    /// kept in the header so it survives every move (invariant I6).
+    pub(crate) fn identity_hash(&self) -> u32 {
+        let hash = self.hash.get();
+        if hash != 0 {
+            return hash;
+        }
+        let fresh = mix_address(self as *const Header as usize);
+        self.hash.set(fresh);
+        fresh
+    }
+
+    /// Marks an old-space cell free (used by the sweeper and new blocks).
+    pub(crate) fn set_free(&self) {
+        self.info.set(std::ptr::null());
+        self.flags.set(0);
+        self.hash.set(0);
+    }
+}
+
+/// A 32-bit, never-zero hash of an address (Fibonacci hashing).
+fn mix_address(address: usize) -> u32 {
+    let mixed = (address as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((mixed >> 32) as u32).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static INFO: TypeInfo = TypeInfo {
+        size: 16,
+        align: 8,
+        trace: None,
+        drop: None,
+        name: || "test",
+        weak: None,
+    };
+
+    #[test]
+    fn header_is_two_words() {
+        assert_eq!(std::mem::size_of::<Header>(), 16);
+    }
+
+    #[test]
+    fn space_and_age_bits_do_not_overlap() {
+        let header = Header::new(&INFO, Space::SurvivorB, Colour::White1);
+        header.set_age(MAX_AGE);
+        header.set_remembered(true);
+        assert_eq!(header.space(), Space::SurvivorB);
+        assert_eq!(header.colour(), Colour::White1);
+        assert_eq!(header.age(), MAX_AGE);
+        assert!(header.is_remembered());
+        assert!(!header.is_old());
+        header.set_space(Space::Old);
+        assert!(header.is_old());
+        assert_eq!(header.age(), MAX_AGE);
+    }
+
+    #[test]
+    fn identity_hash_is_stable_and_nonzero() {
+        let header = Header::new(&INFO, Space::Eden, Colour::White0);
+        let first = header.identity_hash();
+        assert_ne!(first, 0);
+        assert_eq!(first, header.identity_hash());
+    }
+
+    #[test]
+    fn colours_flip_between_whites() {
+        assert_eq!(Colour::White0.flip(), Colour::White1);
+        assert_eq!(Colour::White1.flip(), Colour::White0);
+        assert!(Space::Large.is_old() && !Space::Eden.is_old());
+    }
+}

@@ -1,0 +1,135 @@
+//! Eden: the nursery where every new young object is born.
+//!
+//! Allocation here is a bump of a pointer inside a `bumpalo` arena plus a header
+//! write: no free list, no size classes, no locking. Eden is never swept: a
+//! minor GC copies out the few objects that are still reachable and then
+//! resets the whole arena in O(1). The only per-object cost of dying young is
+//! for types that need `Drop`: those are listed in `needs_drop` when allocated,
+//! so the minor GC can drop the dead ones without walking anything else.
+//!
+//! Eden's `capacity` is a *soft* size: allocation never fails because Eden is
+//! full (collection may only run between `mutate` calls), it just makes a
+//! minor GC due at the next safe point. A `mutate` call that allocates more
+//! than `capacity` grows the arena; the minor GC after it shrinks it back.
+
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+use bumpalo::Bump;
+
+use crate::object::header::Header;
+
+/// The nursery arena.
+pub(crate) struct Eden {
+    /// The bump arena holding every object allocated since the last minor GC.
+    bump: Bump,
+    /// Bytes allocated since the last minor GC (written on every allocation).
+    used: Cell<usize>,
+    /// Nominal size in bytes: a minor GC is due once `used` reaches it.
+    /// Written by the young-generation sizing policy at safe points.
+    capacity: Cell<usize>,
+    /// Objects whose type needs `Drop`, in allocation order.
+    needs_drop: RefCell<Vec<NonNull<Header>>>,
+}
+
+impl Eden {
+    /// An empty Eden of `capacity` bytes.
+    pub(crate) fn new(capacity: usize) -> Eden {
+        Eden {
+            bump: Bump::with_capacity(capacity),
+            used: Cell::new(0),
+            capacity: Cell::new(capacity),
+            needs_drop: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Bump-allocates `layout` bytes; `None` only if the system is out of memory.
+    #[inline]
+    pub(crate) fn alloc(&self, layout: Layout) -> Option<NonNull<u8>> {
+        let ptr = self.bump.try_alloc_layout(layout).ok()?;
+        self.used.set(self.used.get() + layout.size());
+        Some(ptr)
+    }
+
+    /// Records a new object whose type needs `Drop`.
+    #[inline]
+    pub(crate) fn record_needs_drop(&self, object: NonNull<Header>) {
+        self.needs_drop.borrow_mut().push(object);
+    }
+
+    /// Bytes allocated since the last minor GC.
+    pub(crate) fn used(&self) -> usize {
+        self.used.get()
+    }
+
+    /// The nominal size in bytes.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity.get()
+    }
+
+    /// Changes the nominal size (takes effect for the next fill).
+    pub(crate) fn set_capacity(&mut self, capacity: usize) {
+        self.capacity.set(capacity);
+    }
+
+    /// True once a minor GC is due.
+    pub(crate) fn is_full(&self) -> bool {
+        self.used.get() >= self.capacity.get()
+    }
+
+    /// Takes the list of objects that need `Drop` (for the minor GC).
+    pub(crate) fn take_needs_drop(&mut self) -> Vec<NonNull<Header>> {
+        std::mem::take(self.needs_drop.get_mut())
+    }
+
+    /// Frees every object at once.
+    ///
+    /// # Requires
+    /// Every live object has been evacuated and every dead one that needs
+    /// `Drop` has been dropped (the minor GC's job).
+    pub(crate) fn reset(&mut self, poison: bool) {
+        debug_assert!(self.needs_drop.get_mut().is_empty());
+        if poison {
+            crate::space::poison::poison_arena(&mut self.bump);
+        }
+        // An arena that grew far past its nominal size (one huge `mutate`)
+        // is replaced, so that its memory goes back to the system.
+        if self.bump.allocated_bytes() > 2 * self.capacity.get() {
+            self.bump = Bump::with_capacity(self.capacity.get());
+        } else {
+            self.bump.reset();
+        }
+        self.used.set(0);
+    }
+
+    /// Bytes the arena holds from the system.
+    pub(crate) fn committed(&self) -> usize {
+        self.bump.allocated_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_counts_bytes_until_full() {
+        let eden = Eden::new(64);
+        assert!(!eden.is_full());
+        eden.alloc(Layout::from_size_align(32, 8).unwrap()).unwrap();
+        eden.alloc(Layout::from_size_align(32, 8).unwrap()).unwrap();
+        assert_eq!(eden.used(), 64);
+        assert!(eden.is_full());
+    }
+
+    #[test]
+    fn reset_empties_eden() {
+        let mut eden = Eden::new(64);
+        eden.alloc(Layout::from_size_align(48, 16).unwrap())
+            .unwrap();
+        eden.reset(true);
+        assert_eq!(eden.used(), 0);
+        assert!(!eden.is_full());
+    }
+}

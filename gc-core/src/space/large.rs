@@ -1,0 +1,108 @@
+//! The large object space: one system allocation per big object.
+//!
+//! Copying a 1 MiB array at every minor GC would cost more than it saves, and
+//! a 1 MiB size class would waste most of a block, so objects above the large
+//! object threshold (or with alignment above 16) skip Eden and old-space cells
+//! entirely: each gets its own allocation, belongs to the old generation from
+//! birth, is never moved, and is freed by the sweeper like an old cell.
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::ptr::NonNull;
+
+use crate::object::header::{Colour, Header};
+use crate::space::old::SweepTally;
+
+/// One large object's allocation.
+struct LargeObject {
+    header: NonNull<Header>,
+    layout: Layout,
+}
+
+/// All large objects, in allocation order.
+pub(crate) struct LargeSpace {
+    objects: Vec<LargeObject>,
+    /// Bytes held by large objects (dead ones included until swept).
+    pub(crate) bytes: usize,
+}
+
+impl LargeSpace {
+    pub(crate) fn new() -> LargeSpace {
+        LargeSpace {
+            objects: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Allocates room for one object; `None` if the system is out of memory.
+    pub(crate) fn alloc(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        // SAFETY: every GcBox has a non-zero size (it contains a header).
+        let ptr = NonNull::new(unsafe { alloc(layout) })?;
+        self.objects.push(LargeObject {
+            header: ptr.cast(),
+            layout,
+        });
+        self.bytes += layout.size();
+        Some(ptr)
+    }
+
+    /// Number of large objects (dead ones included until swept).
+    pub(crate) fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Sweeps the objects from index `start` for at most `budget` objects:
+    /// frees those painted `dead`, repaints the rest `live`. Returns the tally
+    /// and the index to resume from (`len()` when done).
+    pub(crate) fn sweep(
+        &mut self,
+        start: usize,
+        budget: usize,
+        dead: Colour,
+        live: Colour,
+    ) -> (SweepTally, usize) {
+        let mut tally = SweepTally::default();
+        let mut index = start;
+        while index < self.objects.len() && tally.cells < budget {
+            tally.cells += 1;
+            let object = &self.objects[index];
+            // SAFETY: large objects are initialised from allocation until freed here.
+            let header = unsafe { object.header.as_ref() };
+            if header.colour() == dead {
+                let object = self.objects.swap_remove(index);
+                tally.freed_bytes += object.layout.size();
+                tally.freed_objects += 1;
+                self.bytes -= object.layout.size();
+                free(object);
+            } else {
+                header.set_colour(live);
+                index += 1;
+            }
+        }
+        (tally, index)
+    }
+
+    /// True if `ptr` heads a large object.
+    pub(crate) fn contains(&self, ptr: NonNull<Header>) -> bool {
+        self.objects.iter().any(|object| object.header == ptr)
+    }
+}
+
+/// Drops a large object's value and returns its memory.
+fn free(object: LargeObject) {
+    // SAFETY: the object is initialised and dead or the heap is being dropped.
+    let info = unsafe { object.header.as_ref() }.info();
+    if let Some(drop_fn) = info.drop {
+        // SAFETY: as above: nothing can observe the value any more.
+        unsafe { drop_fn(object.header) };
+    }
+    // SAFETY: the pointer and layout are those given to `alloc`.
+    unsafe { dealloc(object.header.as_ptr().cast(), object.layout) };
+}
+
+impl Drop for LargeSpace {
+    fn drop(&mut self) {
+        for object in self.objects.drain(..) {
+            free(object);
+        }
+    }
+}

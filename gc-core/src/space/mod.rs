@@ -1,0 +1,16 @@
+//! Layer 3, space: the memory objects live in, in the order an object passes
+//! through it.
+//!
+//! `eden` (bump allocation of every new young object), `survivor` (the two
+//! semispaces a minor GC copies into), `old` (size-segregated, non-moving
+//! blocks) and `large` (one allocation per big object). `drop_list` drops the
+//! young objects that died needing `Drop`, and `poison` fills freed memory in
+//! stress mode. A space stores and frees objects; when an object moves or dies
+//! is decided by the collector (`collect`).
+
+pub(crate) mod drop_list;
+pub(crate) mod eden;
+pub(crate) mod large;
+pub(crate) mod old;
+pub(crate) mod poison;
+pub(crate) mod survivor;

@@ -1,0 +1,325 @@
+//! Layer 4, state: the heap's state and the allocation path.
+//!
+//! `GcState` holds every space and every piece of collector state. During a
+//! `mutate` call the program sees it only through `&Mutation`, i.e. `&GcState`,
+//! so everything the mutator changes (Eden's bump pointer, the remembered set,
+//! the gray-again list, counters) sits in a `Cell`/`RefCell`. Everything else
+//! (survivor spaces, the gray stack, the pacer) is touched only at safe points,
+//! through `&mut GcState`, by the collector.
+//!
+//! Allocation (`allocate`) is where an object's life begins:
+//! 1. young-eligible objects (at most the large-object threshold, alignment at
+//!    most 16) are bump-allocated in Eden with a fresh header;
+//! 2. others, and all objects when the young generation is off, take the cold
+//!    path into an old-space cell or the large object space. While a major
+//!    cycle is marking they are born gray and queued, so the marker scans them
+//!    before marking ends (they are live by construction: the program holds them).
+
+pub(crate) mod error;
+pub(crate) mod phase;
+pub(crate) mod stash_table;
+
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+use crate::object::header::{Colour, GcBox, Header, InfoOf, Space, TypeInfo};
+use crate::object::trace::Trace;
+use crate::space::eden::Eden;
+use crate::space::large::LargeSpace;
+use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
+use crate::space::survivor::Survivors;
+use crate::state::error::AllocError;
+use crate::state::phase::Phase;
+use crate::state::stash_table::SharedStash;
+
+/// Counters the mutator bumps; folded into the totals at each safe point.
+#[derive(Default)]
+pub(crate) struct Counters {
+    /// Bytes allocated in old or large space since the last safe point
+    /// (young bytes are read off Eden's bump pointer).
+    pub(crate) old_bytes_since_safe_point: Cell<usize>,
+    /// Objects allocated since the last safe point.
+    pub(crate) objects_since_safe_point: Cell<usize>,
+    /// Objects re-grayed by the write barrier (whole run).
+    pub(crate) barrier_regrays: Cell<u64>,
+}
+
+/// Everything a heap owns except its root.
+pub(crate) struct GcState {
+    /// Whether new objects start young (fixed when the heap is built).
+    pub(crate) generational: bool,
+    /// The nursery.
+    pub(crate) eden: Eden,
+    /// Old-generation cells (written by promotion and direct old allocation).
+    pub(crate) old: RefCell<OldSpace>,
+    /// Large objects.
+    pub(crate) large: RefCell<LargeSpace>,
+    /// Survivor semispaces (safe points only).
+    pub(crate) survivors: Survivors,
+    /// The remembered set: old objects that may hold young pointers (I2).
+    /// Appended by the barrier, rebuilt by each minor GC.
+    pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
+    /// Old objects the barrier re-grayed while marking. As in Lua, they are
+    /// rescanned only at mark termination: an object written often (a VM's
+    /// stack, a big table) is then scanned once more, not after every write.
+    pub(crate) gray_again: RefCell<Vec<NonNull<Header>>>,
+    /// Old objects born gray while marking; the next mark step scans them.
+    pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
+    /// The collector's phase (written only by the collector at safe points).
+    pub(crate) phase: Cell<Phase>,
+    /// The white that means "not reached" in the current or next cycle;
+    /// flipped when marking finishes (see `Colour`).
+    pub(crate) current_white: Cell<Colour>,
+    /// Objects larger than this many bytes go to the large object space.
+    pub(crate) large_threshold: Cell<usize>,
+    /// Allocation beyond this many bytes since the last safe point exceeds the
+    /// hard cap (`usize::MAX` when there is none). Set at each safe point.
+    pub(crate) alloc_limit: Cell<usize>,
+    /// The same cap as a bound on Eden's `used` bytes, so the young path
+    /// checks it with one comparison. Set at each safe point, lowered by old
+    /// allocations.
+    pub(crate) young_limit: Cell<usize>,
+    /// Eden's `used` bytes at the last safe point.
+    pub(crate) eden_used_at_safe_point: Cell<usize>,
+    /// The hard cap itself, for error messages (`usize::MAX` when none).
+    pub(crate) max_heap: Cell<usize>,
+    /// `debt_due` turns true once this many bytes were allocated since the last
+    /// safe point. Set at each safe point from Eden's room and the pacer.
+    pub(crate) debt_limit: Cell<usize>,
+    /// Mutator-side counters.
+    pub(crate) counters: Counters,
+    /// Stashed handles (a root).
+    pub(crate) stash: SharedStash,
+    /// Outside-heap bytes reported by `Trace` impls at the last full trace.
+    pub(crate) external_bytes: Cell<usize>,
+    /// Major cycles started (object pools rotate once per cycle).
+    pub(crate) cycle: Cell<u64>,
+    /// Traversals that settle weak containers (each minor GC and each mark
+    /// termination); lets a container skip entries already settled.
+    pub(crate) trace_epoch: Cell<u64>,
+}
+
+impl GcState {
+    pub(crate) fn new(
+        generational: bool,
+        eden_bytes: usize,
+        survivor_bytes: usize,
+        large_threshold: usize,
+    ) -> GcState {
+        GcState {
+            generational,
+            eden: Eden::new(eden_bytes),
+            old: RefCell::new(OldSpace::new()),
+            large: RefCell::new(LargeSpace::new()),
+            survivors: Survivors::new(survivor_bytes),
+            remembered: RefCell::new(Vec::new()),
+            gray_again: RefCell::new(Vec::new()),
+            gray_new: RefCell::new(Vec::new()),
+            phase: Cell::new(Phase::Idle),
+            current_white: Cell::new(Colour::White0),
+            large_threshold: Cell::new(large_threshold),
+            alloc_limit: Cell::new(usize::MAX),
+            young_limit: Cell::new(usize::MAX),
+            eden_used_at_safe_point: Cell::new(0),
+            max_heap: Cell::new(usize::MAX),
+            debt_limit: Cell::new(usize::MAX),
+            counters: Counters::default(),
+            stash: SharedStash::default(),
+            external_bytes: Cell::new(0),
+            cycle: Cell::new(0),
+            trace_epoch: Cell::new(0),
+        }
+    }
+
+    /// True while a major cycle is marking (the barrier's second job is on).
+    #[inline]
+    pub(crate) fn is_marking(&self) -> bool {
+        self.phase.get() == Phase::Marking
+    }
+
+    /// Starts a traversal that settles weak containers; returns its epoch.
+    pub(crate) fn next_trace_epoch(&self) -> u64 {
+        self.trace_epoch.set(self.trace_epoch.get() + 1);
+        self.trace_epoch.get()
+    }
+
+    /// True once the program should return to a safe point.
+    #[inline]
+    pub(crate) fn debt_due(&self) -> bool {
+        self.bytes_since_safe_point() >= self.debt_limit.get()
+    }
+
+    /// Bytes in the heap now: young, old, large, and reported outside bytes.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.young_bytes() + self.old_bytes() + self.external_bytes.get()
+    }
+
+    /// Bytes the heap holds from the system: the arenas, the old-space
+    /// blocks and the large objects.
+    pub(crate) fn committed_bytes(&self) -> usize {
+        let old = self.old.borrow().committed() + self.large.borrow().bytes;
+        self.eden.committed() + self.survivors.committed() + old
+    }
+
+    /// The bytes the pacer steers: the old generation, the survivors and the
+    /// reported outside bytes. Eden is left out: it is emptied by minor GCs,
+    /// not by major cycles, and its size is set by its own knob (it counts
+    /// against the memory limit as overhead, through `committed_bytes`).
+    pub(crate) fn paced_bytes(&self) -> usize {
+        self.old_bytes() + self.survivors.occupied().used + self.external_bytes.get()
+    }
+
+    /// Bytes in Eden and the survivor from-space.
+    pub(crate) fn young_bytes(&self) -> usize {
+        self.eden.used() + self.survivors.occupied().used
+    }
+
+    /// Bytes in old cells and large objects.
+    pub(crate) fn old_bytes(&self) -> usize {
+        self.old.borrow().bytes_in_use + self.large.borrow().bytes
+    }
+
+    /// Allocates a managed object holding `value`.
+    #[inline]
+    pub(crate) fn allocate<T: Trace>(&self, value: T) -> Result<NonNull<GcBox<T>>, AllocError> {
+        self.allocate_with(&InfoOf::<T>::INFO, value)
+    }
+
+    /// Allocates `value` described by `info` (which must describe `GcBox<T>`).
+    ///
+    /// The young path is the hot path: with the size, alignment and need for
+    /// `Drop` known at compile time, it is one bounds check against
+    /// `young_limit`, Eden's pointer bump, the header and value writes, and
+    /// one counter increment.
+    #[inline]
+    pub(crate) fn allocate_with<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        debug_assert_eq!(info.size, std::mem::size_of::<GcBox<T>>());
+        let layout = Layout::new::<GcBox<T>>();
+        let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
+        if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
+            return self.allocate_old(info, value);
+        }
+        let ptr = self.reserve_young(layout)?.cast::<GcBox<T>>();
+        let header = Header::new(info, Space::Eden, Colour::White0);
+        // SAFETY: `reserve_young` returned fresh, unaliased memory with
+        // GcBox<T>'s layout.
+        unsafe { ptr.as_ptr().write(GcBox { header, value }) };
+        if std::mem::needs_drop::<T>() {
+            self.eden.record_needs_drop(ptr.cast());
+        }
+        let objects = &self.counters.objects_since_safe_point;
+        objects.set(objects.get() + 1);
+        Ok(ptr)
+    }
+
+    /// Bump-allocates room in Eden, unless that would cross the hard cap.
+    #[inline]
+    fn reserve_young(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        if self.eden.used() + layout.size() > self.young_limit.get() {
+            return Err(self.heap_limit_error(layout.size()));
+        }
+        self.eden.alloc(layout).ok_or(AllocError::OutOfMemory {
+            requested: layout.size(),
+        })
+    }
+
+    /// The cold path: an old-space cell or a large object. While marking, the
+    /// object is born gray and queued for the marker (see the module docs).
+    #[cold]
+    #[inline(never)]
+    fn allocate_old<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let size = info.size;
+        if self.bytes_since_safe_point() + size > self.alloc_limit.get() {
+            return Err(self.heap_limit_error(size));
+        }
+        let is_large =
+            size >= self.large_threshold.get() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
+        let (ptr, space) = if is_large {
+            (self.large.borrow_mut().alloc(layout_of(info)), Space::Large)
+        } else {
+            (self.old.borrow_mut().alloc(size), Space::Old)
+        };
+        let ptr = ptr
+            .ok_or(AllocError::OutOfMemory { requested: size })?
+            .cast::<GcBox<T>>();
+        let colour = if self.is_marking() {
+            Colour::Gray
+        } else {
+            self.current_white.get()
+        };
+        // SAFETY: fresh, unaliased memory of at least GcBox<T>'s size, and
+        // aligned for it (cells are 16-aligned and only types aligned to at
+        // most 16 get cells; large objects use the exact layout).
+        unsafe {
+            ptr.as_ptr().write(GcBox {
+                header: Header::new(info, space, colour),
+                value,
+            })
+        };
+        if colour == Colour::Gray {
+            self.gray_new.borrow_mut().push(ptr.cast());
+        }
+        if self.generational && info.trace.is_some() {
+            // Born old, its initial value may already hold young pointers:
+            // remember it, as the barrier would (I2). The next minor GC
+            // forgets it again if it holds none.
+            // SAFETY: the header was just written.
+            unsafe { ptr.cast::<Header>().as_ref() }.set_remembered(true);
+            self.remembered.borrow_mut().push(ptr.cast());
+        }
+        let counters = &self.counters;
+        counters
+            .old_bytes_since_safe_point
+            .set(counters.old_bytes_since_safe_point.get() + size);
+        counters
+            .objects_since_safe_point
+            .set(counters.objects_since_safe_point.get() + 1);
+        self.young_limit
+            .set(self.young_limit.get().saturating_sub(size));
+        Ok(ptr)
+    }
+
+    /// Bytes allocated since the last safe point (young and old).
+    pub(crate) fn bytes_since_safe_point(&self) -> usize {
+        let young = self
+            .eden
+            .used()
+            .saturating_sub(self.eden_used_at_safe_point.get());
+        young + self.counters.old_bytes_since_safe_point.get()
+    }
+
+    /// Drops every young object that needs it (the heap is being dropped).
+    pub(crate) fn drop_young_objects(&mut self) {
+        let eden = self.eden.take_needs_drop();
+        crate::space::drop_list::drop_dead(&eden);
+        let (from, to) = self.survivors.split();
+        crate::space::drop_list::drop_dead(&std::mem::take(&mut from.needs_drop));
+        crate::space::drop_list::drop_dead(&std::mem::take(&mut to.needs_drop));
+    }
+
+    #[cold]
+    fn heap_limit_error(&self, requested: usize) -> AllocError {
+        AllocError::HeapLimit {
+            requested,
+            heap_bytes: self.heap_bytes(),
+            max_heap: self.max_heap.get(),
+        }
+    }
+}
+
+/// The layout of a `GcBox` described by `info`.
+#[inline]
+pub(crate) fn layout_of(info: &TypeInfo) -> Layout {
+    // SAFETY: `size` and `align` were taken from a real type's layout
+    // (`size_of`/`align_of` of GcBox<T>), so they form a valid Layout.
+    unsafe { Layout::from_size_align_unchecked(info.size, info.align) }
+}

@@ -1,0 +1,24 @@
+//! What one minor GC did, as the program sees it in `Stats::last_minor`.
+
+use crate::policy::pacer::young::MAX_AGE;
+
+/// What one minor GC did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MinorOutcome {
+    /// Bytes copied into the survivor to-space.
+    pub survived_bytes: usize,
+    /// Bytes promoted into the old generation.
+    pub promoted_bytes: usize,
+    /// Of those, bytes promoted only because the to-space was full.
+    pub premature_bytes: usize,
+    /// Outside-heap bytes (`Vec` buffers, `String`s) owned by promoted objects.
+    pub promoted_external_bytes: usize,
+    /// Objects copied or promoted.
+    pub copied_objects: usize,
+    /// Dead young objects whose `Drop` ran.
+    pub dropped_objects: usize,
+    /// Bytes in Eden when the collection started.
+    pub eden_bytes: usize,
+    /// Survivor bytes by age after the collection (HotSpot's age table).
+    pub age_bytes: [usize; MAX_AGE as usize + 1],
+}
