@@ -96,7 +96,7 @@ where
         let state = GcState::new(
             config.generational,
             config.eden_size,
-            crate::collect::collector::survivor_capacity(&config, config.eden_size),
+            crate::collect::young::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
         let mut collector = Collector::new(config);

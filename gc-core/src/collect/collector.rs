@@ -29,20 +29,20 @@
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
 use crate::collect::sweep::Sweeper;
+use crate::collect::young::{eden_sizer, initial_tenuring_threshold, resize_young};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::Config;
 use crate::policy::config::ConfigError;
-use crate::policy::pacer::{AgeTable, CycleFacts, EdenSizer, MinorFacts, Pacer, Tenuring};
+use crate::policy::pacer::{CycleFacts, EdenSizer, Pacer};
 use crate::state::phase::Phase;
 use crate::state::GcState;
-use crate::telemetry::minor::MinorOutcome;
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
+use crate::telemetry::timing::{timed, timed_value};
 
 /// Cells the sweeper visits per sweep step when nothing else is asked: 4096
 /// cells of at most 8 KiB is one to sixteen 64 KiB blocks, tens of
@@ -105,7 +105,7 @@ pub(crate) struct Collector {
     /// Called with each cycle's report.
     pub(crate) on_cycle: Option<CycleCallback>,
     /// Sizes Eden toward `minor_pause_target`, when one is set.
-    eden_sizer: Option<EdenSizer>,
+    pub(super) eden_sizer: Option<EdenSizer>,
 }
 
 impl Collector {
@@ -357,61 +357,6 @@ impl Collector {
         budget as usize
     }
 
-    // ---------------------------------------------------------------- minor GC
-
-    /// Step 2 and 3: a minor collection.
-    pub(crate) fn minor(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
-        if !state.generational {
-            return;
-        }
-        let start = Instant::now();
-        let cells = self.run_minor(state, roots, false);
-        self.adapt_eden(state, start.elapsed());
-        if state.is_marking() {
-            // Weak containers promoted black will not be scanned by the
-            // marker; remember them so they are settled at termination.
-            let promoted = cells.into_iter().filter(|cell| is_old(*cell));
-            self.marker.containers.extend(promoted);
-        }
-    }
-
-    /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
-    fn adapt_eden(&mut self, state: &mut GcState, pause: Duration) {
-        let Some(sizer) = self.eden_sizer.as_mut() else {
-            return;
-        };
-        let eden_bytes_used = self.stats.last_minor.eden_bytes;
-        let size = sizer.record_minor(MinorFacts {
-            eden_bytes_used,
-            pause,
-        });
-        resize_young(state, &self.config, size);
-    }
-
-    /// Runs the evacuation and records it; returns the weak cells reached.
-    fn run_minor(
-        &mut self,
-        state: &mut GcState,
-        roots: &mut dyn FnMut(&mut Tracer),
-        tenure_all: bool,
-    ) -> Vec<NonNull<Header>> {
-        let params = MinorParams {
-            tenuring_threshold: self.tenuring_threshold,
-            tenure_all,
-            poison: self.config.stress,
-        };
-        let (outcome, cells) = minor_gc(state, &mut self.marker.gray, roots, params);
-        let external = state.external_bytes.get() + outcome.promoted_external_bytes;
-        state.external_bytes.set(external);
-        if state.is_marking() {
-            self.marker.marked_bytes += outcome.promoted_bytes;
-        }
-        self.stats.record_minor(outcome);
-        self.tenuring_threshold =
-            next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
-        cells
-    }
-
     // ---------------------------------------------------------------- major cycle
 
     /// Step 4 begins: finish any sweep, then shade the roots.
@@ -645,68 +590,7 @@ fn forget_dead_remembered(state: &mut GcState) {
         .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
 }
 
-fn is_old(object: NonNull<Header>) -> bool {
+pub(super) fn is_old(object: NonNull<Header>) -> bool {
     // SAFETY: callers pass objects reached by the current collection.
     unsafe { object.as_ref() }.is_old()
-}
-
-/// Runs `f` and returns how long it took.
-fn timed(f: impl FnOnce()) -> Duration {
-    let start = Instant::now();
-    f();
-    start.elapsed()
-}
-
-/// Runs `f` and returns its value and how long it took.
-fn timed_value<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
-}
-
-/// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).
-pub(crate) fn survivor_capacity(config: &Config, eden_size: usize) -> usize {
-    eden_size / config.survivor_ratio().max(1) as usize
-}
-
-/// Gives Eden (and with it, each survivor space) a new nominal size.
-fn resize_young(state: &mut GcState, config: &Config, eden_size: usize) {
-    state.eden.set_capacity(eden_size);
-    state.survivors.capacity = survivor_capacity(config, eden_size);
-}
-
-/// The adaptive Eden sizer, when a minor-pause target is configured. Eden
-/// may shrink to 1/16 of its configured size or grow to 16 times it.
-fn eden_sizer(config: &Config) -> Option<EdenSizer> {
-    let target = config.minor_pause_target()?;
-    let size = config.eden_size();
-    Some(EdenSizer::new(
-        size,
-        (size / 16).max(64 << 10),
-        size.saturating_mul(16),
-        target,
-    ))
-}
-
-/// The threshold before any minor GC has measured ages.
-fn initial_tenuring_threshold(config: &Config) -> u8 {
-    match config.tenuring {
-        Tenuring::Fixed(age) => age,
-        Tenuring::Adaptive { max } => max,
-    }
-}
-
-/// The threshold for the next minor GC, from the age table this one filled.
-fn next_tenuring_threshold(
-    config: &Config,
-    outcome: &MinorOutcome,
-    survivor_capacity: usize,
-) -> u8 {
-    let mut ages = AgeTable::new();
-    for (age, &bytes) in outcome.age_bytes.iter().enumerate().skip(1) {
-        ages.record(age as u8, bytes);
-    }
-    config
-        .tenuring
-        .threshold(&ages, survivor_capacity, config.target_survivor_ratio)
 }

@@ -1,7 +1,7 @@
 //! Layer 6, collect: the collector's algorithms.
 //!
 //! `collector` is the hub: it tells the whole cycle as numbered steps and
-//! drives the others. `evacuate` is the minor GC (Cheney copying of the young
+//! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
@@ -16,3 +16,4 @@ pub(crate) mod mark;
 pub(crate) mod settle;
 pub(crate) mod sweep;
 pub(crate) mod verify;
+pub(crate) mod young;
