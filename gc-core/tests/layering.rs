@@ -101,7 +101,7 @@ fn root_names(files: &[PathBuf]) -> HashMap<String, usize> {
                 exported = true;
             } else if let Some(rest) = line.strip_prefix("macro_rules! ") {
                 if exported {
-                    let name = rest.trim_end_matches(|c| c == '{' || c == ' ');
+                    let name = rest.trim_end_matches(['{', ' ']);
                     names.insert(name.to_string(), layer);
                 }
                 exported = false;
