@@ -6,6 +6,7 @@
 //! ```text
 //! unsafe impl<'gc, T> Trace for Node<'gc, T> where T: Trace {
 //!     const NEEDS_TRACE: bool = false || <T as Trace>::NEEDS_TRACE || true;
+//!     const HOLDS_GC: bool = false || <T as Trace>::HOLDS_GC || true;
 //!     fn trace(&mut self, tracer: &mut Tracer) {
 //!         match self {
 //!             Self { value: field_0, next: field_1, .. } => {
@@ -23,7 +24,9 @@
 //! plain data reports `false` and containers of it skip it. A field whose type names the
 //! derived type (`next` above) counts as `true` without asking: its `NEEDS_TRACE` would
 //! depend on the one being defined, a cycle the compiler rejects, and `true` is always a
-//! sound answer (it only forgoes a shortcut). Code that an error should point at is spanned
+//! sound answer (it only forgoes a shortcut). `HOLDS_GC` is built the same way from the
+//! fields' `HOLDS_GC`, so a struct of `String`s reports outside bytes (`NEEDS_TRACE`) but
+//! holds no pointer, and a map keyed by it is never rebuilt. Code that an error should point at is spanned
 //! at the field's type but resolved at the derive, so lints treat it as generated code.
 //! Local names use mixed-site hygiene and cannot clash with the user's.
 
@@ -66,7 +69,8 @@ fn generate(model: &Model<'_>) -> TokenStream {
     let generics = bounds::trace_impl_generics(model.generics, &model.attrs, krate);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let ident = model.ident;
-    let needs_trace = needs_trace(model, krate);
+    let needs_trace = any_field_const(model, krate, "NEEDS_TRACE");
+    let holds_gc = any_field_const(model, krate, "HOLDS_GC");
     let static_asserts = checks::skipped_static_asserts(model);
     let body = trace_body(model, &names);
     let drop_guard = checks::drop_guard(model);
@@ -74,6 +78,7 @@ fn generate(model: &Model<'_>) -> TokenStream {
         #[automatically_derived]
         unsafe impl #impl_generics #krate::Trace for #ident #ty_generics #where_clause {
             const NEEDS_TRACE: bool = #needs_trace;
+            const HOLDS_GC: bool = #holds_gc;
 
             #[inline]
             fn trace(&mut self, #tracer: &mut #krate::Tracer) {
@@ -85,14 +90,17 @@ fn generate(model: &Model<'_>) -> TokenStream {
     }
 }
 
-/// `false || <F1 as Trace>::NEEDS_TRACE || ...` over the traced fields.
-fn needs_trace(model: &Model<'_>, krate: &Path) -> TokenStream {
+/// `false || <F1 as Trace>::CONST || ...` over the traced fields, for the
+/// constant named `name` (`NEEDS_TRACE` or `HOLDS_GC`). A field that mentions
+/// the type itself counts as `true` without asking (see the module docs).
+fn any_field_const(model: &Model<'_>, krate: &Path, name: &str) -> TokenStream {
+    let constant = Ident::new(name, Span::call_site());
     let terms = model.traced_fields().map(|field| {
         if types::mentions_type(field.ty, model.ident) {
             quote!(true)
         } else {
             let ty = field.ty;
-            quote_spanned!(at(ty.span())=> <#ty as #krate::Trace>::NEEDS_TRACE)
+            quote_spanned!(at(ty.span())=> <#ty as #krate::Trace>::#constant)
         }
     });
     quote!(false #(|| #terms)*)

@@ -39,7 +39,8 @@ use proc_macro::TokenStream;
 /// The generated `unsafe impl Trace` visits every field of the value (of the live variant,
 /// for an enum) exactly once, except fields marked `#[trace(skip)]`, and sets
 /// `NEEDS_TRACE` to `false` when no traced field needs tracing, so that containers and the
-/// collector can skip values made of plain data. Structs of every kind, enums, generic
+/// collector can skip values made of plain data, and `HOLDS_GC` to `false` when no traced
+/// field can hold a `Gc` (a struct of `String`s), so that maps keyed by it are never rebuilt. Structs of every kind, enums, generic
 /// parameters with bounds and where-clauses, and lifetimes (the branded `'gc`) are supported.
 ///
 /// ```

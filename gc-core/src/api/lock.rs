@@ -160,6 +160,7 @@ impl<T: Copy + fmt::Debug> fmt::Debug for Lock<T> {
 // which are traced in place (clause 1).
 unsafe impl<T: Trace> Trace for Lock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.get_mut().trace(tracer);
@@ -242,6 +243,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RefLock<T> {
 // outstanding at a safe point), which are traced in place (clause 1).
 unsafe impl<T: Trace> Trace for RefLock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.get_mut().trace(tracer);

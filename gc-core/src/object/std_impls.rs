@@ -3,15 +3,19 @@
 //! Leaves (numbers, `bool`, `&'static str`, ...) have `NEEDS_TRACE = false`,
 //! so containers of them are never walked. Containers forward to their
 //! elements and report the memory they own outside the heap
-//! ([`Tracer::external_bytes`]). Maps and sets whose keys hold `Gc` are
-//! drained and rebuilt, because a key cannot be reached by `&mut` in place and
-//! a moving collection must rewrite it (`Gc` hashes by identity, which
-//! survives the move, so each entry lands where it belongs).
+//! ([`Tracer::external_bytes`]). Two constants keep apart what the collector
+//! must not conflate: `NEEDS_TRACE` (tracing does anything at all, pointers or
+//! outside bytes) and `HOLDS_GC` (the value can hold a pointer). Maps and sets
+//! whose keys can hold a `Gc` are drained and rebuilt, because a key cannot be
+//! reached by `&mut` in place and a moving collection must rewrite it (`Gc`
+//! hashes by identity, which survives the move, so each entry lands where it
+//! belongs); maps keyed by `String`, `Vec<u8>` or numbers are never rebuilt.
 
 use crate::object::trace::{Trace, Tracer};
 
-// SAFETY: holds no managed pointers; reports its heap buffer.
+// SAFETY: holds no managed pointers (clause 5); reports its heap buffer.
 unsafe impl Trace for String {
+    const HOLDS_GC: bool = false;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.capacity());
@@ -74,6 +78,7 @@ unsafe impl Trace for std::rc::Rc<str> {
 // SAFETY: forwards to the boxed value (clause 1) and reports the box's bytes.
 unsafe impl<T: Trace> Trace for Box<T> {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(std::mem::size_of::<T>());
@@ -84,6 +89,7 @@ unsafe impl<T: Trace> Trace for Box<T> {
 // SAFETY: forwards to the boxed elements and reports the buffer.
 unsafe impl<T: Trace> Trace for Box<[T]> {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(std::mem::size_of_val::<[T]>(self));
         trace_all(self.iter_mut(), tracer);
@@ -93,6 +99,7 @@ unsafe impl<T: Trace> Trace for Box<[T]> {
 // SAFETY: forwards to the contained value if any.
 unsafe impl<T: Trace> Trace for Option<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         if let Some(value) = self {
@@ -104,6 +111,7 @@ unsafe impl<T: Trace> Trace for Option<T> {
 // SAFETY: forwards to whichever side is present.
 unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE || E::NEEDS_TRACE;
+    const HOLDS_GC: bool = T::HOLDS_GC || E::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         match self {
             Ok(value) => value.trace(tracer),
@@ -124,6 +132,7 @@ fn trace_all<'a, T: Trace + 'a>(items: impl Iterator<Item = &'a mut T>, tracer: 
 
 // SAFETY: forwards to every element and reports the buffer.
 unsafe impl<T: Trace> Trace for Vec<T> {
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.capacity() * std::mem::size_of::<T>());
         trace_all(self.iter_mut(), tracer);
@@ -132,6 +141,7 @@ unsafe impl<T: Trace> Trace for Vec<T> {
 
 // SAFETY: forwards to every element and reports the buffer.
 unsafe impl<T: Trace> Trace for std::collections::VecDeque<T> {
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.capacity() * std::mem::size_of::<T>());
         trace_all(self.iter_mut(), tracer);
@@ -141,6 +151,7 @@ unsafe impl<T: Trace> Trace for std::collections::VecDeque<T> {
 // SAFETY: forwards to every element.
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         trace_all(self.iter_mut(), tracer);
     }
@@ -153,9 +164,11 @@ fn entry_bytes<K, V>() -> usize {
 }
 
 // SAFETY: values are traced in place. Keys cannot be reached by `&mut` inside
-// a map, so when keys hold pointers the map is drained and rebuilt, passing
-// each key by `&mut` before re-inserting it (clause 1). `Gc` hashes by
-// identity, which survives moves, so rebuilt entries land where they belong.
+// a map, so when keys can hold pointers (`K::HOLDS_GC`) the map is drained and
+// rebuilt, passing each key by `&mut` before re-inserting it (clause 1). `Gc`
+// hashes by identity, which survives moves, so rebuilt entries land where they
+// belong. Keys that hold no pointer are never changed by a collection (clause
+// 5) and stay in place; the outside bytes they own are not walked.
 unsafe impl<K, V, S> Trace for std::collections::HashMap<K, V, S>
 where
     K: Trace + Eq + std::hash::Hash,
@@ -163,9 +176,10 @@ where
     S: std::hash::BuildHasher + Default,
 {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.capacity() * entry_bytes::<K, V>());
-        if K::NEEDS_TRACE {
+        if K::HOLDS_GC {
             let entries = std::mem::take(self);
             self.reserve(entries.len());
             for (mut key, mut value) in entries {
@@ -179,16 +193,17 @@ where
     }
 }
 
-// SAFETY: as for HashMap: elements are rebuilt when they hold pointers.
+// SAFETY: as for HashMap: elements are rebuilt when they can hold pointers.
 unsafe impl<T, S> Trace for std::collections::HashSet<T, S>
 where
     T: Trace + Eq + std::hash::Hash,
     S: std::hash::BuildHasher + Default,
 {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.capacity() * entry_bytes::<T, ()>());
-        if T::NEEDS_TRACE {
+        if T::HOLDS_GC {
             let items = std::mem::take(self);
             self.reserve(items.len());
             for mut item in items {
@@ -203,9 +218,10 @@ where
 // rare here, but are still rebuilt correctly.)
 unsafe impl<K: Trace + Ord, V: Trace> Trace for std::collections::BTreeMap<K, V> {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.len() * entry_bytes::<K, V>());
-        if K::NEEDS_TRACE {
+        if K::HOLDS_GC {
             for (mut key, mut value) in std::mem::take(self) {
                 key.trace(tracer);
                 value.trace(tracer);
@@ -220,9 +236,10 @@ unsafe impl<K: Trace + Ord, V: Trace> Trace for std::collections::BTreeMap<K, V>
 // SAFETY: as for BTreeMap.
 unsafe impl<T: Trace + Ord> Trace for std::collections::BTreeSet<T> {
     const NEEDS_TRACE: bool = true;
+    const HOLDS_GC: bool = T::HOLDS_GC;
     fn trace(&mut self, tracer: &mut Tracer) {
         tracer.external_bytes(self.len() * entry_bytes::<T, ()>());
-        if T::NEEDS_TRACE {
+        if T::HOLDS_GC {
             for mut item in std::mem::take(self) {
                 item.trace(tracer);
                 self.insert(item);
@@ -236,6 +253,7 @@ macro_rules! tuple_trace {
         // SAFETY: forwards to every member.
         unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
             const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
+            const HOLDS_GC: bool = $($name::HOLDS_GC)||+;
             #[allow(non_snake_case)]
             fn trace(&mut self, tracer: &mut Tracer) {
                 let ($($name,)+) = self;

@@ -38,12 +38,24 @@ use std::ptr::NonNull;
 ///    pointer from the tracer lets its target be freed while still reachable.
 /// 4. If `NEEDS_TRACE` is false, the type holds no `Gc`/`GcWeak` and owns no
 ///    memory outside the heap worth reporting.
+/// 5. If `HOLDS_GC` is false, the type holds no `Gc`/`GcWeak` (it may still
+///    report outside bytes): `trace` never visits an edge, so no collection
+///    ever changes the value.
 ///
 /// `#[derive(Trace)]` writes implementations that meet this contract.
 pub unsafe trait Trace {
     /// False when `trace` would do nothing, so containers and the collector can
     /// skip scanning (a `Vec<u8>` inside an object needs no element walk).
     const NEEDS_TRACE: bool = true;
+
+    /// False when the value can hold no `Gc` or `GcWeak`, directly or through
+    /// the containers it owns. Tracing such a value may report outside bytes
+    /// (a `String`'s buffer) but never visits an edge, so a moving collection
+    /// never changes it: a hashed or ordered container whose keys are of such
+    /// a type keeps its keys in place instead of rebuilding itself at every
+    /// trace. The default, `NEEDS_TRACE`, is always sound; a type that only
+    /// reports outside bytes says `false`.
+    const HOLDS_GC: bool = Self::NEEDS_TRACE;
 
     /// Visit every managed pointer held by `self` (see the safety contract).
     fn trace(&mut self, tracer: &mut Tracer);
