@@ -28,8 +28,9 @@
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
 //!    three gray lists, and settling the weak containers.
-//! 7. **Sweeping** (`sweep`): the whites flip; bounded sweep steps free the
-//!    garbage cells, drop their values and return empty blocks.
+//! 7. **Sweeping** (`sweep`): once termination has flipped the whites, bounded
+//!    sweep steps free the dead-white cells and large objects, drop their
+//!    values and return empty blocks.
 //! 8. **Pacing** (`pacer`): at termination the pacer measures the live heap
 //!    and sets the next goal (`gc_percent`, memory limit) and trigger; while
 //!    marking it sets the assist ratio.
