@@ -75,7 +75,7 @@ pub(crate) struct GcState {
     /// The white that means "not reached" in the current or next cycle;
     /// flipped when marking finishes (see `Colour`).
     pub(crate) current_white: Cell<Colour>,
-    /// Objects larger than this many bytes go to the large object space.
+    /// Objects of at least this many bytes go to the large object space.
     pub(crate) large_threshold: Cell<usize>,
     /// Allocation beyond this many bytes since the last safe point exceeds the
     /// hard cap (`usize::MAX` when there is none). Set at each safe point.
