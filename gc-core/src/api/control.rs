@@ -72,7 +72,9 @@ impl GcControl {
         }
     }
 
-    /// The latest stats the heap published (`None` before its first safe point).
+    /// The latest stats the heap published. `Heap::control` publishes a
+    /// snapshot as it hands out the handle, so a handle always has one; the
+    /// heap then republishes at safe points (see the module docs).
     pub fn stats(&self) -> Option<Stats> {
         lock(&self.shared.published).clone()
     }

@@ -1,27 +1,43 @@
 //! The collector's hub: the life of an object, and the cycle that ends it.
 //!
-//! Read this file first; each step names the module that implements it.
+//! Read this file first; each step names the module that implements it. The
+//! steps are numbered as the chapters of `docs/architecture.md`, and each
+//! module's "step N" refers to this list.
 //!
-//! 1. **Allocation** (`state`, `eden`): a new object is bump-allocated in Eden,
+//! 1. **The map** (`lib.rs`): the folders are layers, `policy` < `object` <
+//!    `space` < `state` < `telemetry` < `collect` < `api`; a module imports
+//!    only from its own layer and those below (`tests/layering.rs`).
+//! 2. **The object and the safety core** (`object`, `api`, `barrier`): every
+//!    object is a `GcBox` (header, then value). The program runs inside
+//!    `mutate`, where no collection can happen, so every `Gc` on the Rust
+//!    stack stays valid; collection runs only at safe points between `mutate`
+//!    calls. Every store goes through the write barrier.
+//! 3. **Allocation** (`state`, `eden`): a new object is bump-allocated in Eden,
 //!    or, if large or if the young generation is off, placed in old space
-//!    (`old`, `large`). The program runs inside `mutate`; no collection can
-//!    happen there, so every `Gc` on the Rust stack stays valid.
-//! 2. **Minor GC** (`evacuate`, `survivor`): at a safe point, when Eden is
-//!    full, live young objects are copied into survivor space; roots are the
-//!    root object, the stash and the remembered set (`barrier`).
-//! 3. **Promotion** (`evacuate`): an object that survives enough minor GCs
-//!    (the tenuring threshold), or that survivor space has no room for, is
+//!    (a cell in `old`, or `large`).
+//! 4. **Minor GC** (`evacuate`, `young`, `survivor`): at a safe point, when
+//!    Eden is full, live young objects are copied into survivor space; roots
+//!    are the root object, the stash and the remembered set (`barrier`).
+//! 5. **Promotion** (`evacuate`, `young`): an object that survives enough minor
+//!    GCs (the tenuring threshold), or that survivor space has no room for, is
 //!    copied into old space instead.
-//! 4. **Marking** (`mark`): when the pacer says the old generation has grown
-//!    enough, a major cycle starts: roots are shaded, then each safe point
-//!    does a bounded mark step, paying the allocation's *assist debt*. The
-//!    write barrier keeps the tri-colour invariant between steps. Marking
-//!    ends with a short *termination* pause: a minor GC that shades from the
-//!    young generation, a final drain, and clearing weak references.
-//! 5. **Sweeping** (`sweep`): the whites flip; bounded sweep steps free the
-//!    garbage cells, drop their values and return empty blocks.
-//! 6. **Pacing** (`pacer`): at termination the pacer measures the live heap
-//!    and sets the next goal (`gc_percent`, memory limit) and trigger.
+//! 6. **Marking** (`mark`): when the paced heap reaches the pacer's trigger, a
+//!    major cycle starts: a minor GC and the roots shade the first gray
+//!    objects, then each safe point does a bounded mark step, paying the
+//!    allocation's *assist debt*. The write barrier keeps the tri-colour
+//!    invariant between steps. Marking ends with a short *termination* pause:
+//!    a minor GC that shades from the young generation, a final drain of the
+//!    three gray lists, and settling the weak containers.
+//! 7. **Sweeping** (`sweep`): once termination has flipped the whites, bounded
+//!    sweep steps free the dead-white cells and large objects, drop their
+//!    values and return empty blocks.
+//! 8. **Pacing** (`pacer`): at termination the pacer measures the live heap
+//!    and sets the next goal (`gc_percent`, memory limit) and trigger; while
+//!    marking it sets the assist ratio.
+//! 9. **Weak containers** (`settle`, `object/weak_ops`): every minor GC and
+//!    every mark termination settles the weak containers it reached
+//!    (ephemerons, then finalization queues, to a fixed point) and sweeps
+//!    their weak slots.
 //!
 //! Phases: `Idle` -> `Marking` -> `Sweeping` -> `Idle`. Only this file changes
 //! the phase, through `set_phase`, which asserts the transition.
@@ -359,7 +375,7 @@ impl Collector {
 
     // ---------------------------------------------------------------- major cycle
 
-    /// Step 4 begins: finish any sweep, then shade the roots.
+    /// Step 6 begins: finish any sweep, then shade the roots.
     pub(crate) fn start_cycle(
         &mut self,
         state: &mut GcState,
@@ -414,7 +430,7 @@ impl Collector {
         mark_step(&mut self.marker, budget)
     }
 
-    /// Step 4 ends (mark termination): shade from the young generation and the
+    /// Step 6 ends (mark termination): shade from the young generation and the
     /// roots once more, drain the gray stack, clear dead weak targets, flip the
     /// whites, and hand the measurements to the pacer.
     pub(crate) fn finish_marking(
@@ -545,7 +561,7 @@ impl Collector {
         }
     }
 
-    /// Step 5: sweeps at most `budget` cells; returns true once the sweep is done.
+    /// Step 7: sweeps at most `budget` cells; returns true once the sweep is done.
     pub(crate) fn sweep(&mut self, state: &mut GcState, budget: usize) -> bool {
         if state.phase.get() != Phase::Sweeping {
             return true;

@@ -1,4 +1,5 @@
-//! Minor GC: evacuating the live young objects (step 2 of an object's life).
+//! Minor GC: evacuating the live young objects (step 4 of an object's life;
+//! promotion, step 5, is `Evacuation::destination`).
 //!
 //! A minor collection runs at a safe point and touches only the young
 //! generation. Its roots are the heap's root object, the stashed handles and

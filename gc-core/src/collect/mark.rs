@@ -1,10 +1,12 @@
-//! Incremental tri-colour marking of the old generation (step 4 of an
+//! Incremental tri-colour marking of the old generation (step 6 of an
 //! object's life).
 //!
 //! Colours (`header::Colour`) are defined by where an old object stands:
-//! **white** = not reached yet this cycle; **gray** = reached and on the gray
-//! stack (or the gray-again list), fields not yet scanned; **black** = reached
-//! and scanned. Marking starts by shading what the roots point at, then each
+//! **white** = not reached yet this cycle; **gray** = reached, fields not yet
+//! scanned, and on one of three gray lists: the gray stack (`Marker::gray`),
+//! the objects born gray (`GcState::gray_new`, moved onto the stack by each
+//! step) or the gray-again list (`GcState::gray_again`, drained at
+//! termination); **black** = reached and scanned. Marking starts by shading what the roots point at, then each
 //! step pops gray objects, scans them (shading their white old children) and
 //! paints them black, for a bounded amount of work, so that no pause is long.
 //!
@@ -18,7 +20,7 @@
 //! Young objects are not marked: they are roots for this collector. Marking
 //! ends (`Collector::finish_marking`) with a minor GC that shades every old
 //! object the root, the stash and the live young objects point to, then drains
-//! the gray stack. Then every white old object is garbage.
+//! all three gray lists. Then every white old object is garbage.
 //!
 //! The gray stack is an explicit `Vec`, never the Rust call stack, so marking
 //! a list of a million nodes uses a million-entry vector, not a million frames.

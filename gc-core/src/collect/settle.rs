@@ -1,4 +1,4 @@
-//! Settling weak containers: the fixed point every traversal reaches.
+//! Settling weak containers: the fixed point every traversal reaches (step 9).
 //!
 //! After a traversal's strong trace (a minor GC's Cheney loop, or draining
 //! the gray stack at the end of marking), the weak containers it recorded are

@@ -1,4 +1,4 @@
-//! Sweeping the old generation (step 5 of an object's life).
+//! Sweeping the old generation (step 7 of an object's life).
 //!
 //! When marking ends, the current white flips (see `header::Colour`): every
 //! old object still painted the *previous* white was not reached and is

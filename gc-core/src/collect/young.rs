@@ -1,4 +1,4 @@
-//! Young-generation glue: how the hub runs a minor GC (steps 2 and 3).
+//! Young-generation glue: how the hub runs a minor GC (steps 4 and 5).
 //!
 //! The copying itself is `evacuate`; this file decides its parameters (the
 //! tenuring threshold, the survivor capacity) and learns from its outcome:
@@ -18,7 +18,7 @@ use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
 
 impl Collector {
-    /// Step 2 and 3: a minor collection.
+    /// Steps 4 and 5: a minor collection.
     pub(crate) fn minor(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
         if !state.generational {
             return;

@@ -7,11 +7,15 @@
 //! (survivor spaces, the gray stack, the pacer) is touched only at safe points,
 //! through `&mut GcState`, by the collector.
 //!
-//! Allocation (`allocate`) is where an object's life begins:
-//! 1. young-eligible objects (at most the large-object threshold, alignment at
-//!    most 16) are bump-allocated in Eden with a fresh header;
+//! Allocation (`allocate`) is where an object's life begins (step 3):
+//! 1. young-eligible objects (at most 8 KiB and below the large-object
+//!    threshold, alignment at most 16) are bump-allocated in Eden with a
+//!    fresh header;
 //! 2. others, and all objects when the young generation is off, take the cold
-//!    path into an old-space cell or the large object space. While a major
+//!    path: objects of at least the large-object threshold, over 8 KiB or
+//!    aligned to more than 16 go to the large object space, the rest to an
+//!    old-space cell (so with the young generation on, cells are filled only
+//!    by promotion). While a major
 //!    cycle is marking they are born gray and queued, so the marker scans them
 //!    before marking ends (they are live by construction: the program holds them).
 
@@ -71,7 +75,7 @@ pub(crate) struct GcState {
     /// The white that means "not reached" in the current or next cycle;
     /// flipped when marking finishes (see `Colour`).
     pub(crate) current_white: Cell<Colour>,
-    /// Objects larger than this many bytes go to the large object space.
+    /// Objects of at least this many bytes go to the large object space.
     pub(crate) large_threshold: Cell<usize>,
     /// Allocation beyond this many bytes since the last safe point exceeds the
     /// hard cap (`usize::MAX` when there is none). Set at each safe point.

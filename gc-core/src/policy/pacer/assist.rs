@@ -1,7 +1,7 @@
 //! The assist ratio: how much marking each allocated byte owes while marking runs.
 //!
-//! Part of the pacer (see [`super`]). A unit of mark work is one byte of object
-//! (or root) scanned. While a cycle is marking, every allocated byte adds
+//! Part of the pacer (see [`super`]). A unit of mark work is one byte of old
+//! object scanned, plus each outside byte the object reports. While a cycle is marking, every allocated byte adds
 //! `assist_ratio` units to the mutator's debt, and the heap pays the debt at the
 //! next safe point. The ratio is recomputed from the remaining work and the
 //! remaining room, so that the work runs out exactly when the heap reaches its
@@ -18,7 +18,9 @@
 //!   and the heap is below the goal, aim the expected work at the heap goal.
 //! - **Hard**: once the work done exceeds the expected work (the live heap grew)
 //!   or the heap reached the goal, the estimate was wrong: aim the worst case
-//!   (every byte in the heap at mark start is live, plus roots) at the hard goal.
+//!   (every byte of the old generation at mark start is live: old cells, large
+//!   objects and reported outside bytes; survivors and roots are not counted)
+//!   at the hard goal.
 //!   Assists steepen, but because the worst case really bounds the work, marking
 //!   is done before the heap passes the hard goal.
 //!
@@ -36,7 +38,7 @@ pub const MIN_REMAINING_WORK: usize = 16 << 10;
 pub enum Regime {
     /// The expected work (last cycle's) is aimed at the heap goal.
     Soft,
-    /// The worst-case work (the whole heap at mark start) is aimed at the hard goal.
+    /// The worst-case work (the whole old generation at mark start) is aimed at the hard goal.
     Hard,
 }
 
@@ -50,7 +52,7 @@ pub struct AssistTargets {
     pub hard_goal: usize,
     /// Mark work expected this cycle, in work units (last cycle's work).
     pub expected_work: usize,
-    /// Mark work if everything in the heap at mark start is live, in work units.
+    /// Mark work if everything in the old generation at mark start is live, in work units.
     pub max_work: usize,
 }
 

@@ -1,12 +1,16 @@
-//! The pacer: when old-generation marking starts and how much work each allocated byte owes.
+//! The pacer: when old-generation marking starts and how much work each allocated byte owes
+//! (step 8 of an object's life).
 //!
 //! Pure arithmetic, modelled on Go's pacer (1.18+): it reads counters the heap
 //! passes in (bytes, work units, durations) and returns decisions. It never
 //! touches the heap and never reads a clock, so it is unit-tested and simulated
 //! on its own (`tests/pacer_simulation.rs`). Units: heap sizes in bytes of the
-//! heap's whole footprint (old, large and young spaces plus external bytes that
-//! `Trace` impls report); mark work in *work units*, one unit per byte of object
-//! or root scanned; time as [`Duration`]s.
+//! *paced heap* (`GcState::paced_bytes`): old-space cells in use, large
+//! objects, the survivor from-space and the outside bytes that `Trace` impls
+//! report. Eden is left out: minor GCs empty it, and it counts against the
+//! memory limit only as overhead (see [`Pacer::set_non_heap_bytes`]). Mark work
+//! is in *work units*, one unit per byte of old object scanned plus each
+//! outside byte it reports; time is in [`Duration`]s.
 //!
 //! One old-generation cycle, as the heap drives it:
 //!
@@ -345,8 +349,10 @@ impl Pacer {
     }
 
     /// Starts a mark phase with `heap_bytes_now` bytes in the heap.
-    /// `max_scan_work` is the work if everything now in the heap is live, plus
-    /// the roots: the heap knows it best (the pacer's own expectation is the
+    /// `max_scan_work` is the work if everything now in the old generation is
+    /// live (the heap passes its old-space and large bytes plus the outside
+    /// bytes last reported; survivors and roots are not included): the heap
+    /// knows it best (the pacer's own expectation is the
     /// last cycle's work).
     ///
     /// # Requires
