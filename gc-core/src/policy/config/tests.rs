@@ -209,6 +209,17 @@ fn env_errors_name_the_key_and_the_range() {
         "invalid gc_percent = `lots` in TENURE_GC: expected an integer percent or `off`; \
          accepted range is 1 ..= 100000, or off"
     );
+    // Out of range, an optional knob's range says that `off` is accepted too
+    // (as `keys()` and the docs do; before the table only `memory_limit` and
+    // `max_heap` said so).
+    assert_eq!(
+        env("gc_percent=0").unwrap_err().to_string(),
+        "invalid gc_percent = 0: accepted range is 1 ..= 100000, or off"
+    );
+    assert_eq!(
+        env("minor_pause_target=11s").unwrap_err().to_string(),
+        "invalid minor_pause_target = 11 s: accepted range is 10 us ..= 10 s, or off"
+    );
     let err = env("eden=8M").unwrap_err();
     assert!(err.to_string().contains("64 KiB ..= 1 GiB"), "{err}");
     let err = env("target_survivor_ratio=300").unwrap_err();
