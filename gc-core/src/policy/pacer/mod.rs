@@ -44,21 +44,29 @@ pub mod young;
 
 use std::time::Duration;
 
+use crate::policy::config::Config;
+
 pub use self::assist::{AssistTargets, Regime};
 pub use self::cpu_limiter::CpuLimiter;
 pub use self::goal::{GoalInputs, NO_GOAL};
 pub use self::trigger::ConsMarkHistory;
 pub use self::young::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 
-/// Default growth per cycle, in percent of the live heap (Go's `GOGC=100`).
-pub const DEFAULT_GC_PERCENT: u32 = 100;
+// The pacer's defaults are the knob table's (`policy/config/table.rs`, where
+// their reasons are given); these names are kept for code that used them.
 
-/// Default minimum heap goal at `gc_percent = 100`, in bytes. Go's 4 MiB: below
-/// it a collection would recover too little to be worth its fixed costs.
-pub const DEFAULT_MIN_HEAP: usize = 4 << 20;
+/// Default growth per cycle, in percent of the live heap (the table's
+/// `gc_percent`, which is on by default).
+pub const DEFAULT_GC_PERCENT: u32 = match Config::DEFAULT.gc_percent {
+    Some(percent) => percent,
+    None => panic!("gc_percent is on by default"),
+};
 
-/// Default largest share of CPU for collection, a fraction (Go's limiter: 50%).
-pub const DEFAULT_CPU_LIMIT: f64 = 0.5;
+/// Default minimum heap goal at `gc_percent = 100`, in bytes (the table's `min_heap`).
+pub const DEFAULT_MIN_HEAP: usize = Config::DEFAULT.min_heap;
+
+/// Default largest share of CPU for collection, a fraction (the table's `cpu_limit`).
+pub const DEFAULT_CPU_LIMIT: f64 = Config::DEFAULT.cpu_limit;
 
 /// The pacer's knobs. Every one can also be changed later with a setter.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,14 +83,10 @@ pub struct PacerSettings {
 }
 
 impl Default for PacerSettings {
-    /// `gc_percent = 100`, no memory limit, 4 MiB minimum heap, 50% CPU limit.
+    /// The knob table's defaults: `gc_percent = 100`, no memory limit, 4 MiB
+    /// minimum heap, 50% CPU limit.
     fn default() -> PacerSettings {
-        PacerSettings {
-            gc_percent: Some(DEFAULT_GC_PERCENT),
-            memory_limit: None,
-            min_heap: DEFAULT_MIN_HEAP,
-            cpu_limit: DEFAULT_CPU_LIMIT,
-        }
+        Config::DEFAULT.pacer_settings()
     }
 }
 
