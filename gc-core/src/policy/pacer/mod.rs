@@ -3,7 +3,7 @@
 //! Pure arithmetic, modelled on Go's pacer (1.18+): it reads counters the heap
 //! passes in (bytes, work units, durations) and returns decisions. It never
 //! touches the heap and never reads a clock, so it is unit-tested and simulated
-//! on its own (`tests/pacer_simulation.rs`). Units: heap sizes in bytes of the
+//! on its own (`tests/pacer_simulation/`). Units: heap sizes in bytes of the
 //! heap's whole footprint (old, large and young spaces plus external bytes that
 //! `Trace` impls report); mark work in *work units*, one unit per byte of object
 //! or root scanned; time as [`Duration`]s.
