@@ -44,9 +44,9 @@ pub struct AllocSpec {
     pub payload: PayloadSpec,
     /// Whether its `Drop` is counted in the drop log.
     pub counted: bool,
-    /// Whether it gets a [`Leaf`] child.
+    /// Whether it gets a [`Leaf`](super::objects::Leaf) child.
     pub leaf: bool,
-    /// Whether it gets a [`BigNode`] child.
+    /// Whether it gets a [`BigNode`](super::objects::BigNode) child.
     pub big: bool,
 }
 
