@@ -2,7 +2,8 @@
 //!
 //! proptest generates programs of allocations, links, unlinks, root and stash changes,
 //! weak references and every kind of collection, manual mark and sweep steps included,
-//! so mutations land between incremental steps. `model/engine.rs` runs each program on
+//! so mutations land between incremental steps. The engine (`tenure_test_support::model`,
+//! shared with `gc-core/tests/model_miri.rs`) runs each program on
 //! a real heap and checks, after every collection, that nothing reachable was freed,
 //! moved wrongly or corrupted, that nothing was dropped twice, and after each full
 //! collection that everything unreachable is gone (see its module docs for the list).
@@ -20,18 +21,7 @@
 //! failure that crashes the process (a corrupt heap can) stops shrinking; rerun with
 //! `MODEL_FORK=1` to run each case in a child process and shrink anyway.
 
-mod gc {
-    pub use tenure::*;
-}
-
-#[path = "model/engine.rs"]
-mod engine;
-#[path = "model/objects.rs"]
-mod objects;
-#[path = "model/program.rs"]
-mod program;
-#[path = "model/shadow.rs"]
-mod shadow;
+use tenure_test_support::model::{engine, program};
 
 use engine::{run, RunSummary};
 use program::{

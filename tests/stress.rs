@@ -1,12 +1,7 @@
 //! Stress and regression tests of the public API: a million-node list, cycles, large
 //! objects, tables keyed by `Gc`, identity across moves, the hard cap.
 //!
-//! The cases live in `stress/cases.rs`, which `gc-core/tests/stress_miri.rs` also runs
-//! (with small sizes under Miri).
+//! The cases live in `tenure_test_support::stress`, which `gc-core/tests/stress_miri.rs`
+//! also runs (with small sizes under Miri).
 
-mod gc {
-    pub use tenure::*;
-}
-
-#[path = "stress/cases.rs"]
-mod cases;
+tenure_test_support::stress_tests!();

@@ -2,11 +2,7 @@
 //! old targets freed by full and incremental cycles, revival while marking, weak cells
 //! inside managed objects, and an old weak cell with a young target.
 //!
-//! The cases live in `weak/cases.rs`, which `gc-core/tests/weak_miri.rs` also runs.
+//! The cases live in `tenure_test_support::weak`, which `gc-core/tests/weak_miri.rs` also
+//! runs.
 
-mod gc {
-    pub use tenure::*;
-}
-
-#[path = "weak/cases.rs"]
-mod cases;
+tenure_test_support::weak_tests!();

@@ -4,26 +4,12 @@
 //! that the collector's unsafe code does nothing undefined (use after free, bad
 //! provenance, leaks, double drops) while the model checks it loses nothing.
 //!
-//! The engine is shared with the facade's test: `../../tests/model/engine.rs`.
-
-mod gc {
-    pub use gc_core::*;
-    pub use gc_derive::Trace;
-}
-
-#[path = "../../tests/model/engine.rs"]
-mod engine;
-#[path = "../../tests/model/objects.rs"]
-mod objects;
-#[path = "../../tests/model/program.rs"]
-mod program;
-#[path = "../../tests/model/shadow.rs"]
-mod shadow;
+//! The engine is shared with the facade's test: `tenure_test_support::model`.
 
 use gc_core::config::{Config, Tenuring};
 
-use engine::run;
-use program::{RunOptions, SplitMix};
+use tenure_test_support::model::engine::run;
+use tenure_test_support::model::program::{self, RunOptions, SplitMix};
 
 /// Seeds per configuration and program shape.
 const SEEDS: u64 = if cfg!(miri) { 1 } else { 6 };

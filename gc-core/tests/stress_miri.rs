@@ -1,12 +1,6 @@
 //! The stress and regression cases of `tests/stress.rs` on gc-core directly, with small
 //! sizes under Miri (a 300-node list instead of a million, and so on).
 //!
-//! The cases are shared with the facade's test: `../../tests/stress/cases.rs`.
+//! The cases are shared with the facade's test: `tenure_test_support::stress`.
 
-mod gc {
-    pub use gc_core::*;
-    pub use gc_derive::Trace;
-}
-
-#[path = "../../tests/stress/cases.rs"]
-mod cases;
+tenure_test_support::stress_tests!();

@@ -204,3 +204,196 @@ fn recorded_container(tracer: &mut Tracer, index: usize) -> Option<NonNull<Heade
     let context = unsafe { tracer.context::<Marker>() };
     context.containers.get(index).copied()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The budgeted drain on real objects: old cells allocated through
+    //! `GcState` (young generation off), linked into a binary tree whose
+    //! `Trace` impl hands each child to the tracer.
+
+    use super::*;
+    use crate::object::trace::Trace;
+    use crate::state::phase::Phase;
+    use crate::state::GcState;
+
+    /// An old object with up to two children.
+    struct Node {
+        children: [Option<NonNull<Header>>; 2],
+    }
+
+    // SAFETY: `trace` visits every pointer the node holds, once, in place.
+    unsafe impl Trace for Node {
+        fn trace(&mut self, tracer: &mut Tracer) {
+            for child in self.children.iter_mut().flatten() {
+                tracer.visit(child);
+            }
+        }
+    }
+
+    /// The work one node costs a mark step (its size: it reports no outside bytes).
+    const NODE: usize = std::mem::size_of::<crate::object::header::GcBox<Node>>();
+
+    /// Nodes of the tree (depth 4).
+    const TREE: usize = 15;
+
+    /// A heap of one tree (returned root first, then every node) and `garbage`
+    /// unreachable nodes.
+    struct Fixture {
+        state: GcState,
+        tree: Vec<NonNull<Header>>,
+        garbage: Vec<NonNull<Header>>,
+    }
+
+    fn node(state: &GcState, children: [Option<NonNull<Header>>; 2]) -> NonNull<Header> {
+        state.allocate(Node { children }).unwrap().cast()
+    }
+
+    fn fixture(garbage: usize) -> Fixture {
+        let state = GcState::new(false, 4096, 4096, 1024);
+        // Level by level from the leaves: node i has children 2i+1 and 2i+2.
+        let mut tree = vec![None; TREE];
+        for i in (0..TREE).rev() {
+            let child = |j: usize| tree.get(j).copied().flatten();
+            tree[i] = Some(node(&state, [child(2 * i + 1), child(2 * i + 2)]));
+        }
+        let garbage = (0..garbage).map(|_| node(&state, [None, None])).collect();
+        Fixture {
+            state,
+            tree: tree.into_iter().map(Option::unwrap).collect(),
+            garbage,
+        }
+    }
+
+    fn colour(object: NonNull<Header>) -> Colour {
+        // SAFETY: the fixture's state owns every node until it is dropped.
+        unsafe { object.as_ref() }.colour()
+    }
+
+    /// A marker with the tree's root shaded, as `mark_roots` leaves it.
+    fn shaded(fixture: &Fixture) -> Marker {
+        let root = fixture.tree[0];
+        // SAFETY: as in `colour`.
+        unsafe { root.as_ref() }.set_colour(Colour::Gray);
+        Marker {
+            gray: vec![root],
+            ..Marker::default()
+        }
+    }
+
+    fn black(objects: &[NonNull<Header>]) -> usize {
+        objects
+            .iter()
+            .filter(|&&o| colour(o) == Colour::Black)
+            .count()
+    }
+
+    #[test]
+    fn a_step_does_its_budget_plus_at_most_one_object() {
+        for budget in [1, NODE - 1, NODE, NODE + 1, 3 * NODE, 5 * NODE + 7] {
+            let fixture = fixture(0);
+            let mut marker = shaded(&fixture);
+            let work = mark_step(&mut marker, budget);
+            assert!(work >= budget, "budget {budget}: stopped early at {work}");
+            assert!(work < budget + NODE, "budget {budget}: overran to {work}");
+            assert_eq!(work % NODE, 0, "whole objects");
+            assert_eq!(work, marker.work_done, "reported");
+            assert_eq!(
+                black(&fixture.tree) * NODE,
+                work,
+                "blackened what it reports"
+            );
+            assert_eq!(marker.marked_objects * NODE, work);
+        }
+    }
+
+    #[test]
+    fn a_zero_budget_does_nothing() {
+        let fixture = fixture(0);
+        let mut marker = shaded(&fixture);
+        assert_eq!(mark_step(&mut marker, 0), 0);
+        assert_eq!(marker.gray, vec![fixture.tree[0]]);
+        assert_eq!(colour(fixture.tree[0]), Colour::Gray);
+    }
+
+    #[test]
+    fn repeated_steps_drain_the_gray_stack_exactly() {
+        for budget in [1, NODE, 2 * NODE + 1, usize::MAX] {
+            let fixture = fixture(3);
+            let mut marker = shaded(&fixture);
+            let mut steps = 0;
+            let mut total = 0;
+            while !marker.gray.is_empty() {
+                let work = mark_step(&mut marker, budget);
+                assert!(work > 0, "budget {budget}: a step with gray objects works");
+                total += work;
+                steps += 1;
+            }
+            assert_eq!(total, TREE * NODE, "budget {budget}: each node once");
+            assert_eq!(marker.work_done, total);
+            assert_eq!(marker.marked_objects, TREE);
+            assert_eq!(marker.marked_bytes, TREE * OldSpace::cell_size_for(NODE));
+            assert_eq!(black(&fixture.tree), TREE, "every reachable node black");
+            assert!(fixture.garbage.iter().all(|&o| colour(o).is_white()));
+            let expected_steps = TREE.div_ceil(budget.div_ceil(NODE).min(TREE));
+            assert_eq!(steps, expected_steps, "budget {budget}");
+            assert_eq!(mark_step(&mut marker, budget), 0, "nothing left");
+            assert!(is_drained(&marker, &[], &[]));
+        }
+    }
+
+    #[test]
+    fn an_object_pushed_twice_costs_one_scan() {
+        let fixture = fixture(0);
+        let leaf = fixture.tree[TREE - 1];
+        // SAFETY: as in `colour`.
+        unsafe { leaf.as_ref() }.set_colour(Colour::Gray);
+        let mut marker = Marker {
+            gray: vec![leaf, leaf],
+            ..Marker::default()
+        };
+        assert_eq!(mark_step(&mut marker, usize::MAX), NODE);
+        assert_eq!(marker.marked_objects, 1);
+        assert!(marker.gray.is_empty());
+    }
+
+    #[test]
+    fn a_regrayed_object_costs_work_again_but_is_counted_once() {
+        let fixture = fixture(0);
+        let mut marker = shaded(&fixture);
+        mark_step(&mut marker, usize::MAX);
+        let root = fixture.tree[0];
+        // As the barrier does to a black object written while marking.
+        // SAFETY: as in `colour`.
+        let header = unsafe { root.as_ref() };
+        header.set_colour(Colour::Gray);
+        header.set_rescan(true);
+        marker.gray.push(root);
+        assert_eq!(mark_step(&mut marker, 1), NODE, "the rescan is work");
+        assert_eq!(marker.work_done, (TREE + 1) * NODE);
+        assert_eq!(marker.marked_objects, TREE, "not counted twice");
+        assert!(!header.is_rescan() && header.colour() == Colour::Black);
+        assert!(marker.gray.is_empty(), "its children are black already");
+    }
+
+    #[test]
+    fn objects_born_gray_wait_in_their_list_until_merged() {
+        let mut fixture = fixture(0);
+        let mut marker = shaded(&fixture);
+        fixture.state.phase.set(Phase::Marking);
+        let born = node(&fixture.state, [Some(fixture.tree[1]), None]);
+        assert_eq!(colour(born), Colour::Gray, "born gray while marking");
+        assert_eq!(*fixture.state.gray_new.borrow(), vec![born]);
+        assert!(!is_drained(&marker, &[], &fixture.state.gray_new.borrow()));
+        mark_step(&mut marker, usize::MAX);
+        assert!(marker.gray.is_empty());
+        assert_eq!(colour(born), Colour::Gray, "not on the marker's stack yet");
+        assert!(!is_drained(&marker, &[], &fixture.state.gray_new.borrow()));
+        assert!(!is_drained(&marker, &[born], &[]), "gray-again counts too");
+        // What `Collector::mark` does before each step.
+        marker.gray.append(fixture.state.gray_new.get_mut());
+        assert_eq!(mark_step(&mut marker, usize::MAX), NODE);
+        assert_eq!(colour(born), Colour::Black);
+        assert!(is_drained(&marker, &[], &fixture.state.gray_new.borrow()));
+        assert_eq!(marker.marked_objects, TREE + 1);
+    }
+}

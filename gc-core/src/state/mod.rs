@@ -327,3 +327,6 @@ pub(crate) fn layout_of(info: &TypeInfo) -> Layout {
     // (`size_of`/`align_of` of GcBox<T>), so they form a valid Layout.
     unsafe { Layout::from_size_align_unchecked(info.size, info.align) }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,7 @@
 //! Pure arithmetic, modelled on Go's pacer (1.18+): it reads counters the heap
 //! passes in (bytes, work units, durations) and returns decisions. It never
 //! touches the heap and never reads a clock, so it is unit-tested and simulated
-//! on its own (`tests/pacer_simulation.rs`). Units: heap sizes in bytes of the
+//! on its own (`tests/pacer_simulation/`). Units: heap sizes in bytes of the
 //! *paced heap* (`GcState::paced_bytes`): old-space cells in use, large
 //! objects, the survivor from-space and the outside bytes that `Trace` impls
 //! report. Eden is left out: minor GCs empty it, and it counts against the

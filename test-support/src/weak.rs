@@ -9,14 +9,14 @@
 //! test (`tests/model.rs`) mixes weak references into random programs; these are the
 //! cases spelled out.
 //!
-//! Shared by `tests/weak.rs` (the facade) and `gc-core/tests/weak_miri.rs`, which each
-//! provide a sibling module `gc` re-exporting the collector's API and the derive.
+//! Run as tests by `tests/weak.rs` (the facade) and `gc-core/tests/weak_miri.rs`, each
+//! through [`weak_tests!`](crate::weak_tests).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use super::gc::config::{Config, Tenuring};
-use super::gc::{unlock, Gc, GcWeak, Heap, Lock, RefLock, Rootable, Trace};
+use crate::gc::config::{Config, Tenuring};
+use crate::gc::{unlock, Gc, GcWeak, Heap, Lock, RefLock, Rootable, Trace};
 
 /// A weak reference's target.
 #[derive(Trace)]
@@ -71,7 +71,7 @@ struct Fixture {
 }
 
 /// A 64 KiB Eden (its smallest): cheap under Miri, and small survivor spaces.
-fn config(generational: bool) -> super::gc::ConfigBuilder {
+fn config(generational: bool) -> crate::gc::ConfigBuilder {
     Config::builder()
         .generational(generational)
         .eden_size(64 * 1024)
@@ -157,8 +157,8 @@ impl Fixture {
     }
 }
 
-#[test]
-fn a_weak_reference_to_a_young_object_follows_it_and_clears_when_it_dies_young() {
+/// A weak reference to a young object follows it and clears when it dies young.
+pub fn a_weak_reference_to_a_young_object_follows_it_and_clears_when_it_dies_young() {
     let mut fixture = Fixture::new(config(true).build().unwrap());
     fixture.add(1);
     fixture.add(2);
@@ -189,8 +189,8 @@ fn a_weak_reference_to_a_young_object_follows_it_and_clears_when_it_dies_young()
     assert_eq!(fixture.drops.get(), 2);
 }
 
-#[test]
-fn a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it() {
+/// A weak reference to an old object clears only when a major cycle frees it.
+pub fn a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it() {
     for generational in modes(false) {
         let mut fixture = Fixture::new(config(generational).build().unwrap());
         fixture.add(1);
@@ -210,8 +210,8 @@ fn a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it() {
     }
 }
 
-#[test]
-fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
+/// An incremental cycle clears weak references at the end of marking.
+pub fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
     for generational in modes(true) {
         let mut fixture = Fixture::new(config(generational).build().unwrap());
         for id in 1..=3 {
@@ -252,8 +252,8 @@ fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
     }
 }
 
-#[test]
-fn weak_references_inside_managed_objects() {
+/// Weak references inside managed objects.
+pub fn weak_references_inside_managed_objects() {
     for generational in modes(true) {
         let mut fixture = Fixture::new(config(generational).build().unwrap());
         fixture.heap.mutate_root(|m, root| {
@@ -304,8 +304,7 @@ fn weak_references_inside_managed_objects() {
 /// the weak cell is promoted early while its target stays in the survivor space. Minor
 /// GCs must then update the old cell when the target moves, and clear it when the target
 /// dies young.
-#[test]
-fn an_old_weak_cell_with_a_young_target() {
+pub fn an_old_weak_cell_with_a_young_target() {
     // Survivor space = Eden / 64 = 1 KiB.
     let config = config(true)
         .survivor_ratio(64)
@@ -338,8 +337,8 @@ fn an_old_weak_cell_with_a_young_target() {
     assert_eq!(fixture.drops.get(), 2);
 }
 
-#[test]
-fn weak_references_in_stress_mode() {
+/// Weak references in stress mode.
+pub fn weak_references_in_stress_mode() {
     for generational in modes(false) {
         let mut fixture = Fixture::new(config(generational).stress(true).build().unwrap());
         let rounds = if cfg!(miri) { 2 } else { 40 };
@@ -381,4 +380,21 @@ fn weak_references_in_stress_mode() {
             "each dead target and its child dropped once"
         );
     }
+}
+
+/// Declares every case of this module as a `#[test]` of the calling test crate (which
+/// writes `tenure_test_support::weak_tests!();` at its root).
+#[macro_export]
+macro_rules! weak_tests {
+    () => {
+        $crate::tests_for! {
+            weak:
+            a_weak_reference_to_a_young_object_follows_it_and_clears_when_it_dies_young,
+            a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it,
+            an_incremental_cycle_clears_weak_references_at_the_end_of_marking,
+            weak_references_inside_managed_objects,
+            an_old_weak_cell_with_a_young_target,
+            weak_references_in_stress_mode,
+        }
+    };
 }

@@ -1,17 +1,17 @@
 //! The managed types of the model (`Obj`, its `Leaf` and `BigNode` children, the root)
 //! and the deterministic contents every object carries, so that a check can tell an
 //! intact object from a corrupt one by its id alone. Part of the model test; see
-//! `engine.rs`.
+//! [`engine`](super::engine).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::gc::{
+use super::program::PayloadSpec;
+use crate::gc::{
     unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable,
     Stashed, Trace,
 };
-use super::program::PayloadSpec;
 
 /// Bytes in a large child's inline array: above the default 8 KiB large-object
 /// threshold, so every [`BigNode`] lives in the large object space.
@@ -147,27 +147,33 @@ pub fn set_slot<'gc>(
 // ---------------------------------------------------------------------------------------
 // Deterministic contents.
 
+/// Byte `index` of object `id`'s byte payload.
 pub fn payload_byte(id: u32, index: usize) -> u8 {
     (id as usize).wrapping_mul(31).wrapping_add(index) as u8
 }
 
+/// Object `id`'s text payload of `len` bytes (its id and a dot, repeated).
 pub fn payload_text(id: u32, len: u16) -> String {
     let unit = format!("{id}.");
     unit.repeat(usize::from(len) / unit.len() + 1)[..usize::from(len)].to_string()
 }
 
+/// The value of object `id`'s leaf child.
 pub fn leaf_value(id: u32) -> u64 {
     u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xA5
 }
 
+/// Word `index` of object `id`'s inline array.
 pub fn inline_word(id: u32, index: usize) -> u32 {
     id.rotate_left(index as u32) ^ (index as u32).wrapping_mul(0x0101_0101)
 }
 
+/// Byte `index` of object `id`'s large child.
 pub fn big_byte(id: u32, index: usize) -> u8 {
     (id as usize).wrapping_add(index.wrapping_mul(7)) as u8
 }
 
+/// The payload `spec` asks for, filled with object `id`'s contents.
 pub fn make_payload(id: u32, spec: PayloadSpec) -> Payload {
     match spec {
         PayloadSpec::Nothing => Payload::Nothing,
@@ -178,6 +184,7 @@ pub fn make_payload(id: u32, spec: PayloadSpec) -> Payload {
     }
 }
 
+/// True if `payload` is exactly what [`make_payload`] made for `id` and `spec`.
 pub fn payload_matches(id: u32, spec: PayloadSpec, payload: &Payload) -> bool {
     match (spec, payload) {
         (PayloadSpec::Nothing, Payload::Nothing) => true,

@@ -1,14 +1,16 @@
-//! Regression test for a verifier bug: `Heap::verify` and `Heap::heap_profile` follow an
-//! ephemeron table's values only on the first walk after a collection.
+//! Regression test for a verifier bug (found by the model test in 6ecd83d, fixed in
+//! bc2b088, which settles ephemeron values under a fresh epoch per walk): `Heap::verify`
+//! and `Heap::heap_profile` followed an ephemeron table's values only on the first walk
+//! after a collection.
 //!
-//! The verifier settles each weak container as if every key were alive, passing the
+//! The verifier settled each weak container as if every key were alive, passing the
 //! fixed traversal epoch `u64::MAX`; settling records that epoch in every entry it
-//! traces, and skips entries that already carry the current epoch. The next walk uses
-//! `u64::MAX` again, finds every entry "already settled", and traces no value: objects
-//! reachable only through ephemeron values are neither checked nor counted (the
-//! verifier's object count and the heap profile drop them) until a collection stamps the
-//! entries with a real epoch. With `verify(true)` or stress mode, the walk after each
-//! collection is the first, so every explicit `verify()` after it is the blind one.
+//! traces, and skips entries that already carry the current epoch. The next walk used
+//! `u64::MAX` again, found every entry "already settled", and traced no value: objects
+//! reachable only through ephemeron values were neither checked nor counted (the
+//! verifier's object count and the heap profile dropped them) until a collection stamped
+//! the entries with a real epoch. With `verify(true)` or stress mode, the walk after each
+//! collection is the first, so every explicit `verify()` after it was the blind one.
 
 use tenure::{Gc, GcWeakMap, Heap, Rootable, Trace};
 

@@ -1,6 +1,6 @@
 //! Mutator programs: the ops, the op mix, and a seeded generator. `tests/model.rs` builds
 //! its proptest strategies from the same mix and limits; `gc-core/tests/model_miri.rs`
-//! uses the seeded generator. Part of the model test; see `engine.rs`.
+//! uses the seeded generator. Part of the model test; see [`engine`](super::engine).
 
 /// Number of `Lock<Option<Gc>>` fields per object.
 pub const FIELDS: usize = 3;
@@ -44,9 +44,9 @@ pub struct AllocSpec {
     pub payload: PayloadSpec,
     /// Whether its `Drop` is counted in the drop log.
     pub counted: bool,
-    /// Whether it gets a [`Leaf`] child.
+    /// Whether it gets a [`Leaf`](super::objects::Leaf) child.
     pub leaf: bool,
-    /// Whether it gets a [`BigNode`] child.
+    /// Whether it gets a [`BigNode`](super::objects::BigNode) child.
     pub big: bool,
 }
 
@@ -403,7 +403,7 @@ pub struct SplitMix(pub u64);
 
 impl SplitMix {
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -413,11 +413,11 @@ impl SplitMix {
 
     /// A number in `0..bound`.
     pub fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
+        self.next_u64() % bound
     }
 
     fn sel(&mut self) -> Sel {
-        Sel(self.next() as u16)
+        Sel(self.next_u64() as u16)
     }
 
     fn flag(&mut self, one_in: u64) -> bool {

@@ -13,16 +13,15 @@
 //! - identity: `Gc::ptr_eq` and `Gc::identity_hash` stable across moves and promotion;
 //! - the hard cap: `Gc::try_new` returns `AllocError::HeapLimit` naming `max_heap`.
 //!
-//! Shared by `tests/stress.rs` (the facade) and `gc-core/tests/stress_miri.rs`, which
-//! each provide a sibling module `gc` re-exporting the collector's API and the derive.
-//! Sizes shrink under Miri.
+//! Run as tests by `tests/stress.rs` (the facade) and `gc-core/tests/stress_miri.rs`, each
+//! through [`stress_tests!`](crate::stress_tests). Sizes shrink under Miri.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::gc::config::Config;
-use super::gc::{unlock, AllocError, Gc, Heap, Lock, RefLock, Rootable, Stashed, Trace};
+use crate::gc::config::Config;
+use crate::gc::{unlock, AllocError, Gc, Heap, Lock, RefLock, Rootable, Stashed, Trace};
 
 /// Nodes in the long list.
 const LIST_LEN: usize = if cfg!(miri) { 120 } else { 1_000_000 };
@@ -179,19 +178,18 @@ fn list_case(generational: bool) {
     assert_eq!(stats.old_objects + stats.large_objects, 0);
 }
 
-#[test]
-fn a_million_node_list_is_collected_without_recursion() {
+/// A million node list is collected without recursion.
+pub fn a_million_node_list_is_collected_without_recursion() {
     list_case(true);
 }
 
-#[test]
-fn a_million_node_list_is_collected_without_recursion_or_young_generation() {
+/// A million node list is collected without recursion or young generation.
+pub fn a_million_node_list_is_collected_without_recursion_or_young_generation() {
     list_case(false);
 }
 
 /// Dropping a heap that still holds a long list drops it without recursion too.
-#[test]
-fn a_heap_holding_a_million_node_list_drops_cleanly() {
+pub fn a_heap_holding_a_million_node_list_drops_cleanly() {
     for generational in modes(true) {
         let mut heap =
             ListHeap::with_config(unverified(generational), |_| ListRoot { head: None }).unwrap();
@@ -226,7 +224,7 @@ struct Graph<'gc> {
 
 type GraphHeap = Heap<Rootable!['gc => Graph<'gc>]>;
 
-fn vertex<'gc>(m: &super::gc::Mutation<'gc>, drops: &Drops) -> Gc<'gc, Vertex<'gc>> {
+fn vertex<'gc>(m: &crate::gc::Mutation<'gc>, drops: &Drops) -> Gc<'gc, Vertex<'gc>> {
     Gc::new(
         m,
         Vertex {
@@ -237,7 +235,7 @@ fn vertex<'gc>(m: &super::gc::Mutation<'gc>, drops: &Drops) -> Gc<'gc, Vertex<'g
 }
 
 fn add_edge<'gc>(
-    m: &super::gc::Mutation<'gc>,
+    m: &crate::gc::Mutation<'gc>,
     from: Gc<'gc, Vertex<'gc>>,
     to: Gc<'gc, Vertex<'gc>>,
 ) {
@@ -299,8 +297,8 @@ fn cycle_case(generational: bool, promote_first: bool) {
     assert_eq!(drops.count(), N, "dropping the heap drops nothing twice");
 }
 
-#[test]
-fn cycles_are_freed() {
+/// Cycles are freed.
+pub fn cycles_are_freed() {
     for generational in modes(true) {
         for promote_first in modes(true) {
             cycle_case(generational, promote_first);
@@ -310,8 +308,7 @@ fn cycles_are_freed() {
 
 /// A dead cycle is freed by incremental cycles too, with the program running between
 /// their steps.
-#[test]
-fn a_dead_cycle_is_freed_by_incremental_cycles() {
+pub fn a_dead_cycle_is_freed_by_incremental_cycles() {
     for generational in modes(false) {
         let drops = Drops::default();
         let mut heap =
@@ -397,8 +394,8 @@ fn check_large(heap: &LargeHeap, context: &str) {
     })
 }
 
-#[test]
-fn large_objects_survive_while_reachable_and_are_freed_after() {
+/// Large objects survive while reachable and are freed after.
+pub fn large_objects_survive_while_reachable_and_are_freed_after() {
     let count: u32 = if cfg!(miri) { 2 } else { 40 };
     for generational in modes(true) {
         let drops = Drops::default();
@@ -559,8 +556,8 @@ fn add_keys(heap: &mut TableHeap, count: usize) {
     });
 }
 
-#[test]
-fn tables_keyed_by_gc_survive_minor_gcs() {
+/// Tables keyed by gc survive minor gcs.
+pub fn tables_keyed_by_gc_survive_minor_gcs() {
     for generational in modes(true) {
         let mut heap = TableHeap::with_config(heap_config(generational), |m| TableRoot {
             keys: Vec::new(),
@@ -635,8 +632,8 @@ fn check_identity(heap: &KeyHeap, handles: &[KeyStash], hashes: &[u32], when: &s
     });
 }
 
-#[test]
-fn identity_hash_and_ptr_eq_are_stable_across_moves() {
+/// Identity hash and ptr eq are stable across moves.
+pub fn identity_hash_and_ptr_eq_are_stable_across_moves() {
     for generational in modes(true) {
         let mut heap = KeyHeap::with_config(heap_config(generational), |_| Vec::new()).unwrap();
         let (handles, hashes): (Vec<KeyStash>, Vec<u32>) = heap.mutate_root(|m, root| {
@@ -683,8 +680,8 @@ fn capped(generational: bool) -> Config {
         .expect("valid config")
 }
 
-#[test]
-fn the_hard_cap_fails_allocation_with_an_error_naming_max_heap() {
+/// The hard cap fails allocation with an error naming max heap.
+pub fn the_hard_cap_fails_allocation_with_an_error_naming_max_heap() {
     for generational in modes(false) {
         let mut heap = BlobHeap::with_config(capped(generational), |_| Vec::new()).unwrap();
         let error = heap.mutate_root(|m, root| {
@@ -725,8 +722,8 @@ fn the_hard_cap_fails_allocation_with_an_error_naming_max_heap() {
     }
 }
 
-#[test]
-fn gc_new_past_the_hard_cap_panics_naming_max_heap() {
+/// Gc new past the hard cap panics naming max heap.
+pub fn gc_new_past_the_hard_cap_panics_naming_max_heap() {
     let heap = BlobHeap::with_config(capped(true), |_| Vec::new()).unwrap();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         heap.mutate(|m, _| {
@@ -746,4 +743,25 @@ fn gc_new_past_the_hard_cap_panics_naming_max_heap() {
         message.contains("max_heap"),
         "the panic names the knob: {message}"
     );
+}
+
+/// Declares every case of this module as a `#[test]` of the calling test crate (which
+/// writes `tenure_test_support::stress_tests!();` at its root).
+#[macro_export]
+macro_rules! stress_tests {
+    () => {
+        $crate::tests_for! {
+            stress:
+            a_million_node_list_is_collected_without_recursion,
+            a_million_node_list_is_collected_without_recursion_or_young_generation,
+            a_heap_holding_a_million_node_list_drops_cleanly,
+            cycles_are_freed,
+            a_dead_cycle_is_freed_by_incremental_cycles,
+            large_objects_survive_while_reachable_and_are_freed_after,
+            tables_keyed_by_gc_survive_minor_gcs,
+            identity_hash_and_ptr_eq_are_stable_across_moves,
+            the_hard_cap_fails_allocation_with_an_error_naming_max_heap,
+            gc_new_past_the_hard_cap_panics_naming_max_heap,
+        }
+    };
 }

@@ -1,12 +1,14 @@
-//! Regression test for a finalization-queue bug: an object registered twice is queued
-//! once when it dies, not twice as `FinalizationQueue::register` documents ("Registering
-//! an object twice queues it twice", as Chez Scheme's guardians do).
+//! Regression test for a finalization-queue bug (found by the model test in 7975103, fixed
+//! in e242596): an object registered twice was queued once when it died, not twice as
+//! `FinalizationQueue::register` documents ("Registering an object twice queues it twice",
+//! as Chez Scheme's guardians do).
 //!
-//! Settling resurrects the first registration's object; by the time the second
-//! registration is settled, the object is alive again (just resurrected), so it stays
-//! watched. The program takes the object once; if it lets go of it, the next collection
-//! resurrects it a second time. A program counting on one `take` per registration when
-//! the object dies (to release two resources, say) sees one, and then a stray one later.
+//! What broke: settling resurrected the first registration's object; by the time the second
+//! registration is settled, the object was alive again (just resurrected), so it stayed
+//! watched. The program took the object once; if it let go of it, the next collection
+//! resurrected it a second time. A program counting on one `take` per registration when
+//! the object dies (to release two resources, say) saw one, and then a stray one later.
+//! The fix (e242596) judges every registration dead or alive before resurrecting any.
 
 use tenure::config::Config;
 use tenure::{FinalizationQueue, Gc, Heap, Rootable, Trace};

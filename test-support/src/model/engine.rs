@@ -33,22 +33,22 @@
 //! count. When the heap is dropped, every counted object must have been dropped exactly
 //! once.
 //!
-//! The model is four files: `program.rs` (ops and generators), `objects.rs` (the managed
-//! types), `shadow.rs` (the shadow graph) and this one (the runner and its checks). They
-//! are shared: `tests/model.rs` (the facade, driven by proptest) and
-//! `gc-core/tests/model_miri.rs` (seeded programs small enough for Miri) both include
-//! them, and each provides a sibling module `gc` re-exporting the collector's API.
+//! The model is four modules: [`program`](super::program) (ops and generators),
+//! [`objects`](super::objects) (the managed types), [`shadow`](super::shadow) (the shadow
+//! graph) and this one (the runner and its checks). Two test crates drive it:
+//! `tests/model.rs` (the facade, driven by proptest) and `gc-core/tests/model_miri.rs`
+//! (seeded programs small enough for Miri).
 
 use std::collections::{BTreeSet, HashMap};
 use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::gc::config::Tenuring;
-use super::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
 use super::objects::*;
 use super::program::*;
 use super::shadow::{resolve_edge, Edge, Shadow, ShadowWeak};
+use crate::gc::config::Tenuring;
+use crate::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
 
 /// A heap, the handles the program keeps outside it, and the shadow.
 pub struct Model {

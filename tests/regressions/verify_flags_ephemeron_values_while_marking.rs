@@ -1,13 +1,15 @@
-//! Regression test for a verifier bug: while an incremental cycle is marking, the heap
-//! verifier reports an ephemeron table's values as tri-colour violations (I1).
+//! Regression test for a verifier bug (found by the model test in 6ecd83d, fixed in
+//! bc2b088, which checks ephemeron values for validity only, not I1/I2): while an
+//! incremental cycle was marking, the heap verifier reported an ephemeron table's values
+//! as tri-colour violations (I1).
 //!
 //! Marking scans an ephemeron table's strong part only and leaves its values for mark
 //! termination, which settles them (traces each value whose key is alive) to a fixed
 //! point. A table blackened by a mark step therefore holds white values until
-//! termination, by design. The verifier, though, follows the values as edges and applies
-//! I1 to them, reporting "black -> white while marking (I1)". So `Heap::verify` fails on
-//! a sound heap, and with `verify(true)` the mark step itself panics. (A second walk
-//! after the first may hide it: see `verify_skips_ephemeron_values_after_the_first_walk`.)
+//! termination, by design. The verifier, though, followed the values as edges and applied
+//! I1 to them, reporting "black -> white while marking (I1)". So `Heap::verify` failed on
+//! a sound heap, and with `verify(true)` the mark step itself panicked. (A second walk
+//! after the first could hide it: see `verify_skips_ephemeron_values_after_the_first_walk`.)
 
 use tenure::config::Config;
 use tenure::{Gc, GcWeakMap, Heap, Lock, Rootable, Trace};

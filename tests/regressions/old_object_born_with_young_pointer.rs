@@ -1,4 +1,5 @@
-//! Regression tests for a remembered-set bug (fixed in 8f52daa): an object allocated
+//! Regression tests for a remembered-set bug (fixed in 8f52daa, which remembers an object
+//! born old from birth; these tests came with 5f92f2a): an object allocated
 //! directly in the old generation while the young generation is on (a large object, an
 //! over-aligned one, or any object above a lowered `large_object_threshold`) was not
 //! entered in the remembered set when the value it was built from already held a pointer

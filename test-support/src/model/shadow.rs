@@ -1,6 +1,6 @@
 //! The shadow graph: the model's plain-Rust copy of the heap's objects (ids and edges),
 //! its roots, stash, weak references and ephemerons, and reachability over it. Part of the model
-//! test; see `engine.rs`.
+//! test; see [`engine`](super::engine).
 
 use std::collections::{BTreeMap, BTreeSet};
 
