@@ -5,7 +5,8 @@
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
-//! pools (`pool`); heap snapshots and retaining paths (`snapshot`).
+//! pools (`pool`); heap snapshots and retaining paths (`snapshot`), allocation sites and heap
+//! profiles (`profile`).
 
 pub(crate) mod control;
 pub(crate) mod ephemeron;
@@ -15,6 +16,7 @@ pub(crate) mod heap;
 pub(crate) mod lock;
 pub(crate) mod mutation;
 pub(crate) mod pool;
+pub(crate) mod profile;
 pub(crate) mod root;
 pub(crate) mod snapshot;
 pub(crate) mod stash;

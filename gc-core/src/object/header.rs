@@ -397,6 +397,16 @@ impl Header {
         fresh
     }
 
+    /// Gives a new object the identity hash `hash` (allocation sampling
+    /// keys its samples this way, `state/alloc_profile.rs`).
+    ///
+    /// # Requires
+    /// No hash was assigned yet, and `hash` is not 0.
+    pub(crate) fn set_identity_hash(&self, hash: u32) {
+        debug_assert!(self.hash.get() == 0 && hash != 0);
+        self.hash.set(hash);
+    }
+
     /// Marks an old-space cell free (used by the sweeper and new blocks).
     pub(crate) fn set_free(&self) {
         self.info.set(std::ptr::null());
