@@ -52,6 +52,7 @@ pub use api::lock::{Lock, RefLock, Write};
 pub use api::mutation::Mutation;
 pub use api::pool::GcPool;
 pub use api::profile::{Site, SiteGuard};
+pub use api::retain::{PathStart, PathStep, RetainingPath};
 pub use api::root::{__DynRootable, Root, Rootable};
 pub use api::stash::Stashed;
 pub use api::weak::GcWeak;
