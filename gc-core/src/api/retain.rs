@@ -9,6 +9,7 @@
 //! Weak edges keep nothing alive and are not followed; an ephemeron value is
 //! followed (it is strong while its key lives) and shown as such.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
@@ -116,8 +117,8 @@ impl Graph {
         let mut parent: HashMap<u64, (usize, Option<u64>, EdgeRecord)> = HashMap::new();
         let mut queue = VecDeque::new();
         for (index, (_, edge)) in self.starts.iter().enumerate() {
-            if !parent.contains_key(&edge.to) {
-                parent.insert(edge.to, (index, None, *edge));
+            if let Entry::Vacant(entry) = parent.entry(edge.to) {
+                entry.insert((index, None, *edge));
                 queue.push_back(edge.to);
             }
         }
@@ -130,8 +131,8 @@ impl Graph {
                 continue;
             };
             for edge in edges {
-                if !parent.contains_key(&edge.to) {
-                    parent.insert(edge.to, (start, Some(id), *edge));
+                if let Entry::Vacant(entry) = parent.entry(edge.to) {
+                    entry.insert((start, Some(id), *edge));
                     queue.push_back(edge.to);
                 }
             }
