@@ -6,7 +6,8 @@
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
 //! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
-//! (`retain`), allocation sites and heap profiles (`profile`).
+//! (`retain`), allocation sites and heap profiles (`profile`), the
+//! memory-limit callback (`memory_watch`).
 
 pub(crate) mod control;
 pub(crate) mod dump;
@@ -15,6 +16,7 @@ pub(crate) mod finalize;
 pub(crate) mod gc;
 pub(crate) mod heap;
 pub(crate) mod lock;
+pub(crate) mod memory_watch;
 pub(crate) mod mutation;
 pub(crate) mod pool;
 pub(crate) mod profile;

@@ -118,8 +118,11 @@ impl SnapshotVisitor for InUse {
                 .inuse
                 .entry((sample.stack, sample.type_name))
                 .or_default();
+            // Outside-heap bytes (a `Vec`'s buffer) count as in use too, as
+            // the live heap counts them; they were unknown at allocation.
+            let external = sample.weight.objects * object.external_bytes as f64;
             total.objects += sample.weight.objects;
-            total.bytes += sample.weight.bytes;
+            total.bytes += sample.weight.bytes + external;
         }
     }
 }
@@ -149,6 +152,9 @@ where
     /// The heap profile now: for each (site stack, type), the objects and
     /// bytes allocated since the heap was built and those still reachable,
     /// from the allocation samples (exact at rate 1, estimates otherwise).
+    /// Allocated bytes are the objects' heap bytes (headers included);
+    /// in-use bytes add what the objects own outside the heap now (a
+    /// `Vec`'s buffer, as `Tracer::external_bytes` reports it).
     /// Walks the heap (a safe point), and forgets samples whose objects died.
     pub fn heap_samples(&mut self) -> HeapProfile {
         self.with_named_roots(|_, state, roots| {
