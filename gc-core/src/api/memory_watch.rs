@@ -28,12 +28,15 @@ pub struct MemoryPressure {
     pub fraction: f64,
 }
 
+/// A memory-limit callback.
+type PressureCallback = Box<dyn FnMut(&MemoryPressure)>;
+
 /// The registered callback and its state (kept in the `Heap`).
 #[derive(Default)]
 pub(crate) struct MemoryWatch {
     /// Fires at this fraction of the limit.
     fraction: f64,
-    callback: Option<Box<dyn FnMut(&MemoryPressure)>>,
+    callback: Option<PressureCallback>,
     /// True after firing, until the heap falls below the fraction again.
     fired: bool,
 }
