@@ -13,8 +13,9 @@
 //! `(param 'name default)`; `--trace` prints one line per major GC cycle;
 //! `--max-heap` stops a program whose heap stays above the limit.
 //! `--pprof FILE` writes a heap profile at exit, by Scheme procedure
-//! (`demo.scm:12 make-tree`), for `go tool pprof -top FILE`; every allocation
-//! is counted unless `--profile-rate BYTES` asks for sampling. `--heap-dump
+//! (`demo.scm:12 make-tree`), for `go tool pprof -top FILE`, sampling one
+//! allocation per 4 KiB on average (`--profile-rate BYTES`; 1 counts every
+//! allocation exactly, at about ten times the run time). `--heap-dump
 //! FILE` writes the heap at exit as JSON lines (Graphviz DOT for `*.dot`).
 //! The language, the design and the programs are described in README.md.
 
@@ -35,7 +36,9 @@ fn main() -> ExitCode {
     let mut max_heap_mib = None;
     let mut pprof = None;
     let mut heap_dump = None;
-    let mut profile_rate = 1;
+    // One sample per 4 KiB allocated: estimates within a few percent on the
+    // demo, at a cost lost in the noise (1 = exact, and about 10x slower).
+    let mut profile_rate = 4096;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
