@@ -129,3 +129,38 @@ fn go_tool_pprof_reads_types_and_sites() {
     let total = (KEPT + CHURN).to_string();
     assert_eq!(row(&allocated, "prog.scm:3 main").1, total);
 }
+
+#[inline(never)]
+fn allocate_scratch<'gc>(m: &tenure::Mutation<'gc>, i: u64) -> Gc<'gc, Scratch> {
+    Gc::new(m, Scratch { bytes: [i; 8] })
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "walks the native stack")]
+fn sampled_backtraces_name_the_allocating_function() {
+    let mut heap = Heap::<Rootable!['gc => Root<'gc>]>::new(|_| Root { kept: Vec::new() });
+    heap.set_profile_rate(1);
+    heap.set_profile_backtraces(true);
+    heap.mutate(|m, _| {
+        for i in 0..10 {
+            assert_eq!(allocate_scratch(m, i).bytes[0], i);
+        }
+    });
+    let profile = heap.heap_samples();
+    let row = profile
+        .samples
+        .iter()
+        .find(|row| row.type_name.ends_with("Scratch"))
+        .expect("a Scratch row");
+    assert_eq!(row.alloc_objects, 10);
+    assert!(
+        row.backtrace.iter().any(|f| f.contains("allocate_scratch")),
+        "{:?}",
+        row.backtrace
+    );
+    assert!(
+        !row.backtrace[0].starts_with("gc_core::"),
+        "collector frames are trimmed: {:?}",
+        row.backtrace
+    );
+}

@@ -15,7 +15,8 @@
 //! `--pprof FILE` writes a heap profile at exit, by Scheme procedure
 //! (`demo.scm:12 make-tree`), for `go tool pprof -top FILE`, sampling one
 //! allocation per 4 KiB on average (`--profile-rate BYTES`; 1 counts every
-//! allocation exactly, at about ten times the run time). `--heap-dump
+//! allocation exactly, at about ten times the run time; `--pprof-backtraces`
+//! adds the interpreter's Rust frames to each sample). `--heap-dump
 //! FILE` writes the heap at exit as JSON lines (Graphviz DOT for `*.dot`).
 //! The language, the design and the programs are described in README.md.
 
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
     // One sample per 4 KiB allocated: estimates within a few percent on the
     // demo, at a cost lost in the noise (1 = exact, and about 10x slower).
     let mut profile_rate = 4096;
+    let mut backtraces = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
                 Some(path) => heap_dump = Some(path),
                 None => return usage("--heap-dump needs a file name"),
             },
+            "--pprof-backtraces" => backtraces = true,
             "--profile-rate" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => profile_rate = n,
                 None => {
@@ -105,6 +108,9 @@ fn main() -> ExitCode {
 
     if pprof.is_some() {
         interp.enable_profiling(profile_rate);
+        if backtraces {
+            interp.enable_backtraces();
+        }
     }
     let outputs = Outputs { pprof, heap_dump };
     match file {
@@ -143,7 +149,8 @@ fn usage(problem: &str) -> ExitCode {
         eprintln!("scheme: {problem}");
     }
     eprintln!("usage: scheme [--trace] [--max-frames N] [--max-heap MiB] [--pprof FILE]");
-    eprintln!("              [--profile-rate BYTES] [--heap-dump FILE] [FILE [name=value ...]]");
+    eprintln!("              [--profile-rate BYTES] [--pprof-backtraces] [--heap-dump FILE]");
+    eprintln!("              [FILE [name=value ...]]");
     eprintln!("       with no FILE, starts a REPL");
     ExitCode::from(2)
 }

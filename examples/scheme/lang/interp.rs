@@ -353,6 +353,12 @@ impl Interp {
         self.heap.mutate_root(|_, vm| vm.profile_sites = true);
     }
 
+    /// Records the Rust backtrace of each allocation sample too (the
+    /// interpreter's own functions then show between types and sites).
+    pub fn enable_backtraces(&mut self) {
+        self.heap.set_profile_backtraces(true);
+    }
+
     /// Names the source file that the next `run` or `eval` loads, for sites.
     pub fn set_source_name(&mut self, name: &str) {
         self.heap.mutate_root(|_, vm| vm.source_name = name.into());

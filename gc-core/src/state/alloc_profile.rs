@@ -41,6 +41,13 @@ pub(crate) type SiteId = u32;
 /// An interned stack of sites (outermost first).
 pub(crate) type StackId = u32;
 
+/// An interned Rust backtrace (instruction pointers, innermost first);
+/// 0 is the empty one (backtraces off).
+pub(crate) type TraceId = u32;
+
+/// Frames kept of a sampled Rust backtrace.
+const MAX_TRACE_FRAMES: usize = 64;
+
 /// Estimated objects and bytes.
 #[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub(crate) struct Weight {
@@ -62,11 +69,16 @@ impl Weight {
 pub(crate) struct LiveSample {
     /// Where it was allocated.
     pub stack: StackId,
+    /// The Rust backtrace of the allocation (0: none).
+    pub trace: TraceId,
     /// Its type.
     pub type_name: &'static str,
     /// What it stands for.
     pub weight: Weight,
 }
+
+/// What samples are grouped by: site stack, Rust backtrace, type.
+pub(crate) type SampleKey = (StackId, TraceId, &'static str);
 
 /// Interned sites and stacks, the current stack, and the sample tables.
 #[derive(Default)]
@@ -79,8 +91,11 @@ pub(crate) struct ProfileTables {
     /// Stacks by id.
     pub stacks: Vec<Vec<SiteId>>,
     stack_ids: HashMap<Vec<SiteId>, StackId>,
-    /// Allocation totals by (stack, type) since the heap was built.
-    pub allocated: HashMap<(StackId, &'static str), Weight>,
+    /// Rust backtraces by id (entry 0 is empty).
+    pub traces: Vec<Vec<usize>>,
+    trace_ids: HashMap<Vec<usize>, TraceId>,
+    /// Allocation totals by (stack, backtrace, type) since the heap was built.
+    pub allocated: HashMap<SampleKey, Weight>,
     /// Sampled objects by identity hash.
     pub live: HashMap<u32, LiveSample>,
 }
@@ -94,6 +109,21 @@ impl ProfileTables {
         let id = self.site_names.len() as SiteId;
         self.site_names.push(name.to_owned());
         self.site_ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The id of backtrace `ips`, interning it on first use.
+    fn intern_trace(&mut self, ips: Vec<usize>) -> TraceId {
+        if self.traces.is_empty() {
+            self.traces.push(Vec::new());
+            self.trace_ids.insert(Vec::new(), 0);
+        }
+        if let Some(&id) = self.trace_ids.get(&ips) {
+            return id;
+        }
+        let id = self.traces.len() as TraceId;
+        self.traces.push(ips.clone());
+        self.trace_ids.insert(ips, id);
         id
     }
 
@@ -123,6 +153,8 @@ pub(crate) struct AllocProfile {
     pub cap_young_limit: Cell<usize>,
     /// The sampler's random state (xorshift64*, fixed seed: runs repeat).
     random: Cell<u64>,
+    /// Whether samples capture a Rust backtrace (feature `pprof`).
+    pub backtraces: Cell<bool>,
     /// Samples taken (also the source of sampled objects' identity hashes).
     pub samples: Cell<u64>,
     /// Sites, stacks and samples.
@@ -137,6 +169,7 @@ impl Default for AllocProfile {
             base: Cell::new(0),
             cap_young_limit: Cell::new(usize::MAX),
             random: Cell::new(0x2545_F491_4F6C_DD1D),
+            backtraces: Cell::new(false),
             samples: Cell::new(0),
             tables: RefCell::new(ProfileTables::default()),
         }
@@ -206,15 +239,26 @@ impl AllocProfile {
         self.samples.set(samples);
         let hash = sample_hash(samples);
         let weight = self.weight(size);
+        let ips = if self.backtraces.get() {
+            capture_backtrace()
+        } else {
+            Vec::new()
+        };
         let mut tables = self.tables.borrow_mut();
         let stack = tables.current_stack();
+        let trace = if ips.is_empty() {
+            0
+        } else {
+            tables.intern_trace(ips)
+        };
         tables
             .allocated
-            .entry((stack, type_name))
+            .entry((stack, trace, type_name))
             .or_default()
             .add(weight);
         let live = LiveSample {
             stack,
+            trace,
             type_name,
             weight,
         };
@@ -224,6 +268,24 @@ impl AllocProfile {
         self.base.set(allocated);
         hash
     }
+}
+
+/// The instruction pointers of the current Rust call stack, innermost first.
+#[cfg(feature = "pprof")]
+fn capture_backtrace() -> Vec<usize> {
+    let mut ips = Vec::new();
+    backtrace::trace(|frame| {
+        ips.push(frame.ip() as usize);
+        ips.len() < MAX_TRACE_FRAMES
+    });
+    ips
+}
+
+/// Without the `pprof` feature there is no backtrace crate: no frames.
+#[cfg(not(feature = "pprof"))]
+fn capture_backtrace() -> Vec<usize> {
+    let _ = MAX_TRACE_FRAMES;
+    Vec::new()
 }
 
 /// A well-spread, never-zero 32-bit identity hash for the `n`th sample
@@ -276,8 +338,8 @@ mod tests {
         assert_ne!(a, b);
         let tables = profile.tables.borrow();
         assert_eq!(tables.stacks, [vec![], vec![site]]);
-        assert_eq!(tables.allocated[&(0, "A")].objects, 1.0);
-        assert_eq!(tables.allocated[&(1, "A")].bytes, 64.0);
+        assert_eq!(tables.allocated[&(0, 0, "A")].objects, 1.0);
+        assert_eq!(tables.allocated[&(1, 0, "A")].bytes, 64.0);
         assert_eq!(tables.live.len(), 3);
     }
 

@@ -12,6 +12,9 @@
 pub struct ProfileSample {
     /// The allocation sites in force, outermost first (empty: none set).
     pub sites: Vec<String>,
+    /// The Rust functions that allocated, innermost first, when backtraces
+    /// are on (`Heap::set_profile_backtraces`); empty otherwise.
+    pub backtrace: Vec<String>,
     /// The allocated type (`std::any::type_name`).
     pub type_name: &'static str,
     /// Objects allocated (estimated; exact at rate 1).

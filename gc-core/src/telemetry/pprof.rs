@@ -10,7 +10,8 @@
 //! Heap profiles use Go's four sample types, `alloc_objects`, `alloc_space`,
 //! `inuse_objects` and `inuse_space` (`inuse_space` is the default view).
 //! Each sample's stack is its type (the leaf "function", where Go would show
-//! the allocating function) above the allocation sites, innermost first; a
+//! the allocating function), then the sampled Rust backtrace if any, then the
+//! allocation sites, innermost first; a
 //! site written `file:line name` also gives its function's file and line.
 //! Every sample carries the label `type`, for `-tagfocus`.
 
@@ -185,6 +186,9 @@ fn encode(profile: &HeapProfile, time_nanos: i64) -> Vec<u8> {
     let mut samples = Vec::with_capacity(profile.samples.len());
     for row in &profile.samples {
         let mut location_id = vec![builder.frame(row.type_name)];
+        for function in &row.backtrace {
+            location_id.push(builder.frame(function));
+        }
         for site in row.sites.iter().rev() {
             location_id.push(builder.frame(site));
         }
@@ -255,6 +259,7 @@ mod tests {
         let profile = HeapProfile {
             samples: vec![ProfileSample {
                 sites: vec!["a.scm:1 main".into(), "a.scm:5 leaf".into()],
+                backtrace: vec!["app::alloc_pair".into()],
                 type_name: "Pair",
                 alloc_objects: 3,
                 alloc_space: 96,
