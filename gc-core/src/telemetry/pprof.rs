@@ -278,11 +278,8 @@ mod tests {
             .iter()
             .map(|&id| name(id))
             .collect();
-        assert_eq!(
-            stack,
-            ["Pair", "a.scm:5 leaf", "a.scm:1 main"],
-            "leaf first"
-        );
+        let expected = ["Pair", "app::alloc_pair", "a.scm:5 leaf", "a.scm:1 main"];
+        assert_eq!(stack, expected, "leaf first");
         assert_eq!(decoded.sample[0].value, [3, 96, 1, 32]);
         assert_eq!(decoded.string_table[0], "");
         assert_eq!(decoded.sample_type.len(), 4);
