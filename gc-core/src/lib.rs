@@ -49,15 +49,24 @@ pub use api::finalize::FinalizationQueue;
 pub use api::gc::Gc;
 pub use api::heap::Heap;
 pub use api::lock::{Lock, RefLock, Write};
+pub use api::memory_watch::MemoryPressure;
 pub use api::mutation::Mutation;
 pub use api::pool::GcPool;
+pub use api::profile::{Site, SiteGuard};
+pub use api::retain::{PathStart, PathStep, RetainingPath};
 pub use api::root::{__DynRootable, Root, Rootable};
 pub use api::stash::Stashed;
 pub use api::weak::GcWeak;
+pub use collect::snapshot::{
+    EdgeKind, EdgeRecord, HeapSnapshot, ObjectColour, ObjectRecord, ObjectSpace, SnapshotVisitor,
+    StashRecord,
+};
 pub use collect::verify::{TypeTally, VerifyError};
 pub use object::trace::{Trace, Tracer};
 pub use policy::config::{Config, ConfigBuilder, ConfigError};
 pub use state::error::AllocError;
 pub use state::phase::Phase;
+pub use telemetry::heap_profile::{HeapProfile, ProfileSample};
 pub use telemetry::minor::MinorOutcome;
+pub use telemetry::pause_histogram::{PauseHistogram, PauseQuantiles};
 pub use telemetry::stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};

@@ -343,6 +343,77 @@ impl Interp {
         self.heap.heap_profile()
     }
 
+    // ------------------------------------------------------------ profiling
+
+    /// Charges allocations to Scheme procedures: each call enters its
+    /// procedure's site (`file:line name`) and the heap samples allocation
+    /// every `rate` bytes on average (1 = every allocation, exact figures).
+    pub fn enable_profiling(&mut self, rate: usize) {
+        self.heap.set_profile_rate(rate);
+        self.heap.mutate_root(|_, vm| vm.profile_sites = true);
+    }
+
+    /// Records the Rust backtrace of each allocation sample too (the
+    /// interpreter's own functions then show between types and sites).
+    pub fn enable_backtraces(&mut self) {
+        self.heap.set_profile_backtraces(true);
+    }
+
+    /// Names the source file that the next `run` or `eval` loads, for sites.
+    pub fn set_source_name(&mut self, name: &str) {
+        self.heap.mutate_root(|_, vm| vm.source_name = name.into());
+    }
+
+    /// Writes the heap profile in pprof's format to `path`.
+    pub fn write_pprof(&mut self, path: &str) -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        self.heap.write_pprof(&mut file)?;
+        file.flush()
+    }
+
+    /// Writes a heap dump to `path`: Graphviz DOT if it ends in `.dot`
+    /// (the first 500 objects), JSON lines otherwise.
+    pub fn write_heap_dump(&mut self, path: &str) -> std::io::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        if path.ends_with(".dot") {
+            self.heap.write_heap_dot(&mut file, 500)?;
+        } else {
+            self.heap.write_heap_dump(&mut file)?;
+        }
+        file.flush()
+    }
+
+    /// Why `handle`'s value is alive: the shortest chain of pointers from the
+    /// VM (the root) or a REPL handle to it, not counting `handle` itself.
+    pub fn why(&mut self, handle: Handle) -> String {
+        let id = self.heap.mutate(|m, _| m.fetch(&handle).value.identity());
+        let Some(id) = id else {
+            return "an immediate value: not a heap object".to_owned();
+        };
+        drop(handle);
+        match self.heap.retaining_path_to(u64::from(id)) {
+            Some(path) => {
+                let mut text = String::new();
+                let start = match path.start {
+                    tenure::PathStart::Root => "the VM (root)".to_owned(),
+                    tenure::PathStart::Stash { slot } => format!("host handle #{slot}"),
+                };
+                text.push_str(&format!("kept alive by {start}:"));
+                for step in &path.steps {
+                    let short = short_type(step.type_name);
+                    let field = step.field.unwrap_or("?");
+                    text.push_str(&format!(
+                        "
+  .{field} -> {short}#{}",
+                        step.id
+                    ));
+                }
+                text
+            }
+            None => "not reachable: garbage the next collection frees".to_owned(),
+        }
+    }
+
     /// Brings the pause list up to date with the heap's pause ring.
     fn note_pauses(&mut self) {
         let stats = self.heap.stats();
@@ -404,6 +475,12 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
     }
     let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
+}
+
+/// `vm::Vm<'_>` -> `Vm`.
+fn short_type(name: &str) -> &str {
+    let base = name.split('<').next().unwrap_or(name);
+    base.rsplit("::").next().unwrap_or(base)
 }
 
 /// Pause kinds in the order of an object's life, with the report's names.

@@ -33,6 +33,9 @@ pub struct Repl {
 const HELP: &str = "\
 Enter Scheme expressions. Each value is kept as $N until ,clear.
 ,stats   the GC report      ,profile live objects by type
+,profile FILE  write a pprof heap profile (go tool pprof -top FILE)
+,dump FILE     write a heap dump (JSON lines; DOT if FILE ends in .dot)
+,why EXPR      what keeps EXPR's value alive
 ,clear   drop the $N handles ,help   this text
 ,quit    leave (or end of input)";
 
@@ -65,6 +68,21 @@ impl Repl {
         text
     }
 
+    /// `,why EXPR`: evaluates EXPR and tells what keeps its value alive.
+    fn why(&mut self, source: &str) -> String {
+        match self.interp.eval(source) {
+            Ok(mut values) => match values.pop().flatten() {
+                Some(handle) => {
+                    let mut text = self.interp.take_output();
+                    text.push_str(&self.interp.why(handle));
+                    text
+                }
+                None => ",why: the expression has no value".to_owned(),
+            },
+            Err(error) => error.render("repl"),
+        }
+    }
+
     /// Feeds one line of input.
     pub fn feed(&mut self, line: &str) -> Reply {
         if self.pending.is_empty() {
@@ -77,6 +95,23 @@ impl Repl {
                     let dropped = self.interp.history.len();
                     self.interp.history.clear();
                     return Reply::Text(format!("dropped {dropped} handles"));
+                }
+                command if command.starts_with(",profile ") => {
+                    let path = command[",profile ".len()..].trim();
+                    return Reply::Text(match self.interp.write_pprof(path) {
+                        Ok(()) => format!("wrote {path}: go tool pprof -top {path}"),
+                        Err(error) => format!(",profile: cannot write {path}: {error}"),
+                    });
+                }
+                command if command.starts_with(",dump ") => {
+                    let path = command[",dump ".len()..].trim();
+                    return Reply::Text(match self.interp.write_heap_dump(path) {
+                        Ok(()) => format!("wrote {path}"),
+                        Err(error) => format!(",dump: cannot write {path}: {error}"),
+                    });
+                }
+                command if command.starts_with(",why ") => {
+                    return Reply::Text(self.why(&command[",why ".len()..]));
                 }
                 command if command.starts_with(',') => {
                     return Reply::Text(format!("unknown command {command} (try ,help)"));

@@ -67,6 +67,20 @@ pub enum Value<'gc> {
 }
 
 impl<'gc> Value<'gc> {
+    /// The identity hash of the heap object this value is (heap snapshots
+    /// use it as the object's id), or `None` for an immediate.
+    pub fn identity(self) -> Option<u32> {
+        Some(match self {
+            Value::Str(g) => Gc::identity_hash(g),
+            Value::Pair(g) => Gc::identity_hash(g),
+            Value::Vector(g) => Gc::identity_hash(g),
+            Value::Table(g) => Gc::identity_hash(g),
+            Value::Guardian(g) => Gc::identity_hash(g),
+            Value::Closure(g) => Gc::identity_hash(g),
+            _ => return None,
+        })
+    }
+
     /// Scheme truth: everything but `#f` is true.
     #[inline]
     pub fn is_true(self) -> bool {
@@ -157,6 +171,10 @@ pub struct Proto<'gc> {
     pub consts: Vec<Value<'gc>>,
     /// Prototypes of the `lambda`s nested in this one.
     pub protos: Vec<Gc<'gc, Proto<'gc>>>,
+    /// The allocation site calls of it enter (`demo.scm:12 make-tree`),
+    /// interned in the heap when the code is loaded.
+    #[trace(skip)]
+    pub site: tenure::Site,
 }
 
 /// One environment frame: the variables of one procedure call that inner

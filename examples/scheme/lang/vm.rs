@@ -139,6 +139,14 @@ pub struct Vm<'gc> {
     /// Instructions run since the host last reset the count.
     #[trace(skip)]
     pub steps: u64,
+    /// The source file code is being loaded from, for allocation sites
+    /// (`file:line name`, see `Proto::site`).
+    #[trace(skip)]
+    pub source_name: Rc<str>,
+    /// True when the heap's site stack follows the call stack (`--pprof`):
+    /// each call enters its procedure's site, each return leaves it.
+    #[trace(skip)]
+    pub profile_sites: bool,
 }
 
 impl<'gc> Vm<'gc> {
@@ -154,6 +162,8 @@ impl<'gc> Vm<'gc> {
             pending: None,
             max_frames: MAX_FRAMES,
             steps: 0,
+            source_name: "prelude.scm".into(),
+            profile_sites: false,
         };
         for (i, def) in BUILTINS.iter().enumerate() {
             let index = vm.global_names.intern(def.name);
@@ -220,7 +230,10 @@ impl<'gc> Vm<'gc> {
             self.is_idle(),
             "start: a computation is already in progress"
         );
-        let proto = materialize(m, code);
+        if self.profile_sites {
+            m.truncate_sites(0);
+        }
+        let proto = materialize(m, code, &self.source_name, "top-level");
         let closure = Gc::new(m, Closure { proto, env: None });
         self.stack.push(Value::Closure(closure));
         let no_host = Host {
@@ -247,6 +260,9 @@ impl<'gc> Vm<'gc> {
             self.is_idle(),
             "start_call: a computation is already in progress"
         );
+        if self.profile_sites {
+            m.truncate_sites(0);
+        }
         self.stack.push(f);
         self.stack.extend_from_slice(args);
         match self.call(m, host, args.len(), false) {
@@ -289,7 +305,7 @@ impl<'gc> Vm<'gc> {
         let pending = self.pending.take().expect("resume without a host request");
         match answer(m, &mut self.symbols) {
             Ok(value) => {
-                self.finish_call(pending.callee, value, pending.tail);
+                self.finish_call(m, pending.callee, value, pending.tail);
                 None
             }
             Err(message) => Some(self.fail(message)),
@@ -475,6 +491,9 @@ impl<'gc> Vm<'gc> {
                 Op::Return => {
                     let value = self.pop();
                     let frame = self.frames.pop().expect("returning from a frame");
+                    if self.profile_sites {
+                        m.pop_site();
+                    }
                     self.stack.truncate(frame.base - 1);
                     self.push(value);
                 }
@@ -513,7 +532,7 @@ impl<'gc> Vm<'gc> {
                             };
                             let value = f(&mut ctx, &self.stack[callee + 1..])
                                 .map_err(|e| format!("{}: {e}", def.name))?;
-                            self.finish_call(callee, value, tail);
+                            self.finish_call(m, callee, value, tail);
                             return Ok(None);
                         }
                         Imp::Apply => {
@@ -558,7 +577,7 @@ impl<'gc> Vm<'gc> {
                 Value::Guardian(guardian) => {
                     let value =
                         call_guardian(m, &self.symbols, guardian, &self.stack[callee + 1..])?;
-                    self.finish_call(callee, value, tail);
+                    self.finish_call(m, callee, value, tail);
                     return Ok(None);
                 }
                 other => {
@@ -597,6 +616,9 @@ impl<'gc> Vm<'gc> {
             // Reuse the caller's place: a loop written as a tail call runs in
             // constant stack, however many times it goes round.
             let frame = self.frames.pop().expect("a tail call is inside a frame");
+            if self.profile_sites {
+                m.pop_site();
+            }
             let dst = frame.base - 1;
             self.stack.copy_within(callee..callee + 1 + nargs, dst);
             self.stack.truncate(dst + 1 + nargs);
@@ -624,6 +646,9 @@ impl<'gc> Vm<'gc> {
                 .resize(base + code.nslots as usize, Value::Undefined);
             closure.env
         };
+        if self.profile_sites {
+            m.push_site(closure.proto.site);
+        }
         self.frames.push(Frame {
             closure,
             env,
@@ -635,10 +660,13 @@ impl<'gc> Vm<'gc> {
 
     /// Replaces a builtin call (callee and arguments) with its value, and
     /// returns from the current frame if the call was in tail position.
-    fn finish_call(&mut self, callee: usize, value: Value<'gc>, tail: bool) {
+    fn finish_call(&mut self, m: &Mutation<'gc>, callee: usize, value: Value<'gc>, tail: bool) {
         self.stack.truncate(callee);
         if tail {
             if let Some(frame) = self.frames.pop() {
+                if self.profile_sites {
+                    m.pop_site();
+                }
                 self.stack.truncate(frame.base - 1);
             }
         }
@@ -687,19 +715,28 @@ fn used_before_definition(code: &Code, pc: usize) -> String {
 
 /// Builds the managed prototype for `code`: its constants become heap
 /// values and its nested `lambda`s prototypes of their own.
-fn materialize<'gc>(m: &'gc Mutation<'gc>, code: &Rc<Code>) -> Gc<'gc, Proto<'gc>> {
+/// `file` and `unnamed` (the name of code without one) make its allocation site.
+fn materialize<'gc>(
+    m: &'gc Mutation<'gc>,
+    code: &Rc<Code>,
+    file: &str,
+    unnamed: &str,
+) -> Gc<'gc, Proto<'gc>> {
     let consts = code.consts.iter().map(|c| constant(m, c)).collect();
     let protos = code
         .children
         .iter()
-        .map(|child| materialize(m, child))
+        .map(|child| materialize(m, child, file, "lambda"))
         .collect();
+    let name = code.name.as_deref().map_or(unnamed, str::trim);
+    let site = m.intern_site(&format!("{file}:{} {name}", code.pos.line));
     Gc::new(
         m,
         Proto {
             code: code.clone(),
             consts,
             protos,
+            site,
         },
     )
 }

@@ -19,6 +19,7 @@ use std::mem::ManuallyDrop;
 use std::time::{Duration, Instant};
 
 use crate::api::control::{GcControl, PUBLISH_INTERVAL};
+use crate::api::memory_watch::MemoryWatch;
 use crate::api::mutation::Mutation;
 use crate::api::root::{Root, Rootable};
 use crate::collect::collector::Collector;
@@ -47,6 +48,8 @@ where
     /// When stats were last published to `control`, and the major cycle
     /// count then (a finished cycle is always published).
     last_publish: (Instant, u64),
+    /// The memory-limit callback (`memory_watch`), checked at safe points.
+    memory_watch: MemoryWatch,
 }
 
 impl<R> Heap<R>
@@ -112,6 +115,7 @@ where
             collector,
             control: None,
             last_publish: (Instant::now(), 0),
+            memory_watch: MemoryWatch::default(),
         }
     }
 
@@ -236,6 +240,12 @@ where
         self.collector.end_safe_point(&self.state);
         self.verify_if_asked();
         self.publish_to_control();
+        self.memory_watch.check(&self.state, &self.collector.config);
+    }
+
+    /// The memory-limit callback's slot (`api/memory_watch.rs`).
+    pub(crate) fn memory_watch(&mut self) -> &mut MemoryWatch {
+        &mut self.memory_watch
     }
 
     /// Applies a configuration requested through a `GcControl` handle.
@@ -322,6 +332,22 @@ where
         op(collector, state, &mut roots)
     }
 
+    /// Like `with_roots`, but the root is traced with `Trace::trace_named`
+    /// (heap snapshots name the root's fields).
+    pub(crate) fn with_named_roots<T>(
+        &mut self,
+        op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)) -> T,
+    ) -> T {
+        let Heap {
+            root,
+            state,
+            collector,
+            ..
+        } = self;
+        let mut roots = |tracer: &mut Tracer| root.trace_named(tracer);
+        op(collector, state, &mut roots)
+    }
+
     /// Stress mode: every safe point runs a minor GC and completes one phase
     /// of the major cycle, so every interleaving is exercised quickly.
     fn stress_collect(&mut self) {
@@ -382,6 +408,7 @@ where
             last_pause: recorder.recent_pauses.back().copied(),
             max_pause: recorder.max_pause,
             recent_pauses: recorder.recent_pauses.iter().copied().collect(),
+            pause_histograms: recorder.pause_histograms.summaries(),
             survived_bytes: recorder.survived_bytes,
             promoted_bytes: recorder.promoted_bytes,
             premature_promoted_bytes: recorder.premature_promoted_bytes,

@@ -5,16 +5,23 @@
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
-//! pools (`pool`).
+//! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
+//! (`retain`), allocation sites and heap profiles (`profile`), the
+//! memory-limit callback (`memory_watch`).
 
 pub(crate) mod control;
+pub(crate) mod dump;
 pub(crate) mod ephemeron;
 pub(crate) mod finalize;
 pub(crate) mod gc;
 pub(crate) mod heap;
 pub(crate) mod lock;
+pub(crate) mod memory_watch;
 pub(crate) mod mutation;
 pub(crate) mod pool;
+pub(crate) mod profile;
+pub(crate) mod retain;
 pub(crate) mod root;
+pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod weak;

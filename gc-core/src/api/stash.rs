@@ -23,6 +23,12 @@ pub struct Stashed<R: ?Sized> {
 }
 
 impl<R: ?Sized> Stashed<R> {
+    /// The handle's slot in the stash table (`StashRecord::slot` in heap
+    /// snapshots).
+    pub fn slot(&self) -> usize {
+        self.index
+    }
+
     pub(crate) fn new(table: &SharedStash, object: NonNull<Header>) -> Stashed<R> {
         let index = table.borrow_mut().insert(object);
         Stashed {

@@ -202,6 +202,7 @@ impl Collector {
     /// Opens a safe point: folds the mutator's counters into the totals and
     /// tells the pacer how long the mutator ran.
     pub(crate) fn begin_safe_point(&mut self, state: &GcState) -> usize {
+        state.fold_sampling();
         let counters = &state.counters;
         let bytes = state.bytes_since_safe_point();
         counters.old_bytes_since_safe_point.set(0);
@@ -253,6 +254,7 @@ impl Collector {
                 .saturating_add(max_heap.saturating_sub(heap)),
         );
         state.eden_used_at_safe_point.set(state.eden.used());
+        state.rearm_sampling();
         state.debt_limit.set(self.debt_limit(state));
         self.last_safe_point = Instant::now();
     }

@@ -19,6 +19,7 @@
 //!    cycle is marking they are born gray and queued, so the marker scans them
 //!    before marking ends (they are live by construction: the program holds them).
 
+pub(crate) mod alloc_profile;
 pub(crate) mod error;
 pub(crate) mod phase;
 pub(crate) mod stash_table;
@@ -33,6 +34,7 @@ use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
 use crate::space::survivor::Survivors;
+use crate::state::alloc_profile::{AllocProfile, DEFAULT_PROFILE_RATE};
 use crate::state::error::AllocError;
 use crate::state::phase::Phase;
 use crate::state::stash_table::SharedStash;
@@ -102,6 +104,8 @@ pub(crate) struct GcState {
     /// Traversals that settle weak containers (each minor GC and each mark
     /// termination); lets a container skip entries already settled.
     pub(crate) trace_epoch: Cell<u64>,
+    /// Allocation sampling and sites for heap profiles (`alloc_profile`).
+    pub(crate) profile: AllocProfile,
 }
 
 impl GcState {
@@ -133,7 +137,14 @@ impl GcState {
             external_bytes: Cell::new(0),
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
+            profile: AllocProfile::default(),
         }
+        .with_profile_rate(DEFAULT_PROFILE_RATE)
+    }
+
+    fn with_profile_rate(self, rate: usize) -> GcState {
+        self.profile.set_rate(rate, 0);
+        self
     }
 
     /// True while a major cycle is marking (the barrier's second job is on).
@@ -208,28 +219,108 @@ impl GcState {
         if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
             return self.allocate_old(info, value);
         }
-        let ptr = self.reserve_young(layout)?.cast::<GcBox<T>>();
+        // The one check of the fast path: the hard heap cap and the next
+        // allocation sample both lower `young_limit` (see `alloc_profile`).
+        if self.eden.used() + layout.size() > self.young_limit.get() {
+            return self.allocate_young_cold(info, value);
+        }
+        let ptr = self
+            .eden
+            .alloc(layout)
+            .ok_or(AllocError::OutOfMemory {
+                requested: layout.size(),
+            })?
+            .cast::<GcBox<T>>();
+        self.init_young(ptr, info, value);
+        Ok(ptr)
+    }
+
+    /// Writes a new young object into fresh Eden memory `ptr`.
+    #[inline(always)]
+    fn init_young<T>(&self, ptr: NonNull<GcBox<T>>, info: &'static TypeInfo, value: T) {
         let header = Header::new(info, Space::Eden, Colour::White0);
-        // SAFETY: `reserve_young` returned fresh, unaliased memory with
-        // GcBox<T>'s layout.
+        // SAFETY: Eden returned fresh, unaliased memory with GcBox<T>'s layout.
         unsafe { ptr.as_ptr().write(GcBox { header, value }) };
         if std::mem::needs_drop::<T>() {
             self.eden.record_needs_drop(ptr.cast());
         }
         let objects = &self.counters.objects_since_safe_point;
         objects.set(objects.get() + 1);
+    }
+
+    /// The young path's cold side: `young_limit` was reached, either the
+    /// hard heap cap (an error) or the next allocation sample.
+    #[cold]
+    #[inline(never)]
+    fn allocate_young_cold<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let layout = Layout::new::<GcBox<T>>();
+        if self.eden.used() + layout.size() > self.profile.cap_young_limit.get() {
+            return Err(self.heap_limit_error(layout.size()));
+        }
+        let ptr = self
+            .eden
+            .alloc(layout)
+            .ok_or(AllocError::OutOfMemory {
+                requested: layout.size(),
+            })?
+            .cast::<GcBox<T>>();
+        self.init_young(ptr, info, value);
+        self.sample_if_due(ptr.cast(), info);
         Ok(ptr)
     }
 
-    /// Bump-allocates room in Eden, unless that would cross the hard cap.
-    #[inline]
-    fn reserve_young(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        if self.eden.used() + layout.size() > self.young_limit.get() {
-            return Err(self.heap_limit_error(layout.size()));
+    /// Takes an allocation sample of the new object at `object` if the
+    /// sampler's gap is used up, and stops the young path at the next one.
+    fn sample_if_due(&self, object: NonNull<Header>, info: &'static TypeInfo) {
+        let profile = &self.profile;
+        if profile.rate.get() == 0 {
+            return;
         }
-        self.eden.alloc(layout).ok_or(AllocError::OutOfMemory {
-            requested: layout.size(),
-        })
+        let allocated = self.bytes_since_safe_point();
+        if profile.fold(allocated) == 0 {
+            let hash = profile.record((info.name)(), info.size, allocated);
+            // SAFETY: the object was just written and is not yet shared.
+            unsafe { object.as_ref() }.set_identity_hash(hash);
+        }
+        self.arm_sampling();
+    }
+
+    /// Sets `young_limit` to stop at the next sample, below the hard cap's
+    /// bound `cap_young_limit`.
+    pub(crate) fn arm_sampling(&self) {
+        let profile = &self.profile;
+        let cap = profile.cap_young_limit.get();
+        let limit = if profile.rate.get() == 0 {
+            cap
+        } else {
+            let remaining = profile.fold(self.bytes_since_safe_point());
+            cap.min(self.eden.used().saturating_add(remaining))
+        };
+        self.young_limit.set(limit);
+    }
+
+    /// The safe point opens: counts what was allocated against the sampler's
+    /// gap before the allocation counters are reset.
+    pub(crate) fn fold_sampling(&self) {
+        self.profile.fold(self.bytes_since_safe_point());
+    }
+
+    /// The safe point closes: `young_limit` was just set from the hard cap;
+    /// keep it as the cap's bound and lower it to the next sample.
+    pub(crate) fn rearm_sampling(&self) {
+        self.profile.cap_young_limit.set(self.young_limit.get());
+        self.profile.rebase(self.bytes_since_safe_point());
+        self.arm_sampling();
+    }
+
+    /// Changes the sampling rate (0 = off, 1 = every allocation).
+    pub(crate) fn set_profile_rate(&self, rate: usize) {
+        self.profile.set_rate(rate, self.bytes_since_safe_point());
+        self.arm_sampling();
     }
 
     /// The cold path: an old-space cell or a large object. While marking, the
@@ -289,6 +380,9 @@ impl GcState {
             .set(counters.objects_since_safe_point.get() + 1);
         self.young_limit
             .set(self.young_limit.get().saturating_sub(size));
+        let cap = &self.profile.cap_young_limit;
+        cap.set(cap.get().saturating_sub(size));
+        self.sample_if_due(ptr.cast(), info);
         Ok(ptr)
     }
 

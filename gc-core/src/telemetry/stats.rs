@@ -99,6 +99,10 @@ pub struct Stats {
     pub max_pause: Duration,
     /// The most recent pauses, oldest first (at most `PAUSE_RING_LEN`).
     pub recent_pauses: Vec<Pause>,
+    /// Every pause, by kind: p50, p99, p99.9 and max since the heap was
+    /// built and since `Heap::reset_pause_histograms` (kinds that never
+    /// paused are left out).
+    pub pause_histograms: Vec<crate::telemetry::pause_histogram::PauseHistogram>,
     /// Bytes copied into survivor space, over all minor GCs.
     pub survived_bytes: u64,
     /// Bytes promoted into the old generation, over all minor GCs.
@@ -160,11 +164,14 @@ pub(crate) struct StatsRecorder {
     pub(crate) last_minor: MinorOutcome,
     pub(crate) mark_work: u64,
     pub(crate) assist_work: u64,
+    /// Every pause by kind (`pause_histogram`).
+    pub(crate) pause_histograms: crate::telemetry::pause_histogram::PauseHistograms,
 }
 
 impl StatsRecorder {
     /// Records one pause.
     pub(crate) fn record_pause(&mut self, kind: PauseKind, duration: Duration) {
+        self.pause_histograms.record(kind, duration);
         self.pause_total += duration;
         self.pause_count += 1;
         self.max_pause = self.max_pause.max(duration);
