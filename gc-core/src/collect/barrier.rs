@@ -76,6 +76,7 @@ mod tests {
         size: 16,
         align: 8,
         trace: None,
+        trace_named: None,
         drop: None,
         name: || "barrier test object",
         weak: None,

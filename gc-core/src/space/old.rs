@@ -458,6 +458,7 @@ mod tests {
         size: MAX_CELL_BYTES,
         align: CELL_ALIGN,
         trace: None,
+        trace_named: None,
         drop: None,
         name: || "big",
         weak: None,
