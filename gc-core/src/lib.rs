@@ -60,4 +60,9 @@ pub use policy::config::{Config, ConfigBuilder, ConfigError};
 pub use state::error::AllocError;
 pub use state::phase::Phase;
 pub use telemetry::minor::MinorOutcome;
+#[cfg(feature = "record")]
+pub use telemetry::record::{
+    ObjectDetail, RecordEvent, RecordOptions, RecordedEdge, RecordedObject, RecordedObjects,
+    Recording, SpaceBytes, StepWork, AUTO_OBJECT_LIMIT, RECORDING_VERSION,
+};
 pub use telemetry::stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};

@@ -6,13 +6,16 @@
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
 //! verifier, and `dispatch` routes each edge a `Tracer` visits to the
-//! traversal that built it.
+//! traversal that built it. With the `record` feature, `record` is the
+//! recorder's hook.
 
 pub(crate) mod barrier;
 pub(crate) mod collector;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;
+#[cfg(feature = "record")]
+mod record;
 pub(crate) mod settle;
 pub(crate) mod sweep;
 pub(crate) mod verify;
