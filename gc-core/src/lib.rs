@@ -54,6 +54,10 @@ pub use api::pool::GcPool;
 pub use api::root::{__DynRootable, Root, Rootable};
 pub use api::stash::Stashed;
 pub use api::weak::GcWeak;
+pub use collect::snapshot::{
+    EdgeKind, EdgeRecord, HeapSnapshot, ObjectColour, ObjectRecord, ObjectSpace, SnapshotVisitor,
+    StashRecord,
+};
 pub use collect::verify::{TypeTally, VerifyError};
 pub use object::trace::{Trace, Tracer};
 pub use policy::config::{Config, ConfigBuilder, ConfigError};

@@ -68,7 +68,8 @@ fn generate(model: &Model<'_>) -> TokenStream {
     let ident = model.ident;
     let needs_trace = needs_trace(model, krate);
     let static_asserts = checks::skipped_static_asserts(model);
-    let body = trace_body(model, &names);
+    let body = trace_body(model, &names, false);
+    let named_body = trace_body(model, &names, true);
     let drop_guard = checks::drop_guard(model);
     quote! {
         #[automatically_derived]
@@ -79,6 +80,10 @@ fn generate(model: &Model<'_>) -> TokenStream {
             fn trace(&mut self, #tracer: &mut #krate::Tracer) {
                 #static_asserts
                 #body
+            }
+
+            fn trace_named(&mut self, #tracer: &mut #krate::Tracer) {
+                #named_body
             }
         }
         #drop_guard
@@ -98,8 +103,9 @@ fn needs_trace(model: &Model<'_>, krate: &Path) -> TokenStream {
     quote!(false #(|| #terms)*)
 }
 
-/// The body of `trace`: one `match` arm per variant.
-fn trace_body(model: &Model<'_>, names: &Names) -> TokenStream {
+/// The body of `trace` (or of `trace_named`, which announces each field's
+/// name before tracing it): one `match` arm per variant.
+fn trace_body(model: &Model<'_>, names: &Names, named: bool) -> TokenStream {
     if model.variants.is_empty() {
         // An enum with no variants has no values; `match self {}` would not compile.
         return quote!(match *self {});
@@ -112,7 +118,7 @@ fn trace_body(model: &Model<'_>, names: &Names) -> TokenStream {
     let arms = model
         .variants
         .iter()
-        .map(|variant| variant_arm(model, variant, names));
+        .map(|variant| variant_arm(model, variant, names, named));
     quote! {
         #unused
         match self {
@@ -122,7 +128,12 @@ fn trace_body(model: &Model<'_>, names: &Names) -> TokenStream {
 }
 
 /// `Path { member: binding, .., } => { trace each binding }` for one variant.
-fn variant_arm(model: &Model<'_>, variant: &Variant<'_>, names: &Names) -> TokenStream {
+fn variant_arm(
+    model: &Model<'_>,
+    variant: &Variant<'_>,
+    names: &Names,
+    named: bool,
+) -> TokenStream {
     let traced: Vec<(Ident, &Field<'_>)> = variant
         .fields
         .iter()
@@ -139,9 +150,22 @@ fn variant_arm(model: &Model<'_>, variant: &Variant<'_>, names: &Names) -> Token
         let member = &field.member;
         quote!(#member: #binding)
     });
-    let calls = traced
-        .iter()
-        .map(|(binding, field)| trace_field(model, field, binding, names));
+    let calls = traced.iter().map(|(binding, field)| {
+        let call = trace_field(model, field, binding, names);
+        if !named {
+            return call;
+        }
+        let tracer = &names.tracer;
+        let member = match &field.member {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        };
+        let name = match &variant.name {
+            Some(variant) => format!("{variant}.{member}"),
+            None => member,
+        };
+        quote!(#tracer.field_name(#name); #call)
+    });
     let path = &variant.path;
     quote! {
         #path { #(#patterns,)* .. } => {
@@ -218,15 +242,18 @@ mod tests {
         );
         assert_eq!(
             code.matches(":: trace (field_0 , tracer)").count(),
-            1,
-            "{code}"
+            2,
+            "once in `trace`, once in `trace_named`: {code}"
         );
         assert_eq!(
             code.matches(":: trace (field_1 , tracer)").count(),
-            1,
-            "{code}"
+            2,
+            "once in `trace`, once in `trace_named`: {code}"
         );
         assert!(code.contains("skipped_field_must_be_static :: < u32 >"));
+        assert!(code.contains("fn trace_named"), "{code}");
+        assert!(code.contains("tracer . field_name (\"a\")"), "{code}");
+        assert!(!code.contains("field_name (\"b\")"), "skipped: {code}");
         assert!(code.contains("MustNotImplDrop for S < 'gc , T >"));
     }
 
@@ -263,6 +290,8 @@ mod tests {
             }
         ));
         assert!(code.contains("Self :: A { .. } => { }"), "{code}");
+        assert!(code.contains("field_name (\"C.y\")"), "{code}");
+        assert!(code.contains("field_name (\"B.0\")"), "{code}");
         assert!(code.contains("Self :: B { 0 : field_0 , .. } =>"), "{code}");
         assert!(
             code.contains("Self :: C { x : field_0 , y : field_1 , .. } =>"),

@@ -33,6 +33,9 @@ pub(crate) struct Model<'a> {
 pub(crate) struct Variant<'a> {
     /// The path to use in a pattern: `Self` or `Self::Name`.
     pub(crate) path: TokenStream,
+    /// The variant's name for an enum, `None` for a struct (field names in
+    /// heap snapshots are prefixed with it: `Cons.car`).
+    pub(crate) name: Option<String>,
     /// Every field, skipped or not, in declaration order.
     pub(crate) fields: Vec<Field<'a>>,
 }
@@ -67,12 +70,17 @@ impl Model<'_> {
 pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Result<Model<'a>> {
     let attrs = attrs::type_attrs(&input.attrs, errors);
     let variants = match &input.data {
-        Data::Struct(data) => vec![variant(quote!(Self), &data.fields, errors)],
+        Data::Struct(data) => vec![variant(quote!(Self), None, &data.fields, errors)],
         Data::Enum(data) => {
             let variants = data.variants.iter().map(|v| {
                 attrs::variant_attrs(&v.attrs, errors);
                 let name = &v.ident;
-                variant(quote!(Self::#name), &v.fields, errors)
+                variant(
+                    quote!(Self::#name),
+                    Some(name.to_string()),
+                    &v.fields,
+                    errors,
+                )
             });
             variants.collect()
         }
@@ -87,7 +95,12 @@ pub(crate) fn build<'a>(input: &'a DeriveInput, errors: &mut Errors) -> syn::Res
 }
 
 /// The [`Variant`] at `path` with `fields`.
-fn variant<'a>(path: TokenStream, fields: &'a Fields, errors: &mut Errors) -> Variant<'a> {
+fn variant<'a>(
+    path: TokenStream,
+    name: Option<String>,
+    fields: &'a Fields,
+    errors: &mut Errors,
+) -> Variant<'a> {
     let fields = fields.iter().enumerate().map(|(index, field)| {
         let member = match &field.ident {
             Some(name) => Member::Named(name.clone()),
@@ -105,6 +118,7 @@ fn variant<'a>(path: TokenStream, fields: &'a Fields, errors: &mut Errors) -> Va
     });
     Variant {
         path,
+        name,
         fields: fields.collect(),
     }
 }

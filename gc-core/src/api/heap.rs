@@ -328,6 +328,22 @@ where
         op(collector, state, &mut roots)
     }
 
+    /// Like `with_roots`, but the root is traced with `Trace::trace_named`
+    /// (heap snapshots name the root's fields).
+    pub(crate) fn with_named_roots<T>(
+        &mut self,
+        op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)) -> T,
+    ) -> T {
+        let Heap {
+            root,
+            state,
+            collector,
+            ..
+        } = self;
+        let mut roots = |tracer: &mut Tracer| root.trace_named(tracer);
+        op(collector, state, &mut roots)
+    }
+
     /// Stress mode: every safe point runs a minor GC and completes one phase
     /// of the major cycle, so every interleaving is exercised quickly.
     fn stress_collect(&mut self) {

@@ -164,6 +164,9 @@ unsafe impl<T: Trace> Trace for Lock<T> {
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.get_mut().trace(tracer);
     }
+    fn trace_named(&mut self, tracer: &mut Tracer) {
+        self.cell.get_mut().trace_named(tracer);
+    }
 }
 
 /// A `RefCell` whose `borrow_mut` requires the write barrier.
@@ -245,5 +248,8 @@ unsafe impl<T: Trace> Trace for RefLock<T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.get_mut().trace(tracer);
+    }
+    fn trace_named(&mut self, tracer: &mut Tracer) {
+        self.cell.get_mut().trace_named(tracer);
     }
 }

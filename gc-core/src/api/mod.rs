@@ -5,7 +5,7 @@
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
-//! pools (`pool`).
+//! pools (`pool`); heap snapshots and retaining paths (`snapshot`).
 
 pub(crate) mod control;
 pub(crate) mod ephemeron;
@@ -16,5 +16,6 @@ pub(crate) mod lock;
 pub(crate) mod mutation;
 pub(crate) mod pool;
 pub(crate) mod root;
+pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod weak;

@@ -20,6 +20,7 @@ impl Tracer {
             TraceMode::Evacuate => crate::collect::evacuate::visit_edge(self, slot),
             TraceMode::Mark => crate::collect::mark::visit_edge(self, *slot),
             TraceMode::Verify => crate::collect::verify::visit_edge(self, *slot),
+            TraceMode::Snapshot => crate::collect::snapshot::visit_edge(self, *slot),
         }
     }
 }

@@ -5,7 +5,8 @@
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
-//! verifier, and `dispatch` routes each edge a `Tracer` visits to the
+//! verifier, `snapshot` the object-graph walker behind heap dumps and
+//! retaining paths, and `dispatch` routes each edge a `Tracer` visits to the
 //! traversal that built it. With the `record` feature, `record` is the
 //! recorder's hook.
 
@@ -17,6 +18,7 @@ pub(crate) mod mark;
 #[cfg(feature = "record")]
 mod record;
 pub(crate) mod settle;
+pub(crate) mod snapshot;
 pub(crate) mod sweep;
 pub(crate) mod verify;
 pub(crate) mod young;

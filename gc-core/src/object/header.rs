@@ -37,6 +37,10 @@ pub(crate) struct TypeInfo {
     /// Drops the value in place; `None` when `T` needs no drop, so dead objects
     /// of the type cost nothing to free.
     pub drop: Option<unsafe fn(NonNull<Header>)>,
+    /// Scans the object's pointers announcing field names
+    /// (`Trace::trace_named`); used only by heap snapshots, so ordinary
+    /// traversals keep calling `trace`. `None` exactly when `trace` is.
+    pub trace_named: Option<unsafe fn(NonNull<Header>, &mut Tracer)>,
     /// The type's name, for heap profiles (`std::any::type_name`).
     pub name: fn() -> &'static str,
     /// For weak containers (weak cells, ephemeron tables, finalization
@@ -66,6 +70,11 @@ impl<T: Trace> InfoOf<T> {
         } else {
             None
         },
+        trace_named: if T::NEEDS_TRACE {
+            Some(trace_named_erased::<T>)
+        } else {
+            None
+        },
         drop: if std::mem::needs_drop::<T>() {
             Some(drop_erased::<T>)
         } else {
@@ -87,6 +96,16 @@ unsafe fn trace_erased<T: Trace>(header: NonNull<Header>, tracer: &mut Tracer) {
     // mutably: the collector keeps using the header through raw pointers.
     let value = unsafe { &mut (*header.cast::<GcBox<T>>().as_ptr()).value };
     value.trace(tracer);
+}
+
+/// Scans the `T` behind an erased header pointer, naming its fields.
+///
+/// # Safety
+/// As for `trace_erased`.
+unsafe fn trace_named_erased<T: Trace>(header: NonNull<Header>, tracer: &mut Tracer) {
+    // SAFETY: as in `trace_erased`.
+    let value = unsafe { &mut (*header.cast::<GcBox<T>>().as_ptr()).value };
+    value.trace_named(tracer);
 }
 
 /// Drops the `T` behind an erased header pointer.
@@ -400,6 +419,7 @@ mod tests {
         size: 16,
         align: 8,
         trace: None,
+        trace_named: None,
         drop: None,
         name: || "test",
         weak: None,

@@ -79,6 +79,10 @@ unsafe impl<T: Trace> Trace for Box<T> {
         tracer.external_bytes(std::mem::size_of::<T>());
         (**self).trace(tracer);
     }
+    fn trace_named(&mut self, tracer: &mut Tracer) {
+        tracer.external_bytes(std::mem::size_of::<T>());
+        (**self).trace_named(tracer);
+    }
 }
 
 // SAFETY: forwards to the boxed elements and reports the buffer.

@@ -16,6 +16,8 @@
 //!   major cycle is marking.
 //! - `Mark` (incremental marking, `mark`): shade white old targets gray.
 //! - `Verify` (the heap verifier, `verify`): check that every edge is sound.
+//! - `Snapshot` (heap snapshots, `snapshot`): record every edge, with the
+//!   field it leaves from when `Trace::trace_named` announces it.
 //!
 //! Containers that own memory outside the heap (a `Vec`'s buffer, a
 //! `String`'s bytes) report it with [`Tracer::external_bytes`], so that the
@@ -47,6 +49,19 @@ pub unsafe trait Trace {
 
     /// Visit every managed pointer held by `self` (see the safety contract).
     fn trace(&mut self, tracer: &mut Tracer);
+
+    /// Like [`Trace::trace`], but first announces each field's name with
+    /// [`Tracer::field_name`], so that heap snapshots and retaining paths can
+    /// name the field an edge leaves from. Only the snapshot walker calls it;
+    /// marking and evacuation call `trace`, so they do no per-field work for
+    /// names. The default (for hand-written impls and containers) is `trace`:
+    /// edges are then unnamed, or named by an enclosing derived field.
+    /// `#[derive(Trace)]` overrides it; transparent wrappers (`Lock`,
+    /// `RefLock`, `Box`) forward it. The same contract as `trace` applies.
+    #[inline]
+    fn trace_named(&mut self, tracer: &mut Tracer) {
+        self.trace(tracer)
+    }
 }
 
 /// What visiting an edge means in the current traversal.
@@ -59,6 +74,9 @@ pub(crate) enum TraceMode {
     /// Heap verification: check edges, move nothing. (A `GcPool` still
     /// catches up with its cycle when traced, as in any traversal.)
     Verify,
+    /// Heap snapshot (`collect/snapshot.rs`): record each edge and its field
+    /// name, move nothing.
+    Snapshot,
 }
 
 /// The visitor handed to [`Trace::trace`]. Only the collector creates one.
@@ -76,6 +94,9 @@ pub struct Tracer {
     pub(crate) external: usize,
     /// The number of major cycles started when this traversal began.
     pub(crate) cycle: u64,
+    /// The field last announced by `Trace::trace_named` (snapshots only;
+    /// the snapshot walker clears it before each object).
+    pub(crate) field: Option<&'static str>,
 }
 
 impl Tracer {
@@ -86,6 +107,7 @@ impl Tracer {
             saw_young: false,
             external: 0,
             cycle,
+            field: None,
         }
     }
 
@@ -111,6 +133,15 @@ impl Tracer {
     #[inline]
     pub fn external_bytes(&mut self, bytes: usize) {
         self.external += bytes;
+    }
+
+    /// Names the field whose pointers the next visits come from. Called by
+    /// `#[derive(Trace)]`'s `trace_named` before each field; only heap
+    /// snapshots read it. `name` is the field (`"next"`, `"0"`), prefixed by
+    /// the variant for enums (`"Cons.car"`).
+    #[inline]
+    pub fn field_name(&mut self, name: &'static str) {
+        self.field = Some(name);
     }
 
     /// True if this traversal may move objects (a minor GC): `trace` must then

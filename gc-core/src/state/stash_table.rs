@@ -29,6 +29,12 @@ impl StashTable {
         }
     }
 
+    /// Every occupied slot and its object (heap snapshots list them).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, NonNull<Header>)> + '_ {
+        let slots = self.slots.iter().enumerate();
+        slots.filter_map(|(index, slot)| slot.map(|object| (index, object)))
+    }
+
     /// Number of live handles.
     pub(crate) fn len(&self) -> usize {
         self.slots.len() - self.free.len()
