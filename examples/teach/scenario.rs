@@ -24,6 +24,16 @@ pub struct Filler {
     pub bytes: [u64; 24],
 }
 
+/// Data the paced run keeps for a while: big enough that a few dozen of them
+/// reach the pacer's trigger.
+#[derive(Trace)]
+pub struct Blob {
+    /// A label.
+    pub value: u32,
+    /// Padding.
+    pub bytes: [u64; 60],
+}
+
 /// The program's root.
 #[derive(Trace)]
 pub struct Root<'gc> {
@@ -42,7 +52,7 @@ pub struct Root<'gc> {
     /// Chapter 5: where the finalizer stores the object it resurrects.
     pub resurrected: Option<Gc<'gc, Node<'gc>>>,
     /// Chapter 7: data the paced run keeps.
-    pub kept: Vec<Gc<'gc, Node<'gc>>>,
+    pub kept: Vec<Gc<'gc, Blob>>,
 }
 
 /// The scenario's chapters: a name and the first event of each.
@@ -198,15 +208,21 @@ pub fn run() -> (Recording, Chapters) {
         &heap,
         "pacing: the program allocates; the pacer starts cycles and sizes their steps",
     );
-    for round in 0..60u32 {
+    for round in 0..120u32 {
         churn(&heap, 24);
         heap.mutate_root(|m, root| {
             for k in 0..3 {
-                let kept = node(m, 1000 + round * 3 + k);
-                root.kept.push(kept);
+                let value = 1000 + round * 3 + k;
+                root.kept.push(Gc::new(
+                    m,
+                    Blob {
+                        value,
+                        bytes: [0; 60],
+                    },
+                ));
             }
-            if root.kept.len() > 90 {
-                root.kept.drain(..30);
+            if root.kept.len() > 150 {
+                root.kept.drain(..50);
             }
         });
         heap.collect_debt();

@@ -5,9 +5,12 @@
 use std::time::Duration;
 
 use crate::collect::collector::Collector;
+use crate::collect::snapshot::{walk_snapshot, EdgeRecord, HeapSnapshot};
 use crate::object::trace::Tracer;
 use crate::state::GcState;
-use crate::telemetry::record::{nanos, RecordEvent, SpaceBytes, StepWork};
+use crate::telemetry::record::{
+    nanos, RecordEvent, RecordedEdge, RecordedObject, RecordedObjects, SpaceBytes, StepWork,
+};
 
 impl Collector {
     /// Appends an event for the step just done, if recording.
@@ -43,7 +46,7 @@ impl Collector {
         state: &GcState,
         work: StepWork,
         duration: Duration,
-        objects: Option<crate::telemetry::record::RecordedObjects>,
+        objects: Option<RecordedObjects>,
     ) -> RecordEvent {
         let old = state.old.borrow();
         let large = state.large.borrow();
@@ -128,10 +131,35 @@ impl Collector {
     }
 }
 
-/// Every reachable object now, for an event (filled in by the heap walker).
+/// Every reachable object now, for an event: the heap walker's snapshot
+/// (`collect/snapshot.rs`) in the recording's terms.
 pub(crate) fn object_snapshot(
-    _state: &mut GcState,
-    _roots: &mut dyn FnMut(&mut Tracer),
-) -> crate::telemetry::record::RecordedObjects {
-    crate::telemetry::record::RecordedObjects::default()
+    state: &mut GcState,
+    roots: &mut dyn FnMut(&mut Tracer),
+) -> RecordedObjects {
+    let mut snapshot = HeapSnapshot::default();
+    walk_snapshot(state, roots, &mut snapshot);
+    let edge = |edge: &EdgeRecord| RecordedEdge {
+        field: edge.field,
+        to: edge.to,
+        kind: edge.kind.name(),
+    };
+    RecordedObjects {
+        objects: snapshot
+            .objects
+            .iter()
+            .map(|object| RecordedObject {
+                id: object.id,
+                type_name: object.type_name,
+                space: object.space.name(),
+                colour: object.colour.name(),
+                age: object.age,
+                remembered: object.remembered,
+                size: object.size,
+                edges: object.edges.iter().map(edge).collect(),
+            })
+            .collect(),
+        roots: snapshot.roots.iter().map(|e| e.to).collect(),
+        stash: snapshot.stash.iter().map(|s| s.to).collect(),
+    }
 }

@@ -101,6 +101,9 @@ pub struct RecordedEdge {
     pub field: Option<&'static str>,
     /// The target's stable id.
     pub to: u64,
+    /// `strong`, `weak` (a `GcWeak`, a finalization queue's watched object)
+    /// or `ephemeron` (a weak map's value: strong while its key lives).
+    pub kind: &'static str,
 }
 
 /// One object in a snapshot.
@@ -120,7 +123,7 @@ pub struct RecordedObject {
     pub remembered: bool,
     /// Bytes, header included.
     pub size: usize,
-    /// Outgoing strong edges.
+    /// Outgoing edges.
     pub edges: Vec<RecordedEdge>,
 }
 
@@ -390,6 +393,7 @@ fn object_json(object: &RecordedObject) -> String {
                 None => e.raw("field", "null"),
             }
             e.num("to", edge.to);
+            e.str("kind", edge.kind);
             e.finish()
         })
         .collect();
