@@ -2,14 +2,18 @@
 //!
 //! ```text
 //! cargo run --release --example scheme -- examples/scheme/programs/demo.scm
-//! cargo run --release --example scheme -- [--trace] [--max-frames N] [--max-heap MiB] FILE [name=value ...]
+//! cargo run --release --example scheme -- [--trace] [--max-frames N] [--max-heap MiB] [--record FILE.html | --no-record] FILE [name=value ...]
 //! cargo run --release --example scheme            # the REPL
 //! ```
 //!
 //! Running a file prints the program's output on stdout, then the GC report
 //! on stderr. `name=value` arguments are read by the program with
 //! `(param 'name default)`; `--trace` prints one line per major GC cycle;
-//! `--max-heap` stops a program whose heap stays above the limit.
+//! `--max-heap` stops a program whose heap stays above the limit;
+//! `--record FILE.html` records the collector's steps and writes a page to
+//! watch them (`docs/recording.md`). The demo (`demo.scm`) writes its page to
+//! `target/scheme-demo.html` unless `--no-record` is given; the report ends
+//! with the page's path.
 //! The language, the design and the programs are described in README.md.
 
 mod lang;
@@ -27,6 +31,8 @@ fn main() -> ExitCode {
     let mut trace = false;
     let mut max_frames = None;
     let mut max_heap_mib = None;
+    let mut record = None;
+    let mut no_record = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -39,6 +45,11 @@ fn main() -> ExitCode {
                 Some(n) => max_heap_mib = Some(n),
                 None => return usage("--max-heap needs a number of MiB"),
             },
+            "--record" => match args.next() {
+                Some(path) => record = Some(path),
+                None => return usage("--record needs a file name (FILE.html)"),
+            },
+            "--no-record" => no_record = true,
             "-h" | "--help" => return usage(""),
             _ if arg.starts_with("--") => return usage(&format!("unknown option {arg}")),
             _ if file.is_some() => match arg.split_once('=') {
@@ -78,7 +89,20 @@ fn main() -> ExitCode {
     }
 
     match file {
-        Some(path) => run_file(interp, &path),
+        Some(path) => {
+            // The README's first command shows the collector at work: the
+            // demo writes a page of its run unless asked not to.
+            let is_demo = std::path::Path::new(&path).file_name() == Some("demo.scm".as_ref());
+            let page = match record {
+                Some(page) => Some(page),
+                None if is_demo && !no_record => Some(String::from("target/scheme-demo.html")),
+                None => None,
+            };
+            if page.is_some() {
+                interp.start_recording();
+            }
+            run_file(interp, &path, page.as_deref())
+        }
         None => repl(interp),
     }
 }
@@ -87,12 +111,12 @@ fn usage(problem: &str) -> ExitCode {
     if !problem.is_empty() {
         eprintln!("scheme: {problem}");
     }
-    eprintln!("usage: scheme [--trace] [--max-frames N] [--max-heap MiB] [FILE [name=value ...]]");
+    eprintln!("usage: scheme [--trace] [--max-frames N] [--max-heap MiB] [--record FILE.html | --no-record] [FILE [name=value ...]]");
     eprintln!("       with no FILE, starts a REPL");
     ExitCode::from(2)
 }
 
-fn run_file(mut interp: Interp, path: &str) -> ExitCode {
+fn run_file(mut interp: Interp, path: &str, page: Option<&str>) -> ExitCode {
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
         Err(error) => {
@@ -105,6 +129,21 @@ fn run_file(mut interp: Interp, path: &str) -> ExitCode {
         eprintln!("{}", error.render(path));
     }
     eprintln!("{}", interp.report());
+    if let (Some(page), Some(mut recording)) = (page, interp.stop_recording()) {
+        recording.title = format!("scheme {path}");
+        if let Some(dir) = std::path::Path::new(page).parent() {
+            // A missing directory is made; any other problem is reported by the write.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let written = recording.write_html(page);
+        match written {
+            Ok(()) => eprintln!(
+                "page of this run: {page} ({} collector steps; open it in a browser, arrow keys step)",
+                recording.events.len()
+            ),
+            Err(error) => eprintln!("scheme: cannot write the page {page}: {error}"),
+        }
+    }
     if result.is_ok() {
         ExitCode::SUCCESS
     } else {
