@@ -140,7 +140,7 @@ pub fn run() -> (Recording, Chapters) {
     mark(
         &mut chapters,
         &heap,
-        "minor GCs: survivors are copied and age; at age 3 they are promoted",
+        "minor GCs: survivors are copied and age; once older than the tenuring threshold (3) they are promoted",
     );
     for _ in 0..4 {
         churn(&heap, 20);

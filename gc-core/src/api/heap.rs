@@ -466,17 +466,17 @@ where
 {
     /// Starts recording every safe point and collection step (replacing a
     /// recording in progress); the first event is the heap as it is now.
-    pub fn start_recording(&mut self, options: crate::RecordOptions) {
+    pub fn start_recording(&mut self, options: crate::telemetry::record::RecordOptions) {
         self.with_roots(|collector, state, roots| collector.start_recording(state, roots, options));
     }
 
     /// The recording in progress, if any.
-    pub fn recording(&self) -> Option<&crate::Recording> {
+    pub fn recording(&self) -> Option<&crate::telemetry::record::Recording> {
         self.collector.recorder.as_ref().map(|r| &r.recording)
     }
 
     /// Stops recording and returns what was recorded.
-    pub fn stop_recording(&mut self) -> Option<crate::Recording> {
+    pub fn stop_recording(&mut self) -> Option<crate::telemetry::record::Recording> {
         self.collector.recorder.take().map(|r| r.recording)
     }
 
@@ -484,7 +484,10 @@ where
     /// collection (the paced steps record themselves, in `pay_debt`).
     fn record_safe_point(&mut self, pauses_before: u64) {
         if self.collector.stats.pause_count == pauses_before {
-            self.record_event(crate::StepWork::SafePoint, Duration::ZERO);
+            self.record_event(
+                crate::telemetry::record::StepWork::SafePoint,
+                Duration::ZERO,
+            );
         } else if self.collector.config.stress {
             self.record_last_pause();
         }
@@ -493,11 +496,14 @@ where
     /// Records the pause just made (a manual step).
     fn record_last_pause(&mut self) {
         if let Some(pause) = self.collector.stats.recent_pauses.back().copied() {
-            self.record_event(crate::StepWork::of_pause(pause.kind), pause.duration);
+            self.record_event(
+                crate::telemetry::record::StepWork::of_pause(pause.kind),
+                pause.duration,
+            );
         }
     }
 
-    fn record_event(&mut self, work: crate::StepWork, duration: Duration) {
+    fn record_event(&mut self, work: crate::telemetry::record::StepWork, duration: Duration) {
         if self.collector.recorder.is_some() {
             self.with_roots(|collector, state, roots| {
                 collector.record_step(state, roots, work, duration)
