@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example scheme -- examples/scheme/programs/demo.scm
-//! cargo run --release --example scheme -- [--trace] [--max-frames N] [--max-heap MiB] FILE [name=value ...]
+//! cargo run --release --example scheme -- [--trace] [--max-frames N] [--max-heap MiB] [--record FILE.html | --no-record] FILE [name=value ...]
 //! cargo run --release --example scheme -- --pprof target/demo.pb.gz examples/scheme/programs/demo.scm
 //! cargo run --release --example scheme -- --heap-dump target/demo.jsonl examples/scheme/programs/demo.scm
 //! cargo run --release --example scheme            # the REPL
@@ -18,6 +18,10 @@
 //! allocation exactly, at about ten times the run time; `--pprof-backtraces`
 //! adds the interpreter's Rust frames to each sample). `--heap-dump
 //! FILE` writes the heap at exit as JSON lines (Graphviz DOT for `*.dot`).
+//! `--record FILE.html` records the collector's steps and writes a page to
+//! watch them (`docs/recording.md`). The demo (`demo.scm`) writes its page to
+//! `target/scheme-demo.html` unless `--no-record` is given; the report ends
+//! with the page's path.
 //! The language, the design and the programs are described in README.md.
 
 mod lang;
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
     // demo, at a cost lost in the noise (1 = exact, and about 10x slower).
     let mut profile_rate = 4096;
     let mut backtraces = false;
+    let mut record = None;
+    let mut no_record = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -68,6 +74,11 @@ fn main() -> ExitCode {
                     return usage("--profile-rate needs a number of bytes (1 = every allocation)")
                 }
             },
+            "--record" => match args.next() {
+                Some(path) => record = Some(path),
+                None => return usage("--record needs a file name (FILE.html)"),
+            },
+            "--no-record" => no_record = true,
             "-h" | "--help" => return usage(""),
             _ if arg.starts_with("--") => return usage(&format!("unknown option {arg}")),
             _ if file.is_some() => match arg.split_once('=') {
@@ -114,7 +125,20 @@ fn main() -> ExitCode {
     }
     let outputs = Outputs { pprof, heap_dump };
     match file {
-        Some(path) => run_file(interp, &path, &outputs),
+        Some(path) => {
+            // The README's first command shows the collector at work: the
+            // demo writes a page of its run unless asked not to.
+            let is_demo = std::path::Path::new(&path).file_name() == Some("demo.scm".as_ref());
+            let page = match record {
+                Some(page) => Some(page),
+                None if is_demo && !no_record => Some(String::from("target/scheme-demo.html")),
+                None => None,
+            };
+            if page.is_some() {
+                interp.start_recording();
+            }
+            run_file(interp, &path, &outputs, page.as_deref())
+        }
         None => repl(interp),
     }
 }
@@ -150,12 +174,12 @@ fn usage(problem: &str) -> ExitCode {
     }
     eprintln!("usage: scheme [--trace] [--max-frames N] [--max-heap MiB] [--pprof FILE]");
     eprintln!("              [--profile-rate BYTES] [--pprof-backtraces] [--heap-dump FILE]");
-    eprintln!("              [FILE [name=value ...]]");
+    eprintln!("              [--record FILE.html | --no-record] [FILE [name=value ...]]");
     eprintln!("       with no FILE, starts a REPL");
     ExitCode::from(2)
 }
 
-fn run_file(mut interp: Interp, path: &str, outputs: &Outputs) -> ExitCode {
+fn run_file(mut interp: Interp, path: &str, outputs: &Outputs, page: Option<&str>) -> ExitCode {
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
         Err(error) => {
@@ -172,6 +196,21 @@ fn run_file(mut interp: Interp, path: &str, outputs: &Outputs) -> ExitCode {
         eprintln!("{}", error.render(path));
     }
     eprintln!("{}", interp.report());
+    if let (Some(page), Some(mut recording)) = (page, interp.stop_recording()) {
+        recording.title = format!("scheme {path}");
+        if let Some(dir) = std::path::Path::new(page).parent() {
+            // A missing directory is made; any other problem is reported by the write.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let written = recording.write_html(page);
+        match written {
+            Ok(()) => eprintln!(
+                "page of this run: {page} ({} collector steps; open it in a browser, arrow keys step)",
+                recording.events.len()
+            ),
+            Err(error) => eprintln!("scheme: cannot write the page {page}: {error}"),
+        }
+    }
     let written = outputs.write(&mut interp);
     if result.is_ok() && written {
         ExitCode::SUCCESS

@@ -69,4 +69,9 @@ pub use state::phase::Phase;
 pub use telemetry::heap_profile::{HeapProfile, ProfileSample};
 pub use telemetry::minor::MinorOutcome;
 pub use telemetry::pause_histogram::{PauseHistogram, PauseQuantiles};
+#[cfg(feature = "record")]
+pub use telemetry::record::{
+    ObjectDetail, RecordEvent, RecordOptions, RecordedEdge, RecordedObject, RecordedObjects,
+    Recording, SpaceBytes, StepWork, AUTO_OBJECT_LIMIT, RECORDING_VERSION,
+};
 pub use telemetry::stats::{CycleReport, Pause, PauseKind, Stats, PAUSE_RING_LEN};

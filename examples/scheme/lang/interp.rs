@@ -16,7 +16,10 @@ use std::io::Write as _;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use tenure::{Config, ConfigError, CycleReport, Gc, Heap, Pause, PauseKind, Rootable, Stats};
+use tenure::{
+    Config, ConfigError, CycleReport, Gc, Heap, ObjectDetail, Pause, PauseKind, RecordOptions,
+    Recording, Rootable, Stats,
+};
 
 use super::builtins::{Param, Params};
 use super::compiler::Code;
@@ -436,6 +439,20 @@ impl Interp {
     }
 
     /// The GC report printed after a program.
+    /// Starts recording the collector's steps for a page of the run (no
+    /// object view: an interpreter's heap is too large for one).
+    pub fn start_recording(&mut self) {
+        self.heap.start_recording(RecordOptions {
+            objects: ObjectDetail::Never,
+            ..RecordOptions::default()
+        });
+    }
+
+    /// Stops recording and returns the recording, if one was started.
+    pub fn stop_recording(&mut self) -> Option<Recording> {
+        self.heap.stop_recording()
+    }
+
     pub fn report(&mut self) -> Report {
         self.note_pauses();
         Report {

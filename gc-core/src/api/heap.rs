@@ -152,6 +152,8 @@ where
     pub fn collect_debt(&mut self) {
         self.apply_control_requests();
         let bytes = self.collector.begin_safe_point(&self.state);
+        #[cfg(feature = "record")]
+        let pauses_before = self.collector.stats.pause_count;
         if self.collector.config.stress {
             self.stress_collect();
         } else {
@@ -161,6 +163,8 @@ where
                 }
             });
         }
+        #[cfg(feature = "record")]
+        self.record_safe_point(pauses_before);
         self.finish_safe_point();
     }
 
@@ -232,6 +236,8 @@ where
         let start = Instant::now();
         self.with_roots(op);
         self.collector.record_pause(kind, start.elapsed());
+        #[cfg(feature = "record")]
+        self.record_last_pause();
         self.finish_safe_point();
     }
 
@@ -458,6 +464,62 @@ where
     /// Total time spent in pauses.
     pub fn pause_total(&self) -> Duration {
         self.collector.stats.pause_total
+    }
+}
+
+/// The recorder (`record` feature): see `telemetry/record.rs` and
+/// `docs/recording.md`.
+#[cfg(feature = "record")]
+impl<R> Heap<R>
+where
+    R: for<'a> Rootable<'a>,
+    Root<'static, R>: Trace,
+{
+    /// Starts recording every safe point and collection step (replacing a
+    /// recording in progress); the first event is the heap as it is now.
+    pub fn start_recording(&mut self, options: crate::telemetry::record::RecordOptions) {
+        self.with_roots(|collector, state, roots| collector.start_recording(state, roots, options));
+    }
+
+    /// The recording in progress, if any.
+    pub fn recording(&self) -> Option<&crate::telemetry::record::Recording> {
+        self.collector.recorder.as_ref().map(|r| &r.recording)
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub fn stop_recording(&mut self) -> Option<crate::telemetry::record::Recording> {
+        self.collector.recorder.take().map(|r| r.recording)
+    }
+
+    /// Records a safe point that did no collection work, or stress mode's
+    /// collection (the paced steps record themselves, in `pay_debt`).
+    fn record_safe_point(&mut self, pauses_before: u64) {
+        if self.collector.stats.pause_count == pauses_before {
+            self.record_event(
+                crate::telemetry::record::StepWork::SafePoint,
+                Duration::ZERO,
+            );
+        } else if self.collector.config.stress {
+            self.record_last_pause();
+        }
+    }
+
+    /// Records the pause just made (a manual step).
+    fn record_last_pause(&mut self) {
+        if let Some(pause) = self.collector.stats.recent_pauses.back().copied() {
+            self.record_event(
+                crate::telemetry::record::StepWork::of_pause(pause.kind),
+                pause.duration,
+            );
+        }
+    }
+
+    fn record_event(&mut self, work: crate::telemetry::record::StepWork, duration: Duration) {
+        if self.collector.recorder.is_some() {
+            self.with_roots(|collector, state, roots| {
+                collector.record_step(state, roots, work, duration)
+            });
+        }
     }
 }
 

@@ -111,7 +111,7 @@ pub(crate) struct Collector {
     pub(crate) tenuring_threshold: u8,
     cycle: CycleInProgress,
     /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
-    assist_debt: f64,
+    pub(crate) assist_debt: f64,
     /// `GcState::paced_bytes` when the last safe point ended.
     last_paced_bytes: usize,
     /// When the heap was built (for report timestamps).
@@ -122,6 +122,9 @@ pub(crate) struct Collector {
     pub(crate) on_cycle: Option<CycleCallback>,
     /// Sizes Eden toward `minor_pause_target`, when one is set.
     pub(super) eden_sizer: Option<EdenSizer>,
+    /// The recording in progress, if any (`record` feature).
+    #[cfg(feature = "record")]
+    pub(crate) recorder: Option<Box<crate::telemetry::record::Recorder>>,
 }
 
 impl Collector {
@@ -142,6 +145,8 @@ impl Collector {
             last_safe_point: now,
             on_cycle: None,
             eden_sizer: eden_sizer(&config),
+            #[cfg(feature = "record")]
+            recorder: None,
         }
     }
 
@@ -278,7 +283,7 @@ impl Collector {
     }
 
     /// Mark work owed per allocated byte (0 unless marking).
-    fn assist_ratio(&self, state: &GcState) -> f64 {
+    pub(crate) fn assist_ratio(&self, state: &GcState) -> f64 {
         if state.phase.get() != Phase::Marking {
             return 0.0;
         }
@@ -312,6 +317,8 @@ impl Collector {
         let mut pauses = Vec::new();
         if state.generational && state.eden.is_full() {
             pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
+            #[cfg(feature = "record")]
+            self.record_last(state, roots, &pauses);
         }
         self.charge_assist_debt(state, bytes);
         if self.pacer.limited() {
@@ -327,10 +334,14 @@ impl Collector {
                         PauseKind::MarkStart,
                         timed(|| self.start_cycle(state, roots, false)),
                     ));
+                    #[cfg(feature = "record")]
+                    self.record_last(state, roots, &pauses);
                     if !self.config.incremental {
                         // Marking in one pause, as a non-incremental collector does.
                         let termination = timed(|| self.finish_marking(state, roots));
                         pauses.push((PauseKind::MarkTermination, termination));
+                        #[cfg(feature = "record")]
+                        self.record_last(state, roots, &pauses);
                     }
                 }
             }
@@ -340,11 +351,15 @@ impl Collector {
                 self.cycle.assist_work += done;
                 self.stats.assist_work += done as u64;
                 pauses.push((PauseKind::MarkStep, duration));
+                #[cfg(feature = "record")]
+                self.record_last(state, roots, &pauses);
                 if self.marker.gray.is_empty() && state.gray_new.get_mut().is_empty() {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
                     ));
+                    #[cfg(feature = "record")]
+                    self.record_last(state, roots, &pauses);
                 }
             }
             Phase::Sweeping => {
@@ -355,6 +370,8 @@ impl Collector {
                         self.sweep(state, budget);
                     }),
                 ));
+                #[cfg(feature = "record")]
+                self.record_last(state, roots, &pauses);
             }
         }
         pauses
@@ -461,7 +478,7 @@ impl Collector {
             }
         }
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state.next_trace_epoch());
-        forget_dead_remembered(state);
+        crate::collect::young::forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
         self.sweeper = Sweeper::start(state.old.get_mut());
@@ -596,19 +613,4 @@ impl Collector {
         self.finish_marking(state, roots);
         self.sweep(state, usize::MAX);
     }
-}
-
-/// Removes garbage from the remembered set before the sweeper frees it
-/// (I2 keeps the set pointing at live objects only).
-fn forget_dead_remembered(state: &mut GcState) {
-    state
-        .remembered
-        .get_mut()
-        // SAFETY: remembered objects are live old objects until swept.
-        .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
-}
-
-pub(super) fn is_old(object: NonNull<Header>) -> bool {
-    // SAFETY: callers pass objects reached by the current collection.
-    unsafe { object.as_ref() }.is_old()
 }

@@ -7,13 +7,16 @@
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
 //! verifier, `snapshot` the object-graph walker behind heap dumps and
 //! retaining paths, and `dispatch` routes each edge a `Tracer` visits to the
-//! traversal that built it.
+//! traversal that built it. With the `record` feature, `record` is the
+//! recorder's hook.
 
 pub(crate) mod barrier;
 pub(crate) mod collector;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;
+#[cfg(feature = "record")]
+mod record;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
 pub(crate) mod sweep;

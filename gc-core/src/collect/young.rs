@@ -8,7 +8,7 @@
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-use crate::collect::collector::{is_old, Collector};
+use crate::collect::collector::Collector;
 use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
@@ -117,4 +117,19 @@ fn next_tenuring_threshold(
     config
         .tenuring
         .threshold(&ages, survivor_capacity, config.target_survivor_ratio)
+}
+
+/// Removes garbage from the remembered set before the sweeper frees it
+/// (I2 keeps the set pointing at live objects only).
+pub(super) fn forget_dead_remembered(state: &mut GcState) {
+    state
+        .remembered
+        .get_mut()
+        // SAFETY: remembered objects are live old objects until swept.
+        .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
+}
+
+fn is_old(object: NonNull<Header>) -> bool {
+    // SAFETY: callers pass objects reached by the current collection.
+    unsafe { object.as_ref() }.is_old()
 }
