@@ -5,7 +5,7 @@
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
-//! verifier, and `dispatch` routes each edge a `Tracer` visits to the
+//! verifier (with `space_index`, its index of old space by address), and `dispatch` routes each edge a `Tracer` visits to the
 //! traversal that built it.
 
 pub(crate) mod barrier;
@@ -14,6 +14,7 @@ mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;
 pub(crate) mod settle;
+mod space_index;
 pub(crate) mod sweep;
 pub(crate) mod verify;
 pub(crate) mod young;
