@@ -118,7 +118,10 @@ impl SpaceIndex {
     /// Where `ptr` is: an old-space cell start, a large object's header, or
     /// neither. O(log blocks).
     pub(crate) fn place(&self, ptr: NonNull<Header>) -> Place {
-        let address = ptr.as_ptr() as usize;
+        self.place_address(ptr.as_ptr() as usize)
+    }
+
+    fn place_address(&self, address: usize) -> Place {
         // The block holding `address` is the last one starting at or before it.
         let after = self.blocks.partition_point(|block| block.start <= address);
         if let Some(block) = after.checked_sub(1).map(|i| &self.blocks[i]) {
@@ -176,9 +179,7 @@ mod tests {
             visited: vec![0],
             large: [9000].into_iter().collect(),
         };
-        let at = |index: &SpaceIndex, address: usize| {
-            index.place(NonNull::new(address as *mut Header).unwrap())
-        };
+        let at = |index: &SpaceIndex, address: usize| index.place_address(address);
         assert_eq!(at(&index, 1000), Place::Cell(0));
         assert_eq!(at(&index, 1576), Place::Cell(9));
         assert_eq!(at(&index, 5000), Place::Cell(10));
