@@ -481,13 +481,18 @@ mod tests {
 
     #[test]
     fn the_mixer_is_a_bijection_that_spreads_bits() {
+        let n: u32 = if cfg!(miri) { 256 } else { 4096 };
         assert_eq!(mix32(0), 0);
-        let hashes: std::collections::HashSet<u32> = (1..=4096).map(mix32).collect();
-        assert_eq!(hashes.len(), 4096);
+        let hashes: Vec<u32> = (1..=n).map(mix32).collect();
+        let distinct: std::collections::HashSet<u32> = hashes.iter().copied().collect();
+        assert_eq!(distinct.len(), n as usize);
         // Consecutive counts: every bit is set in about half of the hashes.
         for bit in 0..32 {
-            let ones = hashes.iter().filter(|h| *h >> bit & 1 == 1).count();
-            assert!((1700..2400).contains(&ones), "bit {bit}: {ones} of 4096");
+            let ones = hashes.iter().filter(|h| *h >> bit & 1 == 1).count() as u32;
+            assert!(
+                (n * 2 / 5..n * 3 / 5).contains(&ones),
+                "bit {bit}: {ones} of {n}"
+            );
         }
     }
 
