@@ -2,7 +2,8 @@
 //!
 //! - a linked list of a million nodes, collected by minor, full and incremental
 //!   collections, with and without the young generation (a recursive marker or a
-//!   recursive Cheney scan would overflow the stack);
+//!   recursive Cheney scan would overflow the stack), the verifier on (it walks the
+//!   million nodes in O(objects + edges));
 //! - cycles (within the young generation, within the old one, and across the two), which
 //!   must be freed, each `Drop` running once;
 //! - large objects (an inline array above the large-object threshold): kept whole while
@@ -52,16 +53,6 @@ fn heap_config(generational: bool) -> Config {
         .generational(generational)
         .eden_size(EDEN)
         .verify(true)
-        .build()
-        .expect("valid config")
-}
-
-/// The configuration of the long-list cases: the verifier looks up every edge's target
-/// among the old-space blocks, which for a million nodes is too slow for a debug build.
-fn unverified(generational: bool) -> Config {
-    Config::builder()
-        .generational(generational)
-        .eden_size(EDEN)
         .build()
         .expect("valid config")
 }
@@ -122,7 +113,7 @@ fn build_list(heap: &mut ListHeap, len: usize) {
 
 fn list_case(generational: bool) {
     let mut heap =
-        ListHeap::with_config(unverified(generational), |_| ListRoot { head: None }).unwrap();
+        ListHeap::with_config(heap_config(generational), |_| ListRoot { head: None }).unwrap();
     build_list(&mut heap, LIST_LEN);
     let expected = (LIST_LEN, (LIST_LEN as u64) * (LIST_LEN as u64 - 1) / 2);
     assert_eq!(walk(&heap), expected);
@@ -137,11 +128,19 @@ fn list_case(generational: bool) {
     assert_eq!(heap.stats().live_objects, LIST_LEN);
 
     // Incremental: many small mark steps with mutations in between (a new node is
-    // stored into the old, possibly black head through the barrier).
+    // stored into the old, possibly black head through the barrier). The verifier
+    // walks the whole list, so from here to the end of the sweep it runs at every
+    // 32nd step rather than after each.
+    heap.update_config(|config| config.set_verify(false))
+        .unwrap();
     heap.start_marking();
     let mut steps = 0;
     while heap.mark_step(64 * 1024) > 0 {
         steps += 1;
+        if steps % 32 == 0 {
+            heap.verify()
+                .unwrap_or_else(|error| panic!("after mark step {steps}: {error}"));
+        }
         if steps % 4 == 0 {
             heap.mutate(|m, root| {
                 let head = root.head.expect("the list is not empty");
@@ -158,7 +157,17 @@ fn list_case(generational: bool) {
     }
     let added = steps / 4;
     heap.finish_marking();
-    while !heap.sweep_step(4096) {}
+    heap.verify().expect("after mark termination");
+    let mut sweeps = 0;
+    while !heap.sweep_step(4096) {
+        sweeps += 1;
+        if sweeps % 32 == 0 {
+            heap.verify()
+                .unwrap_or_else(|error| panic!("after sweep step {sweeps}: {error}"));
+        }
+    }
+    heap.update_config(|config| config.set_verify(true))
+        .unwrap();
     assert_eq!(walk(&heap), (expected.0 + added, expected.1));
 
     // Cut the list in the middle, then drop it all: everything is freed.
@@ -192,7 +201,7 @@ pub fn a_million_node_list_is_collected_without_recursion_or_young_generation() 
 pub fn a_heap_holding_a_million_node_list_drops_cleanly() {
     for generational in modes(true) {
         let mut heap =
-            ListHeap::with_config(unverified(generational), |_| ListRoot { head: None }).unwrap();
+            ListHeap::with_config(heap_config(generational), |_| ListRoot { head: None }).unwrap();
         build_list(&mut heap, LIST_LEN / 2);
         heap.collect_minor();
         build_list(&mut heap, LIST_LEN / 2);

@@ -8,21 +8,47 @@
 //! [`GcControl`] is that handle: cloneable, `Send + Sync`. It shares with the
 //! heap one small block of synchronised state:
 //!
-//! - `requested`: the configuration the handle wants, behind a mutex, plus a
-//!   `dirty` flag. The handle validates a change against it immediately (so a
-//!   bad value is an error at the call, not later) and sets `dirty`.
-//! - At every safe point the heap does one atomic load of `dirty`; only when
-//!   it is set does it take the mutex and apply the configuration. Changes
-//!   therefore take effect at the next safe point, never in the middle of a
-//!   collection, and the mutator's fast path pays one relaxed-cost load.
-//! - `published`: the stats snapshot the heap last published (at the end of
-//!   every major cycle, and at safe points at most every `PUBLISH_INTERVAL`).
+//! - `requested`: the *wanted* configuration, behind a mutex, with a write
+//!   `version` and a `dirty` flag. Every write to a knob, from a handle
+//!   ([`GcControl::update`]) or from the heap's own setters
+//!   ([`Heap::update_config`](crate::Heap::update_config) and the setters
+//!   built on it), is an edit of this one configuration under the mutex, so
+//!   the mutex orders all writes and each gets the next version.
+//! - `published`: the stats snapshot the heap last published (when a handle
+//!   is made, at the end of every major cycle, and at safe points at most
+//!   every `PUBLISH_INTERVAL`).
+//!
+//! **Semantics: per-knob last-writer-wins, no write lost.** A write edits the
+//! wanted configuration as the latest writes left it, so each knob's wanted
+//! value is always the value of the latest write (by version) that set it,
+//! whichever side made it. A write is validated against the wanted
+//! configuration at the call (and `generational`, fixed when the heap is
+//! built, cannot change); a refused write is an error to its caller and
+//! changes nothing. The heap brings its configuration in force up to the
+//! wanted one:
+//!
+//! - at every safe point, by one atomic load of `dirty`; only when it is set
+//!   does it take the mutex, copy the wanted configuration, clear `dirty`, and
+//!   apply the copy, so a handle's write takes effect at the heap's next safe
+//!   point, never in the middle of a collection, and the mutator's fast path
+//!   pays one load;
+//! - at once, when the heap's own setter writes: it applies the whole wanted
+//!   configuration (its own write and any pending request) immediately.
+//!
+//! Invariant: after the heap applies version `v`, every knob in force holds
+//! the value of the latest write to it with version `<= v`. A write made while
+//! the heap applies an earlier one sets `dirty` again (`dirty` is only written
+//! under the mutex), so it is applied at the following safe point. The heap
+//! never writes the configuration in force back over the wanted one: nothing
+//! can revert a request it has not applied yet.
 //!
 //! The protocol is checked with `loom` (`RUSTFLAGS="--cfg loom"`), which runs
-//! the handle and the mutator under every interleaving the memory model allows.
+//! handles, heap-side setters, request application and publishing under every
+//! interleaving the memory model allows.
 
 use std::time::Duration;
 
+use crate::collect::young::check_run_time_change;
 use crate::policy::config::{Config, ConfigError};
 use crate::telemetry::stats::Stats;
 
@@ -43,12 +69,23 @@ use std::sync::{
 /// one snapshot per hundred of them.
 pub(crate) const PUBLISH_INTERVAL: Duration = Duration::from_millis(10);
 
+/// The wanted configuration and the number of writes that made it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Requested {
+    /// Per knob, the value of the latest write (always valid).
+    pub(crate) config: Config,
+    /// Writes so far, from either side; the write that made `config` has
+    /// this version.
+    pub(crate) version: u64,
+}
+
 /// The state shared between a heap and its control handles.
 pub(crate) struct ControlShared {
-    /// The configuration the handles have asked for (always valid).
-    requested: Mutex<Config>,
-    /// Set by a handle after changing `requested`; cleared by the heap when
-    /// it applies it. Release/Acquire pairs the flag with the mutex contents.
+    /// The wanted configuration (see the module docs).
+    requested: Mutex<Requested>,
+    /// Set by a handle's write, cleared by the heap when it copies
+    /// `requested` to apply it; written only while holding `requested`'s
+    /// mutex. Release/Acquire pairs the flag with the mutex contents.
     dirty: AtomicBool,
     /// The last stats snapshot the heap published.
     published: Mutex<Option<Stats>>,
@@ -61,43 +98,55 @@ pub struct GcControl {
 }
 
 impl GcControl {
-    /// A handle whose requested configuration starts as `config`.
+    /// A handle whose wanted configuration starts as `config` (the one in force).
     pub(crate) fn new(config: Config) -> GcControl {
         GcControl {
             shared: Arc::new(ControlShared {
-                requested: Mutex::new(config),
+                requested: Mutex::new(Requested { config, version: 0 }),
                 dirty: AtomicBool::new(false),
                 published: Mutex::new(None),
             }),
         }
     }
 
-    /// The latest stats the heap published. `Heap::control` publishes a
-    /// snapshot as it hands out the handle, so a handle always has one; the
-    /// heap then republishes at safe points (see the module docs).
+    /// The latest stats the heap published. A handle from
+    /// [`Heap::control`](crate::Heap::control) always has one (the heap
+    /// publishes a snapshot before returning the handle), so this is `Some`;
+    /// it is refreshed after every major cycle and at safe points at most
+    /// every 10 ms.
     pub fn stats(&self) -> Option<Stats> {
         lock(&self.shared.published).clone()
     }
 
-    /// The configuration as last requested (applied at the heap's next safe point).
+    /// The wanted configuration: per knob, the latest value written by a
+    /// handle or by the heap. The heap's configuration equals it after the
+    /// heap's next safe point.
     pub fn config(&self) -> Config {
-        *lock(&self.shared.requested)
+        lock(&self.shared.requested).config
     }
 
-    /// Changes the configuration with `edit`, which gets the requested
-    /// configuration and returns an error to refuse (e.g. a setter's
-    /// validation error). The heap applies it at its next safe point.
+    /// Changes the configuration with `edit`, which gets the wanted
+    /// configuration (the latest writes) and returns an error to refuse (e.g.
+    /// a setter's validation error). The result must be valid and keep
+    /// `generational`; otherwise the error is returned and nothing changes.
+    /// The heap applies it at its next safe point, unless a later write
+    /// (from a handle or the heap) sets the same knob first.
     pub fn update<T>(
         &self,
         edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
     ) -> Result<T, ConfigError> {
+        self.request(edit).map(|(result, _)| result)
+    }
+
+    /// [`GcControl::update`], also returning the write's version.
+    pub(crate) fn request<T>(
+        &self,
+        edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+    ) -> Result<(T, u64), ConfigError> {
         let mut requested = lock(&self.shared.requested);
-        let mut next = *requested;
-        let result = edit(&mut next)?;
-        next.validate()?;
-        *requested = next;
+        let result = write(&mut requested, edit)?;
         self.shared.dirty.store(true, Ordering::Release);
-        Ok(result)
+        Ok((result, requested.version))
     }
 
     /// Sets `gc_percent` (like Go's `debug.SetGCPercent`); returns the old value.
@@ -110,32 +159,52 @@ impl GcControl {
         self.update(|config| config.set_memory_limit(limit))
     }
 
-    /// Heap side: the requested configuration, if a handle changed it since
-    /// the last call.
-    pub(crate) fn take_request(&self) -> Option<Config> {
-        // compare_exchange rather than swap: same meaning, and loom 0.7
-        // models an RMW `swap` of this shape wrongly (seen while writing the
-        // loom test below: a swap read `false` after a store of `true`).
-        let was_dirty =
-            self.shared
-                .dirty
-                .compare_exchange(true, false, Ordering::Acquire, Ordering::Relaxed);
-        if was_dirty.is_err() {
-            return None;
-        }
-        Some(*lock(&self.shared.requested))
+    /// Heap side: a write by the heap's own setter, applied at once. Edits
+    /// the wanted configuration like [`GcControl::update`], clears `dirty`
+    /// (the heap applies everything wanted now) and returns the wanted
+    /// configuration for the heap to put in force.
+    pub(crate) fn write_now<T>(
+        &self,
+        edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+    ) -> Result<(T, Requested), ConfigError> {
+        let mut requested = lock(&self.shared.requested);
+        let result = write(&mut requested, edit)?;
+        self.shared.dirty.store(false, Ordering::Relaxed);
+        Ok((result, *requested))
     }
 
-    /// Heap side: records the configuration actually in force (after the heap
-    /// changed it itself, or refused a request).
-    pub(crate) fn sync_config(&self, config: Config) {
-        *lock(&self.shared.requested) = config;
+    /// Heap side: the wanted configuration, if a handle wrote since the heap
+    /// last took or wrote it.
+    pub(crate) fn take_request(&self) -> Option<Requested> {
+        if !self.shared.dirty.load(Ordering::Acquire) {
+            return None;
+        }
+        let requested = lock(&self.shared.requested);
+        // Cleared under the mutex, so a handle's later write (which sets the
+        // flag under the mutex too) cannot be lost between copy and clear.
+        self.shared.dirty.store(false, Ordering::Relaxed);
+        Some(*requested)
     }
 
     /// Heap side: publishes a stats snapshot.
     pub(crate) fn publish(&self, stats: Stats) {
         *lock(&self.shared.published) = Some(stats);
     }
+}
+
+/// One write to the wanted configuration: `edit` on a copy, validated (also
+/// against run-time restrictions), committed with the next version.
+fn write<T>(
+    requested: &mut Requested,
+    edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+) -> Result<T, ConfigError> {
+    let mut next = requested.config;
+    let result = edit(&mut next)?;
+    next.validate()?;
+    check_run_time_change(&requested.config, &next)?;
+    requested.config = next;
+    requested.version += 1;
+    Ok(result)
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it
@@ -161,7 +230,8 @@ mod tests {
         assert!(control.take_request().is_none());
         assert_eq!(control.set_gc_percent(Some(300)).unwrap(), Some(100));
         let applied = control.take_request().expect("a pending request");
-        assert_eq!(applied.gc_percent(), Some(300));
+        assert_eq!(applied.config.gc_percent(), Some(300));
+        assert_eq!(applied.version, 1);
         assert!(control.take_request().is_none());
     }
 
@@ -174,6 +244,28 @@ mod tests {
     }
 
     #[test]
+    fn a_heap_side_write_keeps_a_pending_request_for_another_knob() {
+        let control = GcControl::new(Config::default());
+        control.set_gc_percent(Some(50)).unwrap();
+        let (_, now) = control
+            .write_now(|config| config.set_memory_limit(Some(64 << 20)))
+            .unwrap();
+        assert_eq!(now.config.gc_percent(), Some(50), "the request is kept");
+        assert_eq!(now.config.memory_limit(), Some(64 << 20));
+        assert_eq!(now.version, 2);
+        assert!(control.take_request().is_none(), "applied with the write");
+    }
+
+    #[test]
+    fn changing_generational_is_refused_at_the_call() {
+        let control = GcControl::new(Config::default());
+        let error = control.update(|config| config.set_generational(false));
+        assert_eq!(error.unwrap_err().field(), Some("generational"));
+        assert!(control.take_request().is_none());
+        assert!(control.config().generational());
+    }
+
+    #[test]
     fn handles_are_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<GcControl>();
@@ -181,38 +273,5 @@ mod tests {
 }
 
 #[cfg(all(test, loom))]
-mod loom_tests {
-    use super::*;
-
-    /// A knob set from another thread is applied by the mutator's next safe
-    /// point after the set, and a published snapshot is never torn.
-    #[test]
-    fn knob_changes_reach_the_mutator() {
-        loom::model(|| {
-            let control = GcControl::new(Config::default());
-            let admin = control.clone();
-            let thread = loom::thread::spawn(move || {
-                admin.set_gc_percent(Some(250)).unwrap();
-                admin.stats().map(|stats| stats.minor_collections)
-            });
-            // The mutator: two safe points racing with the admin thread.
-            let mut in_force = Config::default();
-            for round in 0..2u64 {
-                if let Some(config) = control.take_request() {
-                    in_force = config;
-                }
-                control.publish(Stats {
-                    minor_collections: round,
-                    ..Stats::default()
-                });
-            }
-            let seen = thread.join().unwrap();
-            assert!(seen.is_none_or(|minor| minor < 2));
-            // After the admin thread finished, one more safe point must see it.
-            if let Some(config) = control.take_request() {
-                in_force = config;
-            }
-            assert_eq!(in_force.gc_percent(), Some(250));
-        });
-    }
-}
+#[path = "control_loom.rs"]
+mod loom_tests;

@@ -232,7 +232,7 @@ where
         op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)),
     ) {
         self.apply_control_requests();
-        self.collector.begin_safe_point(&self.state);
+        self.collector.begin_quiet_safe_point(&self.state);
         let start = Instant::now();
         self.with_roots(op);
         self.collector.record_pause(kind, start.elapsed());
@@ -254,15 +254,18 @@ where
         &mut self.memory_watch
     }
 
-    /// Applies a configuration requested through a `GcControl` handle.
+    /// Applies the configuration requested through a `GcControl` handle, if
+    /// a handle wrote since the heap last applied one.
     fn apply_control_requests(&mut self) {
         let Some(request) = self.control.as_ref().and_then(GcControl::take_request) else {
             return;
         };
-        if let Err(error) = self.collector.apply_config(&mut self.state, request) {
+        // Cannot fail: a request was validated at the call, against the
+        // run-time restrictions too. Never written back (that would revert
+        // later requests); a failure is logged.
+        if let Err(error) = self.collector.apply_config(&mut self.state, request.config) {
             tracing::warn!(target: "tenure::gc", %error, "configuration requested through GcControl refused");
         }
-        self.sync_control_config();
     }
 
     /// Publishes stats to the control handles at most every `PUBLISH_INTERVAL`.
@@ -279,12 +282,6 @@ where
         }
     }
 
-    fn sync_control_config(&self) {
-        if let Some(control) = &self.control {
-            control.sync_config(self.collector.config);
-        }
-    }
-
     /// A `Send + Sync` handle through which other threads read the latest
     /// stats and change knobs; changes apply at this heap's next safe point.
     pub fn control(&mut self) -> GcControl {
@@ -296,30 +293,54 @@ where
         control
     }
 
-    /// Replaces the configuration (validated; `generational` cannot change).
-    /// Returns the old configuration.
-    pub fn set_config(&mut self, config: Config) -> Result<Config, ConfigError> {
-        let old = self.collector.apply_config(&mut self.state, config)?;
+    /// Changes the configuration now with `edit`, which gets the wanted
+    /// configuration and returns an error to refuse (as
+    /// [`GcControl::update`] does). The result must be valid and keep
+    /// `generational`; otherwise the error is returned and nothing changes.
+    ///
+    /// With control handles, this is one more write to the wanted
+    /// configuration, ordered with the handles' writes (per-knob
+    /// last-writer-wins, see [`GcControl`]): the knobs it sets win over
+    /// earlier requests, and requests for other knobs still pending are
+    /// applied now too, never dropped. The call is a safe point that pays no
+    /// debt: the bytes allocated since the last one are counted and charged
+    /// to the assist debt, which the next `collect_debt` pays.
+    pub fn update_config<T>(
+        &mut self,
+        edit: impl FnOnce(&mut Config) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
+        let (result, config) = match &self.control {
+            Some(control) => {
+                let (result, requested) = control.write_now(edit)?;
+                (result, requested.config)
+            }
+            None => {
+                let mut config = self.collector.config;
+                (edit(&mut config)?, config)
+            }
+        };
+        self.collector.begin_quiet_safe_point(&self.state);
+        let applied = self.collector.apply_config(&mut self.state, config);
         self.collector.end_safe_point(&self.state);
-        self.sync_control_config();
-        Ok(old)
+        applied.map(|_| result)
+    }
+
+    /// Replaces the configuration (validated; `generational` cannot change):
+    /// a write of every knob (see [`Heap::update_config`]). Returns the
+    /// configuration it replaces.
+    pub fn set_config(&mut self, config: Config) -> Result<Config, ConfigError> {
+        self.update_config(|wanted| Ok(std::mem::replace(wanted, config)))
     }
 
     /// Sets `gc_percent` now (like Go's `debug.SetGCPercent`); returns the old value.
     pub fn set_gc_percent(&mut self, gc_percent: Option<u32>) -> Result<Option<u32>, ConfigError> {
-        let mut config = self.collector.config;
-        let old = config.set_gc_percent(gc_percent)?;
-        self.set_config(config)?;
-        Ok(old)
+        self.update_config(|config| config.set_gc_percent(gc_percent))
     }
 
     /// Sets the soft memory limit now (like Go's `debug.SetMemoryLimit`);
     /// returns the old value.
     pub fn set_memory_limit(&mut self, limit: Option<usize>) -> Result<Option<usize>, ConfigError> {
-        let mut config = self.collector.config;
-        let old = config.set_memory_limit(limit)?;
-        self.set_config(config)?;
-        Ok(old)
+        self.update_config(|config| config.set_memory_limit(limit))
     }
 
     /// Splits the heap into the collector, the spaces, and a tracer callback

@@ -49,7 +49,9 @@ use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
 use crate::collect::sweep::Sweeper;
-use crate::collect::young::{eden_sizer, initial_tenuring_threshold, resize_young};
+use crate::collect::young::{
+    check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
+};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::Config;
@@ -159,14 +161,7 @@ impl Collector {
         new: Config,
     ) -> Result<Config, ConfigError> {
         new.validate()?;
-        if new.generational != self.config.generational {
-            return Err(ConfigError::Conflict {
-                field: "generational",
-                value: new.generational.to_string(),
-                requirement: "fixed when the heap is built: the young generation cannot be switched at run time"
-                    .to_string(),
-            });
-        }
+        check_run_time_change(&self.config, &new)?;
         let old = std::mem::replace(&mut self.config, new);
         let settings = new.pacer_settings();
         self.pacer.set_gc_percent(settings.gc_percent);
@@ -185,6 +180,13 @@ impl Collector {
             resize_young(state, &new, new.eden_size);
         }
         Ok(old)
+    }
+
+    /// Opens a safe point that pays no debt (a knob change, a step run by
+    /// hand): folds the counters and charges the assist debt, paid later.
+    pub(crate) fn begin_quiet_safe_point(&mut self, state: &GcState) {
+        let bytes = self.begin_safe_point(state);
+        self.charge_assist_debt(state, bytes);
     }
 
     /// The only writer of the phase (rule 3 of STYLE.md).

@@ -5,10 +5,10 @@
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
-//! verifier, `snapshot` the object-graph walker behind heap dumps and
-//! retaining paths, and `dispatch` routes each edge a `Tracer` visits to the
-//! traversal that built it. With the `record` feature, `record` is the
-//! recorder's hook.
+//! verifier (with `space_index`, its index of old space by address),
+//! `snapshot` the object-graph walker behind heap dumps and retaining paths,
+//! and `dispatch` routes each edge a `Tracer` visits to the traversal that
+//! built it. With the `record` feature, `record` is the recorder's hook.
 
 pub(crate) mod barrier;
 pub(crate) mod collector;
@@ -19,6 +19,7 @@ pub(crate) mod mark;
 mod record;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
+mod space_index;
 pub(crate) mod sweep;
 pub(crate) mod verify;
 pub(crate) mod young;

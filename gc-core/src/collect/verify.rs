@@ -15,12 +15,17 @@
 //! - I7: a weak cell's target is empty or a live object.
 //!
 //! Stress mode runs it after every collection; tests call `Heap::verify`.
+//!
+//! Cost: O(objects + edges) per walk (times log blocks): old and large
+//! targets are looked up in a `SpaceIndex` built once per walk, every other
+//! check is a header read or a hash-set probe.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, Header, Space};
+use crate::collect::space_index::{AddressSet, Place, SpaceIndex};
+use crate::object::header::{Colour, Header, Space, TypeInfo};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::state::phase::Phase;
 use crate::state::GcState;
@@ -56,17 +61,26 @@ impl std::error::Error for VerifyError {}
 /// The verifier's traversal state, reached through the tracer.
 struct Verification<'a> {
     state: &'a GcState,
-    remembered: HashSet<usize>,
-    visited: HashSet<usize>,
+    /// Old-space cells and large objects by address, built for this walk;
+    /// also the visited bits of old cells.
+    index: SpaceIndex,
+    remembered: AddressSet,
+    /// Visited objects that are not old cells (young and large ones).
+    visited: AddressSet,
+    /// Objects visited so far.
+    objects: usize,
     queue: Vec<NonNull<Header>>,
     /// The object whose fields are being visited (None for roots).
     source: Option<NonNull<Header>>,
     /// This walk's epoch for settling weak containers.
     epoch: u64,
     problems: Vec<String>,
-    /// Reachable objects and bytes per type name (the heap profile).
-    by_type: HashMap<&'static str, TypeTally>,
+    /// Reachable objects and bytes per type (the heap profile), keyed by
+    /// the type descriptor's address: no string hashing per object.
+    by_type: HashMap<usize, (&'static TypeInfo, TypeTally), BuildAddressHasher>,
 }
+
+type BuildAddressHasher = std::hash::BuildHasherDefault<crate::collect::space_index::AddressHasher>;
 
 /// Live objects and bytes of one type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,15 +111,18 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         .map(|p| p.as_ptr() as usize)
         .collect();
     let state: &GcState = state;
+    let index = SpaceIndex::new(&state.old.borrow(), &state.large.borrow());
     let mut verification = Verification {
         state,
+        index,
         remembered,
-        visited: HashSet::new(),
+        visited: AddressSet::default(),
+        objects: 0,
         queue: Vec::new(),
         source: None,
         epoch,
         problems: Vec::new(),
-        by_type: HashMap::new(),
+        by_type: HashMap::default(),
     };
     let mut tracer = Tracer::new(TraceMode::Verify, &mut verification, state.cycle.get());
     trace_root(&mut tracer);
@@ -117,10 +134,16 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         check_object(&mut tracer, object);
     }
     tracer.finish();
+    let mut by_type: HashMap<&'static str, TypeTally> = HashMap::new();
+    for (info, tally) in verification.by_type.into_values() {
+        let total = by_type.entry((info.name)()).or_default();
+        total.objects += tally.objects;
+        total.bytes += tally.bytes;
+    }
     Reachable {
-        objects: verification.visited.len(),
+        objects: verification.objects,
         problems: verification.problems,
-        by_type: verification.by_type,
+        by_type,
     }
 }
 
@@ -145,7 +168,10 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
     // SAFETY: this tracer was created with a Verification context.
     let verification = unsafe { tracer.context::<Verification>() };
     verification.source = Some(object);
-    let tally = verification.by_type.entry((info.name)()).or_default();
+    let (_, tally) = verification
+        .by_type
+        .entry(info as *const TypeInfo as usize)
+        .or_insert((info, TypeTally::default()));
     tally.objects += 1;
     tally.bytes += info.size;
     if info.weak.is_some() {
@@ -200,14 +226,20 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
     // SAFETY: this tracer was created with a Verification context.
     let verification = unsafe { tracer.context::<Verification>() };
     let source = verification.source;
-    if let Err(problem) = verification.check_target(target) {
+    let place = verification.index.place(target);
+    if let Err(problem) = verification.check_target_at(target, place) {
         verification.report(format!("edge {source:?} -> {target:p}: {problem}"));
         return;
     }
     if let Some(source) = source {
         verification.check_edge(source, target);
     }
-    if verification.visited.insert(target.as_ptr() as usize) {
+    let first = match place {
+        Place::Cell(cell) => verification.index.first_visit(cell),
+        Place::Large | Place::Elsewhere => verification.visited.insert(target.as_ptr() as usize),
+    };
+    if first {
+        verification.objects += 1;
         verification.queue.push(target);
     }
 }
@@ -221,7 +253,12 @@ impl Verification<'_> {
 
     /// I4/I5: `target` is a live object where objects may be now.
     fn check_target(&self, target: NonNull<Header>) -> Result<(), String> {
-        if !self.is_in_a_space(target) {
+        self.check_target_at(target, self.index.place(target))
+    }
+
+    /// `check_target`, given where the index placed `target`.
+    fn check_target_at(&self, target: NonNull<Header>, place: Place) -> Result<(), String> {
+        if !self.is_in_a_space(target, place) {
             return Err("points outside every live space".into());
         }
         // SAFETY: the address is a cell or object start in a live space.
@@ -244,10 +281,8 @@ impl Verification<'_> {
     /// Old and large objects are confirmed by address before their header is
     /// read; young ones by the space tag in their header (the arenas' chunks
     /// are not indexed), which poisoned or stale memory fails.
-    fn is_in_a_space(&self, target: NonNull<Header>) -> bool {
-        if self.state.old.borrow().contains_cell(target)
-            || self.state.large.borrow().contains(target)
-        {
+    fn is_in_a_space(&self, target: NonNull<Header>, place: Place) -> bool {
+        if place != Place::Elsewhere {
             return true;
         }
         // SAFETY: not an old address, so a young object or a bug; in stress

@@ -12,7 +12,7 @@ use crate::collect::collector::Collector;
 use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::policy::config::Config;
+use crate::policy::config::{Config, ConfigError};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
@@ -132,4 +132,20 @@ pub(super) fn forget_dead_remembered(state: &mut GcState) {
 fn is_old(object: NonNull<Header>) -> bool {
     // SAFETY: callers pass objects reached by the current collection.
     unsafe { object.as_ref() }.is_old()
+}
+
+/// Refuses a run-time change the heap cannot make: `generational` is fixed
+/// when the heap is built. `GcControl` checks it at the call, so that a
+/// request the heap would refuse is never queued.
+pub(crate) fn check_run_time_change(old: &Config, new: &Config) -> Result<(), ConfigError> {
+    if new.generational != old.generational {
+        return Err(ConfigError::Conflict {
+            field: "generational",
+            value: new.generational.to_string(),
+            requirement:
+                "fixed when the heap is built: the young generation cannot be switched at run time"
+                    .to_string(),
+        });
+    }
+    Ok(())
 }

@@ -13,7 +13,11 @@
 //!   defined by where the object is; they change only through the setters here,
 //!   which `debug_assert!` the legal transitions.
 //! - `hash` is the identity hash, assigned on first use and copied with the
-//!   object, so `Hash` on `Gc` survives moves (invariant I6).
+//!   object, so `Hash` on `Gc` survives moves (invariant I6). It is not taken
+//!   from the address (Eden reuses addresses after every minor GC, so objects
+//!   made one per `mutate` call would share hashes) but from a counter of
+//!   hashes handed out, put through a bijective mixer: distinct among the
+//!   first 2^32 - 1 objects hashed on a thread, and well spread.
 //!
 //! Header layout (64-bit): `[ info: 8 bytes | flags: 4 bytes | hash: 4 bytes ]`.
 
@@ -385,26 +389,24 @@ impl Header {
         self.flags.set(self.flags.get() | FORWARDED);
     }
 
-    /// The identity hash: assigned once, from the address at first request, and
-    /// kept in the header so it survives every move (invariant I6).
+    /// The identity hash: assigned once, at first request, from the thread's
+    /// counter of hashes (see the module docs), and kept in the header so it
+    /// survives every move (invariant I6).
+    #[inline]
     pub(crate) fn identity_hash(&self) -> u32 {
         let hash = self.hash.get();
         if hash != 0 {
             return hash;
         }
-        let fresh = mix_address(self as *const Header as usize);
-        self.hash.set(fresh);
-        fresh
+        self.assign_identity_hash()
     }
 
-    /// Gives a new object the identity hash `hash` (allocation sampling
-    /// keys its samples this way, `state/alloc_profile.rs`).
-    ///
-    /// # Requires
-    /// No hash was assigned yet, and `hash` is not 0.
-    pub(crate) fn set_identity_hash(&self, hash: u32) {
-        debug_assert!(self.hash.get() == 0 && hash != 0);
-        self.hash.set(hash);
+    #[cold]
+    #[inline(never)]
+    fn assign_identity_hash(&self) -> u32 {
+        let fresh = fresh_identity_hash();
+        self.hash.set(fresh);
+        fresh
     }
 
     /// Marks an old-space cell free (used by the sweeper and new blocks).
@@ -415,10 +417,33 @@ impl Header {
     }
 }
 
-/// A 32-bit, never-zero hash of an address (Fibonacci hashing).
-fn mix_address(address: usize) -> u32 {
-    let mixed = (address as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    ((mixed >> 32) as u32).max(1)
+thread_local! {
+    /// Identity hashes handed out on this thread so far (mod 2^32, skipping
+    /// 0). Per thread rather than per heap: `Gc::identity_hash` and `Hash`
+    /// on `Gc` get no `Mutation`, so the header cannot reach its heap; and a
+    /// heap never leaves its thread, so its hashes all come from one counter.
+    static HASHES_GIVEN: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The next identity hash: the thread's count of hashes, mixed. Never 0 (0
+/// means "not assigned"): the count skips 0 and the mixer maps only 0 to 0.
+fn fresh_identity_hash() -> u32 {
+    HASHES_GIVEN.with(|given| {
+        let count = given.get().wrapping_add(1).max(1);
+        given.set(count);
+        mix32(count)
+    })
+}
+
+/// MurmurHash3's 32-bit finalizer (`fmix32`): a bijection on `u32` (each
+/// step, xor-shift or multiplication by an odd constant, is invertible) that
+/// sends consecutive counts to values that look random in every bit.
+fn mix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^ (h >> 16)
 }
 
 #[cfg(test)]
@@ -461,6 +486,34 @@ mod tests {
         let first = header.identity_hash();
         assert_ne!(first, 0);
         assert_eq!(first, header.identity_hash());
+    }
+
+    #[test]
+    fn identity_hashes_of_headers_at_one_address_differ() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..100 {
+            // A header at the same stack slot each time, like an Eden slot
+            // reused after a minor GC.
+            let header = Header::new(&INFO, Space::Eden, Colour::White0);
+            assert!(seen.insert(header.identity_hash()));
+        }
+    }
+
+    #[test]
+    fn the_mixer_is_a_bijection_that_spreads_bits() {
+        let n: u32 = if cfg!(miri) { 256 } else { 4096 };
+        assert_eq!(mix32(0), 0);
+        let hashes: Vec<u32> = (1..=n).map(mix32).collect();
+        let distinct: std::collections::HashSet<u32> = hashes.iter().copied().collect();
+        assert_eq!(distinct.len(), n as usize);
+        // Consecutive counts: every bit is set in about half of the hashes.
+        for bit in 0..32 {
+            let ones = hashes.iter().filter(|h| *h >> bit & 1 == 1).count() as u32;
+            assert!(
+                (n * 2 / 5..n * 3 / 5).contains(&ones),
+                "bit {bit}: {ones} of {n}"
+            );
+        }
     }
 
     #[test]

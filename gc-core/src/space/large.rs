@@ -81,9 +81,9 @@ impl LargeSpace {
         (tally, index)
     }
 
-    /// True if `ptr` heads a large object.
-    pub(crate) fn contains(&self, ptr: NonNull<Header>) -> bool {
-        self.objects.iter().any(|object| object.header == ptr)
+    /// The header of every large object (for an index by address).
+    pub(crate) fn headers(&self) -> impl Iterator<Item = NonNull<Header>> + '_ {
+        self.objects.iter().map(|object| object.header)
     }
 }
 

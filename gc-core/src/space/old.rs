@@ -307,7 +307,9 @@ impl OldSpace {
         (before - self.block_count()) * BLOCK_BYTES
     }
 
-    /// True if `ptr` is the start of a cell in one of old space's blocks.
+    /// True if `ptr` is the start of a cell in one of old space's blocks, in
+    /// O(blocks): for tests; the verifier indexes `cell_ranges` instead.
+    #[cfg(test)]
     pub(crate) fn contains_cell(&self, ptr: NonNull<Header>) -> bool {
         let address = ptr.as_ptr() as usize;
         self.classes.iter().any(|class| {
@@ -318,6 +320,22 @@ impl OldSpace {
                     && (address - start) % block.cell_size == 0
             })
         })
+    }
+
+    /// Every block as `(first cell address, end of its cells, cell size)`,
+    /// for an index by address (the verifier's `SpaceIndex`).
+    pub(crate) fn cell_ranges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.classes
+            .iter()
+            .flat_map(|class| class.blocks.iter())
+            .map(|block| {
+                let start = block.start.as_ptr() as usize;
+                (
+                    start,
+                    start + block.cells * block.cell_size,
+                    block.cell_size,
+                )
+            })
     }
 }
 

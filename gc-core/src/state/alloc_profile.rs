@@ -234,10 +234,8 @@ impl AllocProfile {
     /// Records a sample of an object of `type_name` and `size` bytes just
     /// allocated; returns the identity hash to give it. `allocated` is
     /// `bytes_since_safe_point` after the allocation.
-    pub(crate) fn record(&self, type_name: &'static str, size: usize, allocated: usize) -> u32 {
-        let samples = self.samples.get() + 1;
-        self.samples.set(samples);
-        let hash = sample_hash(samples);
+    pub(crate) fn record(&self, type_name: &'static str, size: usize, allocated: usize, hash: u32) {
+        self.samples.set(self.samples.get() + 1);
         let weight = self.weight(size);
         let ips = if self.backtraces.get() {
             capture_backtrace()
@@ -266,7 +264,6 @@ impl AllocProfile {
         drop(tables);
         self.remaining.set(self.next_gap());
         self.base.set(allocated);
-        hash
     }
 }
 
@@ -286,16 +283,6 @@ fn capture_backtrace() -> Vec<usize> {
 fn capture_backtrace() -> Vec<usize> {
     let _ = MAX_TRACE_FRAMES;
     Vec::new()
-}
-
-/// A well-spread, never-zero 32-bit identity hash for the `n`th sample
-/// (a bijective mix of the counter, so samples never share one until 2^32).
-fn sample_hash(n: u64) -> u32 {
-    let mut x = n as u32;
-    x = (x ^ (x >> 16)).wrapping_mul(0x7FEB_352D);
-    x = (x ^ (x >> 15)).wrapping_mul(0x846C_A68B);
-    x ^= x >> 16;
-    x.max(1)
 }
 
 #[cfg(test)]
@@ -331,22 +318,14 @@ mod tests {
         let profile = AllocProfile::default();
         profile.set_rate(1, 0);
         let site = profile.tables.borrow_mut().intern_site("f");
-        let a = profile.record("A", 32, 32);
+        profile.record("A", 32, 32, 1);
         profile.tables.borrow_mut().current.push(site);
-        let b = profile.record("A", 32, 64);
-        profile.record("A", 32, 96);
-        assert_ne!(a, b);
+        profile.record("A", 32, 64, 2);
+        profile.record("A", 32, 96, 3);
         let tables = profile.tables.borrow();
         assert_eq!(tables.stacks, [vec![], vec![site]]);
         assert_eq!(tables.allocated[&(0, 0, "A")].objects, 1.0);
         assert_eq!(tables.allocated[&(1, 0, "A")].bytes, 64.0);
         assert_eq!(tables.live.len(), 3);
-    }
-
-    #[test]
-    fn sample_hashes_are_distinct_and_nonzero() {
-        let hashes: std::collections::HashSet<u32> = (1..1000).map(sample_hash).collect();
-        assert_eq!(hashes.len(), 999);
-        assert!(!hashes.contains(&0));
     }
 }

@@ -282,9 +282,11 @@ impl GcState {
         }
         let allocated = self.bytes_since_safe_point();
         if profile.fold(allocated) == 0 {
-            let hash = profile.record((info.name)(), info.size, allocated);
+            // The sample is keyed by the object's identity hash, assigned now
+            // from the one counter every identity hash comes from (unique).
             // SAFETY: the object was just written and is not yet shared.
-            unsafe { object.as_ref() }.set_identity_hash(hash);
+            let hash = unsafe { object.as_ref() }.identity_hash();
+            profile.record((info.name)(), info.size, allocated, hash);
         }
         self.arm_sampling();
     }

@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use super::objects::*;
 use super::program::*;
-use super::shadow::{resolve_edge, Edge, Shadow, ShadowWeak};
+use super::shadow::{resolve_edge, Edge, Shadow, ShadowCounters, ShadowWeak};
 use crate::gc::config::Tenuring;
 use crate::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
 
@@ -118,10 +118,14 @@ impl Model {
             finals: FinalizationQueue::new(m),
         })
         .expect("the model's configs are valid");
+        let shadow = Shadow {
+            counters: ShadowCounters::new(heap.stats()),
+            ..Shadow::default()
+        };
         Model {
             heap,
             handles: Vec::new(),
-            shadow: Shadow::default(),
+            shadow,
             drops: DropLog::default(),
             options,
             summary: RunSummary::default(),
@@ -136,7 +140,11 @@ impl Model {
                 self.collect(collect);
                 self.check(step, op, matches!(collect, CollectOp::Full));
             }
-            Op::Knob(knob) => self.set_knob(knob),
+            Op::Knob(knob) => {
+                self.set_knob(knob);
+                let context = format!("after op {step} ({op:?})");
+                self.shadow.counters.check(self.heap.stats(), &context);
+            }
             _ => {
                 match self.heap.phase() {
                     Phase::Marking => self.summary.mutations_while_marking += 1,
@@ -144,6 +152,8 @@ impl Model {
                     Phase::Idle => {}
                 }
                 self.mutate(op, step);
+                let context = format!("after op {step} ({op:?})");
+                self.shadow.counters.check(self.heap.stats(), &context);
                 if self.options.debt_after_each_op {
                     self.heap.collect_debt();
                     self.check(step, op, false);
@@ -241,12 +251,10 @@ impl Model {
         let id = shadow.add(spec);
         shadow.objs[id as usize].slots[0] = f0.map(|(child, _)| child);
         let leaf = spec.leaf.then(|| {
-            Gc::new(
-                m,
-                Leaf {
-                    value: leaf_value(id),
-                },
-            )
+            let leaf = Leaf {
+                value: leaf_value(id),
+            };
+            shadow.counters.sized::<Leaf, _>(m, || Gc::new(m, leaf))
         });
         // A large child is born old; it starts out pointing where `f0` does (in a
         // chain, the previous, young link), so it must be remembered from birth (I2).
@@ -255,33 +263,29 @@ impl Model {
             for (i, byte) in data.iter_mut().enumerate() {
                 *byte = big_byte(id, i);
             }
-            Gc::new(
-                m,
-                BigNode {
-                    id,
-                    data,
-                    back: Lock::new(f0.map(|(_, gc)| gc)),
-                },
-            )
+            let big = BigNode {
+                id,
+                data,
+                back: Lock::new(f0.map(|(_, gc)| gc)),
+            };
+            shadow.counters.sized::<BigNode, _>(m, || Gc::new(m, big))
         });
         if spec.big {
             shadow.objs[id as usize].big_back = f0.map(|(child, _)| child);
         }
-        let obj = Gc::new(
-            m,
-            Obj {
-                id,
-                f0: Lock::new(f0.map(|(_, gc)| gc)),
-                f1: Lock::new(None),
-                f2: Lock::new(None),
-                list: RefLock::new(Vec::new()),
-                payload: make_payload(id, spec.payload),
-                inline: std::array::from_fn(|i| inline_word(id, i)),
-                leaf,
-                big,
-                drops: spec.counted.then(|| Rc::clone(drops)),
-            },
-        );
+        let obj = Obj {
+            id,
+            f0: Lock::new(f0.map(|(_, gc)| gc)),
+            f1: Lock::new(None),
+            f2: Lock::new(None),
+            list: RefLock::new(Vec::new()),
+            payload: make_payload(id, spec.payload),
+            inline: std::array::from_fn(|i| inline_word(id, i)),
+            leaf,
+            big,
+            drops: spec.counted.then(|| Rc::clone(drops)),
+        };
+        let obj = shadow.counters.sized::<Obj, _>(m, || Gc::new(m, obj));
         (id, obj)
     }
 
@@ -414,7 +418,11 @@ impl Model {
                 }
                 Op::Downgrade(sel) => {
                     let Some(id) = pick(sel) else { return };
-                    root.weaks.push(Gc::downgrade(m, obj(id)));
+                    // A weak reference is a managed cell of its own.
+                    let weak = shadow
+                        .counters
+                        .sized::<(), _>(m, || Gc::downgrade(m, obj(id)));
+                    root.weaks.push(weak);
                     shadow.weaks.push(ShadowWeak {
                         target: id,
                         cleared: false,
@@ -515,6 +523,7 @@ impl Model {
             Ok(count) => count,
             Err(error) => panic!("{context}: {error}"),
         };
+        self.shadow.counters.check(self.heap.stats(), &context);
         let reachable = self.shadow.reachable();
         let Model {
             heap,

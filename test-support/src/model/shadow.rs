@@ -1,10 +1,12 @@
 //! The shadow graph: the model's plain-Rust copy of the heap's objects (ids and edges),
-//! its roots, stash, weak references and ephemerons, and reachability over it. Part of the model
+//! its roots, stash, weak references and ephemerons, reachability over it, and the heap's
+//! since-start counters as the program's allocations determine them. Part of the model
 //! test; see [`engine`](super::engine).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::program::{AllocSpec, FIELDS};
+use crate::gc::{Mutation, Stats};
 
 /// One object as the model knows it.
 #[derive(Debug, Clone)]
@@ -67,6 +69,102 @@ pub struct Shadow {
     /// Objects registered with the finalization queue and not yet resurrected, once per
     /// registration.
     pub watched: Vec<u32>,
+    /// What the heap's counters must say.
+    pub counters: ShadowCounters,
+}
+
+/// The heap's since-start counters as the model expects them: `bytes_allocated` is what
+/// the heap had allocated when the model started plus the size of every allocation the
+/// program made since, whatever knob changes and collections came between; and no
+/// since-start counter ever goes backwards.
+#[derive(Debug, Default)]
+pub struct ShadowCounters {
+    /// Bytes the heap must report in `Stats::bytes_allocated`.
+    pub bytes_allocated: u64,
+    /// The stats at the last check.
+    last: Option<Stats>,
+}
+
+impl ShadowCounters {
+    /// Counters starting from a fresh heap's `stats`.
+    pub fn new(stats: Stats) -> ShadowCounters {
+        ShadowCounters {
+            bytes_allocated: stats.bytes_allocated,
+            last: Some(stats),
+        }
+    }
+
+    /// Runs `alloc` (one `Gc::new` of a `T`) and adds its size: what the mutation
+    /// context's count of bytes since the safe point grew by, at least a `T`.
+    pub fn sized<'gc, T, R>(&mut self, m: &Mutation<'gc>, alloc: impl FnOnce() -> R) -> R {
+        let before = m.allocated_since_safe_point();
+        let result = alloc();
+        let size = m.allocated_since_safe_point() - before;
+        assert!(
+            size >= std::mem::size_of::<T>(),
+            "an allocation of {} counted {size} bytes",
+            std::any::type_name::<T>()
+        );
+        self.bytes_allocated += size as u64;
+        result
+    }
+
+    /// Checks the heap's `stats` against the expected counters and the last ones.
+    pub fn check(&mut self, stats: Stats, context: &str) {
+        assert_eq!(
+            stats.bytes_allocated, self.bytes_allocated,
+            "{context}: bytes_allocated is not the sum of the allocations' sizes"
+        );
+        if let Some(last) = &self.last {
+            let pairs = [
+                (
+                    "objects_allocated",
+                    last.objects_allocated,
+                    stats.objects_allocated,
+                ),
+                (
+                    "minor_collections",
+                    last.minor_collections,
+                    stats.minor_collections,
+                ),
+                (
+                    "major_collections",
+                    last.major_collections,
+                    stats.major_collections,
+                ),
+                (
+                    "full_collections",
+                    last.full_collections,
+                    stats.full_collections,
+                ),
+                ("pause_count", last.pause_count, stats.pause_count),
+                ("survived_bytes", last.survived_bytes, stats.survived_bytes),
+                ("promoted_bytes", last.promoted_bytes, stats.promoted_bytes),
+                ("mark_work", last.mark_work, stats.mark_work),
+                ("assist_work", last.assist_work, stats.assist_work),
+                (
+                    "barrier_regrays",
+                    last.barrier_regrays,
+                    stats.barrier_regrays,
+                ),
+            ];
+            for (name, old, new) in pairs {
+                assert!(
+                    new >= old,
+                    "{context}: {name} went backwards: {old} -> {new}"
+                );
+            }
+            assert!(
+                stats.peak_heap_bytes >= last.peak_heap_bytes,
+                "{context}: peak_heap_bytes went backwards"
+            );
+            assert!(
+                stats.pause_total >= last.pause_total,
+                "{context}: pause_total went backwards"
+            );
+        }
+        self.last = Some(stats);
+    }
 }
 
 impl Shadow {

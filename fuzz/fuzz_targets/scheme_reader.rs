@@ -1,0 +1,18 @@
+//! The Scheme example's reader (`examples/scheme/lang/reader.rs`) on any
+//! text: it returns syntax trees or a `ReadError`, never panics, and never
+//! overflows the stack on deep nesting.
+
+#![no_main]
+
+#[allow(dead_code, unused_imports)]
+#[path = "../../examples/scheme/lang/mod.rs"]
+mod lang;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = lang::reader::read_all(text);
+});
