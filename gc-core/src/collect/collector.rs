@@ -25,6 +25,11 @@
 //!
 //! Phases: `Idle` -> `Marking` -> `Sweeping` -> `Idle`. Only this file changes
 //! the phase, through `set_phase`, which asserts the transition.
+//!
+//! User code that runs inside these steps (the `Drop` of dead objects, the
+//! cycle callback) never unwinds through them: its panic is caught into
+//! `GcState::deferred_panic` and resumed by the heap once the step's public
+//! call has finished (`object/unwind`; docs/embedding.md, "Panics").
 
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -36,6 +41,7 @@ use crate::collect::sweep::Sweeper;
 use crate::collect::young::{eden_sizer, initial_tenuring_threshold, resize_young};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
+use crate::object::unwind::DeferredPanic;
 use crate::policy::config::Config;
 use crate::policy::config::ConfigError;
 use crate::policy::pacer::{CycleFacts, EdenSizer, Pacer};
@@ -442,7 +448,9 @@ impl Collector {
                 break;
             }
         }
-        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state.next_trace_epoch());
+        let epoch = state.next_trace_epoch();
+        let weak_cleared =
+            settle_and_sweep_containers(&mut self.marker, epoch, &mut state.deferred_panic);
         forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
@@ -514,34 +522,38 @@ impl Collector {
             weak_cleared,
             forced: self.cycle.forced,
         };
-        self.publish(&report);
+        self.publish(&report, &mut state.deferred_panic);
     }
 
     /// Emits the cycle report: `tracing`, the callback, and the gctrace line.
-    fn publish(&mut self, report: &CycleReport) {
-        tracing::info!(
-            target: "tenure::gc",
-            cycle = report.cycle,
-            heap_at_start = report.heap_at_start,
-            heap_at_end = report.heap_at_end,
-            live_bytes = report.live_bytes,
-            heap_goal = report.heap_goal,
-            next_goal = report.next_goal,
-            minor_collections = report.minor_collections,
-            mark_pause_us = report.mark_pause_total.as_micros() as u64,
-            termination_pause_us = report.termination_pause.as_micros() as u64,
-            mark_work = report.mark_work,
-            assist_work = report.assist_work,
-            weak_cleared = report.weak_cleared,
-            gc_cpu_fraction = report.gc_cpu_fraction,
-            forced = report.forced,
-            "{report}"
-        );
+    /// Each is user code (a subscriber, the callback, a closed stderr) whose
+    /// panic is caught into `deferred`, so the cycle's bookkeeping goes on.
+    fn publish(&mut self, report: &CycleReport, deferred: &mut DeferredPanic) {
+        deferred.catch(|| {
+            tracing::info!(
+                target: "tenure::gc",
+                cycle = report.cycle,
+                heap_at_start = report.heap_at_start,
+                heap_at_end = report.heap_at_end,
+                live_bytes = report.live_bytes,
+                heap_goal = report.heap_goal,
+                next_goal = report.next_goal,
+                minor_collections = report.minor_collections,
+                mark_pause_us = report.mark_pause_total.as_micros() as u64,
+                termination_pause_us = report.termination_pause.as_micros() as u64,
+                mark_work = report.mark_work,
+                assist_work = report.assist_work,
+                weak_cleared = report.weak_cleared,
+                gc_cpu_fraction = report.gc_cpu_fraction,
+                forced = report.forced,
+                "{report}"
+            )
+        });
         if let Some(callback) = self.on_cycle.as_mut() {
-            callback(report);
+            deferred.catch(|| callback(report));
         }
         if self.config.gctrace {
-            eprintln!("{report}");
+            deferred.catch(|| eprintln!("{report}"));
         }
     }
 
@@ -556,6 +568,7 @@ impl Collector {
             state.current_white.get(),
             budget,
             self.config.stress,
+            &mut state.deferred_panic,
         );
         if done {
             state.old.get_mut().release_empty_blocks();

@@ -11,8 +11,12 @@
 //!
 //! When the last block is swept, blocks left entirely free go back to the
 //! system, and the collector returns to `Phase::Idle`.
+//!
+//! A garbage object's `Drop` that panics is caught and the step goes on (see
+//! `object/unwind`); the hub resumes the panic once the step is over.
 
 use crate::object::header::Colour;
+use crate::object::unwind::DeferredPanic;
 use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, SweepTally};
 
@@ -62,12 +66,20 @@ impl Sweeper {
         current_white: Colour,
         budget: usize,
         poison: bool,
+        deferred: &mut DeferredPanic,
     ) -> bool {
         let dead = current_white.flip();
         let mut visited = 0;
         while visited < budget && self.class < old.class_count() {
             if self.block < self.limit(old) {
-                let tally = old.sweep_block(self.class, self.block, dead, current_white, poison);
+                let tally = old.sweep_block(
+                    self.class,
+                    self.block,
+                    dead,
+                    current_white,
+                    poison,
+                    deferred,
+                );
                 visited += tally.cells;
                 self.add(tally);
                 self.block += 1;
@@ -77,7 +89,8 @@ impl Sweeper {
             }
         }
         if visited < budget && self.large < large.len() {
-            let (tally, next) = large.sweep(self.large, budget - visited, dead, current_white);
+            let (tally, next) =
+                large.sweep(self.large, budget - visited, dead, current_white, deferred);
             self.add(tally);
             self.large = next;
         }

@@ -25,6 +25,7 @@ use std::ptr::NonNull;
 
 use crate::object::header::{Colour, GcBox, Header, InfoOf, Space, TypeInfo};
 use crate::object::trace::Trace;
+use crate::object::unwind::DeferredPanic;
 use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
@@ -98,6 +99,10 @@ pub(crate) struct GcState {
     /// Traversals that settle weak containers (each minor GC and each mark
     /// termination); lets a container skip entries already settled.
     pub(crate) trace_epoch: Cell<u64>,
+    /// The first panic caught from user code (a `Drop`, the cycle callback)
+    /// during the collection in progress; written at safe points, resumed
+    /// and emptied by the heap when the collection's public call ends.
+    pub(crate) deferred_panic: DeferredPanic,
 }
 
 impl GcState {
@@ -129,6 +134,7 @@ impl GcState {
             external_bytes: Cell::new(0),
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
+            deferred_panic: DeferredPanic::default(),
         }
     }
 
@@ -297,13 +303,30 @@ impl GcState {
         young + self.counters.old_bytes_since_safe_point.get()
     }
 
-    /// Drops every young object that needs it (the heap is being dropped).
-    pub(crate) fn drop_young_objects(&mut self) {
+    /// Drops every object that needs it, young, old and large (the heap is
+    /// being dropped), catching each panic into `deferred`: every object is
+    /// dropped exactly once even if some `Drop`s panic.
+    pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
+        use crate::space::drop_list::drop_dead;
         let eden = self.eden.take_needs_drop();
-        crate::space::drop_list::drop_dead(&eden);
+        drop_dead(&eden, deferred);
         let (from, to) = self.survivors.split();
-        crate::space::drop_list::drop_dead(&std::mem::take(&mut from.needs_drop));
-        crate::space::drop_list::drop_dead(&std::mem::take(&mut to.needs_drop));
+        drop_dead(&std::mem::take(&mut from.needs_drop), deferred);
+        drop_dead(&std::mem::take(&mut to.needs_drop), deferred);
+        self.old.get_mut().drop_objects(deferred);
+        self.large.get_mut().drop_objects(deferred);
+    }
+
+    /// Forgets every object without dropping it, returning only the memory
+    /// (a poisoned heap is being dropped: its objects may be half-copied, so
+    /// running their destructors could drop a value twice).
+    pub(crate) fn leak_objects(&mut self) {
+        self.eden.take_needs_drop();
+        let (from, to) = self.survivors.split();
+        from.needs_drop.clear();
+        to.needs_drop.clear();
+        self.old.get_mut().leak_objects();
+        self.large.get_mut().leak_objects();
     }
 
     #[cold]
