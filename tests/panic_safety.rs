@@ -11,3 +11,5 @@ mod gc {
 
 #[path = "panic_safety/cases.rs"]
 mod cases;
+#[path = "panic_safety/fault_injection.rs"]
+mod fault_injection;

@@ -11,3 +11,5 @@ mod gc {
 
 #[path = "../../tests/panic_safety/cases.rs"]
 mod cases;
+#[path = "../../tests/panic_safety/fault_injection.rs"]
+mod fault_injection;

@@ -109,11 +109,30 @@ unsafe fn sweep_table<V: Trace>(object: NonNull<Header>, fix: FixSlot<'_>) {
         }
         !bucket.is_empty()
     });
+    drop_each(dead);
+}
+
+/// Drops entries one at a time, so that a value whose `Drop` panics does not
+/// skip (leak) the rest; resumes the first panic once all are dropped.
+fn drop_each<V>(entries: impl IntoIterator<Item = Entry<V>>) {
     let mut deferred = DeferredPanic::default();
-    for entry in dead {
+    for entry in entries {
         deferred.catch(move || drop(entry));
     }
     deferred.resume();
+}
+
+impl<V> Drop for EphemeronTable<V> {
+    /// A `HashMap` stops dropping its entries at the first that panics;
+    /// dropping them one by one keeps "every value is dropped once" true.
+    fn drop(&mut self) {
+        drop_each(
+            self.buckets
+                .get_mut()
+                .drain()
+                .flat_map(|(_, bucket)| bucket),
+        );
+    }
 }
 
 /// A map from managed objects to values, holding its keys weakly: an entry
