@@ -25,11 +25,8 @@
 //!
 //! Phases: `Idle` -> `Marking` -> `Sweeping` -> `Idle`. Only this file changes
 //! the phase, through `set_phase`, which asserts the transition.
-//!
-//! User code that runs inside these steps (the `Drop` of dead objects, the
-//! cycle callback) never unwinds through them: its panic is caught into
-//! `GcState::deferred_panic` and resumed by the heap once the step's public
-//! call has finished (`object/unwind`; docs/embedding.md, "Panics").
+//! A panic in user code run by a step (a `Drop`, the cycle callback) is
+//! caught and resumed after it (`object/unwind`; embedding.md, "Panics").
 
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -448,9 +445,7 @@ impl Collector {
                 break;
             }
         }
-        let epoch = state.next_trace_epoch();
-        let weak_cleared =
-            settle_and_sweep_containers(&mut self.marker, epoch, &mut state.deferred_panic);
+        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
@@ -525,9 +520,8 @@ impl Collector {
         self.publish(&report, &mut state.deferred_panic);
     }
 
-    /// Emits the cycle report: `tracing`, the callback, and the gctrace line.
-    /// Each is user code (a subscriber, the callback, a closed stderr) whose
-    /// panic is caught into `deferred`, so the cycle's bookkeeping goes on.
+    /// Emits the cycle report: `tracing`, the callback, and the gctrace line,
+    /// each user code whose panic is caught into `deferred`.
     fn publish(&mut self, report: &CycleReport, deferred: &mut DeferredPanic) {
         deferred.catch(|| {
             tracing::info!(
@@ -562,14 +556,7 @@ impl Collector {
         if state.phase.get() != Phase::Sweeping {
             return true;
         }
-        let done = self.sweeper.step(
-            state.old.get_mut(),
-            state.large.get_mut(),
-            state.current_white.get(),
-            budget,
-            self.config.stress,
-            &mut state.deferred_panic,
-        );
+        let done = self.sweeper.step(state, budget, self.config.stress);
         if done {
             state.old.get_mut().release_empty_blocks();
             Collector::set_phase(state, Phase::Idle);

@@ -27,8 +27,8 @@ use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
-use crate::object::unwind::DeferredPanic;
 use crate::space::old::OldSpace;
+use crate::state::GcState;
 
 /// The marker's state for one cycle (safe points only).
 #[derive(Default)]
@@ -166,11 +166,9 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
 ///
 /// # Requires
 /// The gray stack is drained: every strongly reachable old object is black.
-pub(crate) fn settle_and_sweep_containers(
-    marker: &mut Marker,
-    epoch: u64,
-    deferred: &mut DeferredPanic,
-) -> usize {
+pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, state: &mut GcState) -> usize {
+    let epoch = state.next_trace_epoch();
+    let deferred = &mut state.deferred_panic;
     assert!(
         marker.gray.is_empty(),
         "weak containers settled before marking drained"

@@ -15,10 +15,8 @@
 //! A garbage object's `Drop` that panics is caught and the step goes on (see
 //! `object/unwind`); the hub resumes the panic once the step is over.
 
-use crate::object::header::Colour;
-use crate::object::unwind::DeferredPanic;
-use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, SweepTally};
+use crate::state::GcState;
 
 /// Where the incremental sweep has got to (safe points only).
 #[derive(Default, Debug, Clone)]
@@ -56,18 +54,16 @@ impl Sweeper {
             .map_or(now, |&start| start.min(now))
     }
 
-    /// Sweeps until `budget` cells have been visited or everything is swept.
-    /// Returns true when the sweep is complete. `current_white` is the colour
-    /// survivors are repainted; the other white is garbage.
-    pub(crate) fn step(
-        &mut self,
-        old: &mut OldSpace,
-        large: &mut LargeSpace,
-        current_white: Colour,
-        budget: usize,
-        poison: bool,
-        deferred: &mut DeferredPanic,
-    ) -> bool {
+    /// Sweeps `state`'s old space, then its large objects, until `budget`
+    /// cells have been visited or everything is swept. Returns true when the
+    /// sweep is complete. Survivors are repainted the current white; the
+    /// other white is garbage. A `Drop` panic is caught into
+    /// `state.deferred_panic`.
+    pub(crate) fn step(&mut self, state: &mut GcState, budget: usize, poison: bool) -> bool {
+        let current_white = state.current_white.get();
+        let old = state.old.get_mut();
+        let large = state.large.get_mut();
+        let deferred = &mut state.deferred_panic;
         let dead = current_white.flip();
         let mut visited = 0;
         while visited < budget && self.class < old.class_count() {
