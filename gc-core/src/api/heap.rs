@@ -41,6 +41,14 @@ use crate::telemetry::stats::{CycleReport, PauseKind, Stats};
 ///
 /// `R` is written with [`Rootable!`](macro@crate::Rootable):
 /// `Heap<Rootable!['gc => Vm<'gc>]>`.
+///
+/// # Panics
+///
+/// A collection method resumes the first panic of a `Drop` or of the cycle
+/// callback it ran, after the collection has finished and the heap is
+/// consistent; dropping the heap does the same. Once a `Trace` impl has
+/// panicked, the heap is poisoned and every later `mutate`, collection or
+/// verification panics (docs/embedding.md, "Panics").
 pub struct Heap<R>
 where
     R: for<'a> Rootable<'a>,
