@@ -25,6 +25,7 @@ use crate::api::lock::RefLock;
 use crate::api::mutation::Mutation;
 use crate::object::header::Header;
 use crate::object::trace::{Trace, Tracer};
+use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
 
 /// One entry: a weakly held key and the value it keeps alive.
@@ -83,22 +84,55 @@ unsafe fn settle_table<V: Trace>(
 
 /// Drops entries with dead keys and rewrites moved keys.
 ///
+/// Every key is rewritten before any value is dropped: a value's `Drop` may
+/// panic, and the collector relies on the table being fully swept when that
+/// unwinds (see `WeakOps::sweep`). Each value is dropped on its own, so one
+/// panic does not skip the others; the first is resumed at the end.
+///
 /// # Safety
 /// As for `settle_table`.
 unsafe fn sweep_table<V: Trace>(object: NonNull<Header>, fix: FixSlot<'_>) {
     // SAFETY: guaranteed by the caller.
     let table = unsafe { container::<EphemeronTable<V>>(object) };
     let buckets = table.buckets.get_mut();
+    let mut dead = Vec::new();
     buckets.retain(|_, bucket| {
-        bucket.retain_mut(|entry| match fix(entry.key) {
-            Some(key) => {
-                entry.key = key;
-                true
+        let mut index = 0;
+        while index < bucket.len() {
+            match fix(bucket[index].key) {
+                Some(key) => {
+                    bucket[index].key = key;
+                    index += 1;
+                }
+                None => dead.push(bucket.swap_remove(index)),
             }
-            None => false,
-        });
+        }
         !bucket.is_empty()
     });
+    drop_each(dead);
+}
+
+/// Drops entries one at a time, so that a value whose `Drop` panics does not
+/// skip (leak) the rest; resumes the first panic once all are dropped.
+fn drop_each<V>(entries: impl IntoIterator<Item = Entry<V>>) {
+    let mut deferred = DeferredPanic::default();
+    for entry in entries {
+        deferred.catch(move || drop(entry));
+    }
+    deferred.resume();
+}
+
+impl<V> Drop for EphemeronTable<V> {
+    /// A `HashMap` stops dropping its entries at the first that panics;
+    /// dropping them one by one keeps "every value is dropped once" true.
+    fn drop(&mut self) {
+        drop_each(
+            self.buckets
+                .get_mut()
+                .drain()
+                .flat_map(|(_, bucket)| bucket),
+        );
+    }
 }
 
 /// A map from managed objects to values, holding its keys weakly: an entry

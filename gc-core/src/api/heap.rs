@@ -14,6 +14,14 @@
 //!
 //! A program alternates: `mutate` for a slice of work, then `collect_debt()`
 //! at the safe point between slices.
+//!
+//! Panics (docs/embedding.md, "Panics"): a `Drop` or the cycle callback that
+//! panics during a collection is caught; the collection finishes and the
+//! public call resumes the first panic once the heap is consistent again.
+//! A `Trace` impl that panics breaks its contract mid-traversal, which cannot
+//! be finished for it: the heap is then **poisoned**, every later `mutate`,
+//! collection or verification panics, and dropping it leaks the managed
+//! values (their memory is returned, their destructors never run).
 
 use std::mem::ManuallyDrop;
 use std::time::{Duration, Instant};
@@ -34,6 +42,14 @@ use crate::telemetry::stats::{CycleReport, PauseKind, Stats};
 ///
 /// `R` is written with [`Rootable!`](macro@crate::Rootable):
 /// `Heap<Rootable!['gc => Vm<'gc>]>`.
+///
+/// # Panics
+///
+/// A collection method resumes the first panic of a `Drop` or of the cycle
+/// callback it ran, after the collection has finished and the heap is
+/// consistent; dropping the heap does the same. Once a `Trace` impl has
+/// panicked, the heap is poisoned and every later `mutate`, collection or
+/// verification panics (docs/embedding.md, "Panics").
 pub struct Heap<R>
 where
     R: for<'a> Rootable<'a>,
@@ -50,6 +66,9 @@ where
     last_publish: (Instant, u64),
     /// The memory-limit callback (`memory_watch`), checked at safe points.
     memory_watch: MemoryWatch,
+    /// Set while the collector traverses the heap and left set if a `Trace`
+    /// impl unwound out of the traversal (see the module docs).
+    poisoned: bool,
 }
 
 impl<R> Heap<R>
@@ -116,6 +135,7 @@ where
             control: None,
             last_publish: (Instant::now(), 0),
             memory_watch: MemoryWatch::default(),
+            poisoned: false,
         }
     }
 
@@ -124,6 +144,7 @@ where
         &self,
         f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc Root<'gc, R>) -> T,
     ) -> T {
+        self.assert_not_poisoned();
         let root: &Root<'static, R> = &self.root;
         // SAFETY: shortening the brand from 'static to the closure's 'gc is
         // sound because 'gc is fresh and invariant: nothing from another
@@ -139,6 +160,7 @@ where
         &mut self,
         f: impl for<'gc> FnOnce(&'gc Mutation<'gc>, &'gc mut Root<'gc, R>) -> T,
     ) -> T {
+        self.assert_not_poisoned();
         let root: &mut Root<'static, R> = &mut self.root;
         // SAFETY: as in `mutate`.
         let root = unsafe { &mut *(root as *mut Root<'static, R>).cast::<Root<'_, R>>() };
@@ -166,6 +188,7 @@ where
         #[cfg(feature = "record")]
         self.record_safe_point(pauses_before);
         self.finish_safe_point();
+        self.state.deferred_panic.resume();
     }
 
     /// Runs a minor (young-generation) collection now. Does nothing when the
@@ -239,6 +262,7 @@ where
         #[cfg(feature = "record")]
         self.record_last_pause();
         self.finish_safe_point();
+        self.state.deferred_panic.resume();
     }
 
     /// Closes a safe point: limits for the mutator, verification, publishing.
@@ -344,11 +368,15 @@ where
     }
 
     /// Splits the heap into the collector, the spaces, and a tracer callback
-    /// for the root object, and runs `op` on them.
+    /// for the root object, and runs `op` on them. If `op` unwinds (only a
+    /// `Trace` impl can: the collector catches every other panic), the heap
+    /// stays poisoned.
     fn with_roots<T>(
         &mut self,
         op: impl FnOnce(&mut Collector, &mut GcState, &mut dyn FnMut(&mut Tracer)) -> T,
     ) -> T {
+        self.assert_not_poisoned();
+        self.poisoned = true;
         let Heap {
             root,
             state,
@@ -356,7 +384,17 @@ where
             ..
         } = self;
         let mut roots = |tracer: &mut Tracer| root.trace(tracer);
-        op(collector, state, &mut roots)
+        let result = op(collector, state, &mut roots);
+        self.poisoned = false;
+        result
+    }
+
+    /// Panics if a `Trace` impl unwound out of an earlier collection.
+    #[inline]
+    fn assert_not_poisoned(&self) {
+        if self.poisoned {
+            poisoned();
+        }
     }
 
     /// Like `with_roots`, but the root is traced with `Trace::trace_named`
@@ -553,6 +591,17 @@ fn report_env_error_once(error: &ConfigError) {
     });
 }
 
+/// The panic of every use of a poisoned heap.
+#[cold]
+#[inline(never)]
+fn poisoned() -> ! {
+    panic!(
+        "tenure: this heap is poisoned: a `Trace` impl panicked during a collection, which \
+         leaves the heap inconsistent; it can no longer be used, and dropping it leaks the \
+         managed values (see \"Panics\" in docs/embedding.md)"
+    )
+}
+
 /// Re-brands a root from `'gc` to `'static`.
 ///
 /// # Safety
@@ -569,9 +618,20 @@ where
     R: for<'a> Rootable<'a>,
 {
     fn drop(&mut self) {
+        // Every destructor run here is caught, so each object is dropped
+        // exactly once whatever panics; the first panic is resumed at the end
+        // (or dropped if this heap is being dropped by another panic).
+        let mut deferred = std::mem::take(&mut self.state.deferred_panic);
         // SAFETY: the root is dropped exactly once, here, before the spaces
         // it points into; Drop impls of traced types cannot reach the heap.
-        unsafe { ManuallyDrop::drop(&mut self.root) };
-        self.state.drop_young_objects();
+        // If its drop glue panics, the root still counts as dropped.
+        deferred.catch(|| unsafe { ManuallyDrop::drop(&mut self.root) });
+        deferred.catch(|| drop(self.collector.on_cycle.take()));
+        if self.poisoned {
+            self.state.leak_objects();
+        } else {
+            self.state.drop_objects(&mut deferred);
+        }
+        deferred.resume();
     }
 }

@@ -41,6 +41,8 @@
 //!
 //! Phases: `Idle` -> `Marking` -> `Sweeping` -> `Idle`. Only this file changes
 //! the phase, through `set_phase`, which asserts the transition.
+//! A panic in user code run by a step (a `Drop`, the cycle callback) is
+//! caught and resumed after it (`object/unwind`; embedding.md, "Panics").
 
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -54,6 +56,7 @@ use crate::collect::young::{
 };
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
+use crate::object::unwind::DeferredPanic;
 use crate::policy::config::Config;
 use crate::policy::config::ConfigError;
 use crate::policy::pacer::{CycleFacts, EdenSizer, Pacer};
@@ -479,7 +482,7 @@ impl Collector {
                 break;
             }
         }
-        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state.next_trace_epoch());
+        let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
         Collector::set_phase(state, Phase::Sweeping);
@@ -551,34 +554,37 @@ impl Collector {
             weak_cleared,
             forced: self.cycle.forced,
         };
-        self.publish(&report);
+        self.publish(&report, &mut state.deferred_panic);
     }
 
-    /// Emits the cycle report: `tracing`, the callback, and the gctrace line.
-    fn publish(&mut self, report: &CycleReport) {
-        tracing::info!(
-            target: "tenure::gc",
-            cycle = report.cycle,
-            heap_at_start = report.heap_at_start,
-            heap_at_end = report.heap_at_end,
-            live_bytes = report.live_bytes,
-            heap_goal = report.heap_goal,
-            next_goal = report.next_goal,
-            minor_collections = report.minor_collections,
-            mark_pause_us = report.mark_pause_total.as_micros() as u64,
-            termination_pause_us = report.termination_pause.as_micros() as u64,
-            mark_work = report.mark_work,
-            assist_work = report.assist_work,
-            weak_cleared = report.weak_cleared,
-            gc_cpu_fraction = report.gc_cpu_fraction,
-            forced = report.forced,
-            "{report}"
-        );
+    /// Emits the cycle report: `tracing`, the callback, and the gctrace line,
+    /// each user code whose panic is caught into `deferred`.
+    fn publish(&mut self, report: &CycleReport, deferred: &mut DeferredPanic) {
+        deferred.catch(|| {
+            tracing::info!(
+                target: "tenure::gc",
+                cycle = report.cycle,
+                heap_at_start = report.heap_at_start,
+                heap_at_end = report.heap_at_end,
+                live_bytes = report.live_bytes,
+                heap_goal = report.heap_goal,
+                next_goal = report.next_goal,
+                minor_collections = report.minor_collections,
+                mark_pause_us = report.mark_pause_total.as_micros() as u64,
+                termination_pause_us = report.termination_pause.as_micros() as u64,
+                mark_work = report.mark_work,
+                assist_work = report.assist_work,
+                weak_cleared = report.weak_cleared,
+                gc_cpu_fraction = report.gc_cpu_fraction,
+                forced = report.forced,
+                "{report}"
+            )
+        });
         if let Some(callback) = self.on_cycle.as_mut() {
-            callback(report);
+            deferred.catch(|| callback(report));
         }
         if self.config.gctrace {
-            eprintln!("{report}");
+            deferred.catch(|| eprintln!("{report}"));
         }
     }
 
@@ -587,13 +593,7 @@ impl Collector {
         if state.phase.get() != Phase::Sweeping {
             return true;
         }
-        let done = self.sweeper.step(
-            state.old.get_mut(),
-            state.large.get_mut(),
-            state.current_white.get(),
-            budget,
-            self.config.stress,
-        );
+        let done = self.sweeper.step(state, budget, self.config.stress);
         if done {
             state.old.get_mut().release_empty_blocks();
             Collector::set_phase(state, Phase::Idle);

@@ -15,8 +15,10 @@
 //! walkable) and are scanned in turn, which copies their children.
 //!
 //! Afterwards: weak cells are fixed up (moved targets rewritten, dead young
-//! targets cleared, I7); dead young objects that need `Drop` are dropped; Eden
-//! and the from-space are reset in O(1); the survivor spaces swap.
+//! targets cleared, I7); the remembered set is replaced; only then are dead
+//! young objects that need `Drop` dropped, each panic caught (`object/unwind`)
+//! so that Eden and the from-space are still reset in O(1) and the survivor
+//! spaces swap before the heap resumes it.
 //!
 //! While a major cycle is marking, an old object reached here is shaded gray,
 //! and promoted objects are born black and scanned at once, so the young
@@ -26,6 +28,7 @@ use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
+use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::drop_dead;
@@ -103,16 +106,19 @@ pub(crate) fn minor_gc(
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();
-    sweep_containers(&mut evacuation);
-    let dropped = drop_dead(&eden_needs_drop) + drop_dead(&from_needs_drop);
+    sweep_containers(&mut evacuation, &mut state.deferred_panic);
     let Evacuation {
         remembered,
         containers,
         mut outcome,
         ..
     } = evacuation;
-    outcome.dropped_objects = dropped;
     *state.remembered.get_mut() = remembered;
+    // The bookkeeping is done: destructors run last, each panic caught, on
+    // objects no list will offer again (both lists were taken above).
+    let deferred = &mut state.deferred_panic;
+    outcome.dropped_objects =
+        drop_dead(&eden_needs_drop, deferred) + drop_dead(&from_needs_drop, deferred);
     state.eden.reset(params.poison);
     state.survivors.flip(params.poison);
     (outcome, containers)
@@ -320,8 +326,10 @@ impl Evacuation<'_> {
 /// Sweeps the weak slots of every container reached (I7): moved targets are
 /// rewritten, dead young ones dropped, old ones kept (a minor GC does not
 /// judge the old generation). An old container still holding a young target
-/// stays in the remembered set (I2).
-fn sweep_containers(evacuation: &mut Evacuation) {
+/// stays in the remembered set (I2). A value whose `Drop` panics as its entry
+/// is removed is caught into `deferred`: each container finishes its sweep
+/// before that unwinds (see `WeakOps::sweep`), and the next one is swept.
+fn sweep_containers(evacuation: &mut Evacuation, deferred: &mut DeferredPanic) {
     for &container in &evacuation.containers {
         let mut holds_young = false;
         let mut fix = |target: NonNull<Header>| {
@@ -335,7 +343,7 @@ fn sweep_containers(evacuation: &mut Evacuation) {
             holds_young |= moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());
             moved
         };
-        crate::collect::settle::sweep(container, &mut fix as FixSlot<'_>);
+        deferred.catch(|| crate::collect::settle::sweep(container, &mut fix as FixSlot<'_>));
         // SAFETY: the container is live.
         let header = unsafe { container.as_ref() };
         if holds_young && header.is_old() && !header.is_remembered() {

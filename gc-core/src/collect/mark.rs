@@ -30,6 +30,7 @@ use std::ptr::NonNull;
 use crate::object::header::{Colour, Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::space::old::OldSpace;
+use crate::state::GcState;
 
 /// The marker's state for one cycle (safe points only).
 #[derive(Default)]
@@ -161,11 +162,15 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
 /// cycle to a fixed point (ephemeron values of live keys are marked, dead
 /// objects watched by finalization queues are resurrected), draining the gray
 /// stack after each round, then sweeps their weak slots, dropping those whose
-/// old target stayed white (I7). Returns the number of slots cleared.
+/// old target stayed white (I7). Returns the number of slots cleared. A
+/// discarded value whose `Drop` panics is caught into `deferred` once its
+/// container is fully swept (see `WeakOps::sweep`).
 ///
 /// # Requires
 /// The gray stack is drained: every strongly reachable old object is black.
-pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> usize {
+pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, state: &mut GcState) -> usize {
+    let epoch = state.next_trace_epoch();
+    let deferred = &mut state.deferred_panic;
     assert!(
         marker.gray.is_empty(),
         "weak containers settled before marking drained"
@@ -193,7 +198,7 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, epoch: u64) -> us
             cleared += usize::from(!alive);
             alive.then_some(target)
         };
-        crate::collect::settle::sweep(container, &mut fix);
+        deferred.catch(|| crate::collect::settle::sweep(container, &mut fix));
     }
     cleared
 }

@@ -11,10 +11,12 @@
 //!
 //! When the last block is swept, blocks left entirely free go back to the
 //! system, and the collector returns to `Phase::Idle`.
+//!
+//! A garbage object's `Drop` that panics is caught and the step goes on (see
+//! `object/unwind`); the hub resumes the panic once the step is over.
 
-use crate::object::header::Colour;
-use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, SweepTally};
+use crate::state::GcState;
 
 /// Where the incremental sweep has got to (safe points only).
 #[derive(Default, Debug, Clone)]
@@ -52,22 +54,28 @@ impl Sweeper {
             .map_or(now, |&start| start.min(now))
     }
 
-    /// Sweeps until `budget` cells have been visited or everything is swept.
-    /// Returns true when the sweep is complete. `current_white` is the colour
-    /// survivors are repainted; the other white is garbage.
-    pub(crate) fn step(
-        &mut self,
-        old: &mut OldSpace,
-        large: &mut LargeSpace,
-        current_white: Colour,
-        budget: usize,
-        poison: bool,
-    ) -> bool {
+    /// Sweeps `state`'s old space, then its large objects, until `budget`
+    /// cells have been visited or everything is swept. Returns true when the
+    /// sweep is complete. Survivors are repainted the current white; the
+    /// other white is garbage. A `Drop` panic is caught into
+    /// `state.deferred_panic`.
+    pub(crate) fn step(&mut self, state: &mut GcState, budget: usize, poison: bool) -> bool {
+        let current_white = state.current_white.get();
+        let old = state.old.get_mut();
+        let large = state.large.get_mut();
+        let deferred = &mut state.deferred_panic;
         let dead = current_white.flip();
         let mut visited = 0;
         while visited < budget && self.class < old.class_count() {
             if self.block < self.limit(old) {
-                let tally = old.sweep_block(self.class, self.block, dead, current_white, poison);
+                let tally = old.sweep_block(
+                    self.class,
+                    self.block,
+                    dead,
+                    current_white,
+                    poison,
+                    deferred,
+                );
                 visited += tally.cells;
                 self.add(tally);
                 self.block += 1;
@@ -77,7 +85,8 @@ impl Sweeper {
             }
         }
         if visited < budget && self.large < large.len() {
-            let (tally, next) = large.sweep(self.large, budget - visited, dead, current_white);
+            let (tally, next) =
+                large.sweep(self.large, budget - visited, dead, current_white, deferred);
             self.add(tally);
             self.large = next;
         }
@@ -104,7 +113,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::object::header::Header;
+    use crate::object::header::{Colour, Header};
     use crate::object::trace::{Trace, Tracer};
     use crate::space::old::{BLOCK_BYTES, MAX_CELL_BYTES};
     use crate::state::GcState;
@@ -182,9 +191,9 @@ mod tests {
             Sweeper::start(&self.state.old.borrow())
         }
 
-        fn step(&self, sweeper: &mut Sweeper, budget: usize) -> bool {
-            let (mut old, mut large) = (self.state.old.borrow_mut(), self.state.large.borrow_mut());
-            sweeper.step(&mut old, &mut large, LIVE, budget, false)
+        fn step(&mut self, sweeper: &mut Sweeper, budget: usize) -> bool {
+            self.state.current_white.set(LIVE);
+            sweeper.step(&mut self.state, budget, false)
         }
 
         fn dropped(&self) -> Vec<u32> {
@@ -260,7 +269,7 @@ mod tests {
 
     #[test]
     fn an_empty_heap_is_swept_in_one_step() {
-        let fixture = Fixture::new();
+        let mut fixture = Fixture::new();
         let mut sweeper = fixture.sweeper();
         assert!(fixture.step(&mut sweeper, 1));
         assert_eq!(sweeper.tally, SweepTally::default());

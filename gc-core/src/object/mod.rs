@@ -3,11 +3,13 @@
 //! The header and static type descriptor (`header`), the `Trace` contract and
 //! the `Tracer` handed to it (`trace`, with the impls for std types in
 //! `std_impls`), and the operations a weak container gives the collector
-//! (`weak_ops`). This layer knows nothing of spaces or of any collector: the
+//! (`weak_ops`), and how the destructors the collector runs are kept from
+//! unwinding through it (`unwind`). This layer knows nothing of spaces or of any collector: the
 //! collector that builds a `Tracer` decides what visiting an edge means
 //! (`collect/dispatch.rs`).
 
 pub(crate) mod header;
 mod std_impls;
 pub(crate) mod trace;
+pub(crate) mod unwind;
 pub(crate) mod weak_ops;

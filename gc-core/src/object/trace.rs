@@ -35,7 +35,10 @@ use std::ptr::NonNull;
 ///    containers) is passed to the tracer exactly once, by `&mut` to the value
 ///    stored in `self` (not a copy), because a moving collection rewrites it.
 /// 2. `trace` does not read through any `Gc` (targets may be mid-move), does
-///    not allocate managed objects and does not panic.
+///    not allocate managed objects and does not panic. (A panic is not
+///    undefined behaviour, but it cuts a traversal short: the heap is then
+///    poisoned, every later use of it panics, and dropping it leaks the
+///    managed values. See "Panics" in docs/embedding.md.)
 /// 3. The set of pointers visited is the set the value holds: hiding a
 ///    pointer from the tracer lets its target be freed while still reachable.
 /// 4. If `NEEDS_TRACE` is false, the type holds no `Gc`/`GcWeak` and owns no

@@ -62,6 +62,9 @@ pub(crate) struct WeakOps {
     /// traversal `epoch` are skipped. Returns true if it traced anything.
     pub settle: unsafe fn(NonNull<Header>, &mut Tracer, IsAlive<'_>, u64) -> bool,
     /// Rewrites every weak slot with `fix`, dropping those it maps to `None`.
+    /// It may unwind only from user code (the `Drop` of a value it discards),
+    /// and only after every slot has been rewritten: the collector catches
+    /// the panic and carries on with a container it can trust.
     pub sweep: unsafe fn(NonNull<Header>, FixSlot<'_>),
 }
 

@@ -5,14 +5,19 @@
 //! space's drop list when allocated or copied. After a minor GC every object
 //! on the list that was not evacuated (its header is not forwarded) died young
 //! and is dropped here.
+//!
+//! The minor GC calls this only once its bookkeeping is done (remembered set
+//! rebuilt), and catches each `Drop`'s panic (`object/unwind`), so Eden and
+//! the from-space are still reset and the survivor spaces flipped after one.
 
 use std::ptr::NonNull;
 
 use crate::object::header::Header;
+use crate::object::unwind::{drop_object, DeferredPanic};
 
 /// Drops every object on a needs-drop list that was not evacuated (it died
-/// young). Returns how many were dropped.
-pub(crate) fn drop_dead(needs_drop: &[NonNull<Header>]) -> usize {
+/// young), catching panics into `deferred`. Returns how many were dropped.
+pub(crate) fn drop_dead(needs_drop: &[NonNull<Header>], deferred: &mut DeferredPanic) -> usize {
     let mut dropped = 0;
     for &object in needs_drop {
         // SAFETY: objects on a needs-drop list were allocated in Eden or
@@ -21,10 +26,9 @@ pub(crate) fn drop_dead(needs_drop: &[NonNull<Header>]) -> usize {
         if header.is_forwarded() {
             continue;
         }
-        if let Some(drop_fn) = header.info().drop {
-            // SAFETY: the object was not reached, so it is garbage: nothing
-            // can observe it, and its memory is reset right after.
-            unsafe { drop_fn(object) };
+        // SAFETY: the object was not reached, so it is garbage: nothing can
+        // observe it, the list is consumed, and its memory is reset right after.
+        if unsafe { drop_object(object, deferred) } {
             dropped += 1;
         }
     }

@@ -5,11 +5,16 @@
 //! object threshold (or with alignment above 16) skip Eden and old-space cells
 //! entirely: each gets its own allocation, belongs to the old generation from
 //! birth, is never moved, and is freed by the sweeper like an old cell.
+//!
+//! An object is unlinked from the list before its value is dropped, and its
+//! memory is returned even if that `Drop` panics (the panic is caught, see
+//! `object/unwind`), so no large object is dropped twice.
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header};
+use crate::object::unwind::{drop_object, DeferredPanic};
 use crate::space::old::SweepTally;
 
 /// One large object's allocation.
@@ -59,6 +64,7 @@ impl LargeSpace {
         budget: usize,
         dead: Colour,
         live: Colour,
+        deferred: &mut DeferredPanic,
     ) -> (SweepTally, usize) {
         let mut tally = SweepTally::default();
         let mut index = start;
@@ -72,7 +78,7 @@ impl LargeSpace {
                 tally.freed_bytes += object.layout.size();
                 tally.freed_objects += 1;
                 self.bytes -= object.layout.size();
-                free(object);
+                free(object, deferred);
             } else {
                 header.set_colour(live);
                 index += 1;
@@ -85,24 +91,44 @@ impl LargeSpace {
     pub(crate) fn headers(&self) -> impl Iterator<Item = NonNull<Header>> + '_ {
         self.objects.iter().map(|object| object.header)
     }
+
+    /// Drops and frees every object (the heap is being dropped), catching
+    /// panics into `deferred`.
+    pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
+        self.bytes = 0;
+        for object in std::mem::take(&mut self.objects) {
+            free(object, deferred);
+        }
+    }
+
+    /// Frees every object's memory without dropping its value (a poisoned
+    /// heap is being dropped: its values are leaked).
+    pub(crate) fn leak_objects(&mut self) {
+        self.bytes = 0;
+        for object in std::mem::take(&mut self.objects) {
+            // SAFETY: the pointer and layout are those given to `alloc`, and
+            // the object is unlinked, so nothing uses the memory again.
+            unsafe { dealloc(object.header.as_ptr().cast(), object.layout) };
+        }
+    }
 }
 
-/// Drops a large object's value and returns its memory.
-fn free(object: LargeObject) {
-    // SAFETY: the object is initialised and dead or the heap is being dropped.
-    let info = unsafe { object.header.as_ref() }.info();
-    if let Some(drop_fn) = info.drop {
-        // SAFETY: as above: nothing can observe the value any more.
-        unsafe { drop_fn(object.header) };
-    }
+/// Drops an unlinked large object's value (a panic is caught into
+/// `deferred`) and returns its memory.
+fn free(object: LargeObject, deferred: &mut DeferredPanic) {
+    // SAFETY: the object is initialised and dead or the heap is being
+    // dropped, so nothing can observe the value any more; it was unlinked
+    // from the list, so it is dropped only here.
+    unsafe { drop_object(object.header, deferred) };
     // SAFETY: the pointer and layout are those given to `alloc`.
     unsafe { dealloc(object.header.as_ptr().cast(), object.layout) };
 }
 
 impl Drop for LargeSpace {
     fn drop(&mut self) {
-        for object in self.objects.drain(..) {
-            free(object);
-        }
+        // Empty unless a large space is dropped on its own (see `OldSpace`).
+        let mut deferred = DeferredPanic::default();
+        self.drop_objects(&mut deferred);
+        deferred.resume();
     }
 }

@@ -6,7 +6,9 @@
 //! blocks) and `large` (one allocation per big object). `drop_list` drops the
 //! young objects that died needing `Drop`, and `poison` fills freed memory in
 //! stress mode. A space stores and frees objects; when an object moves or dies
-//! is decided by the collector (`collect`).
+//! is decided by the collector (`collect`). Every space runs a dead object's
+//! drop glue through `object/unwind`, so a `Drop` that panics cannot leave a
+//! half-freed object behind to be dropped again.
 
 pub(crate) mod drop_list;
 pub(crate) mod eden;

@@ -14,11 +14,16 @@
 //!
 //! Invariant I5: every cell is either free (null info, on its block's free
 //! list after the block's last sweep) or holds one initialised object.
+//!
+//! A dead object's `Drop` may panic: the sweeper catches it (`object/unwind`),
+//! frees the cell as if the drop had returned and sweeps on, so the drop glue
+//! of a cell runs exactly once; the panic is resumed after the collection.
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header};
+use crate::object::unwind::{drop_object, DeferredPanic};
 
 /// Bytes per block: 64 KiB holds 8 cells of the largest class (so at most
 /// 1/8 of a block is lost to a partly used block of big cells) and 4096 of the
@@ -274,8 +279,9 @@ impl OldSpace {
         self.classes.len()
     }
 
-    /// Sweeps one block: frees every cell painted `dead` (dropping its value),
-    /// repaints every other object `live`, and rebuilds the free list.
+    /// Sweeps one block: frees every cell painted `dead` (dropping its value;
+    /// a panic is caught into `deferred`), repaints every other object `live`,
+    /// and rebuilds the free list.
     pub(crate) fn sweep_block(
         &mut self,
         class: usize,
@@ -283,9 +289,10 @@ impl OldSpace {
         dead: Colour,
         live: Colour,
         poison: bool,
+        deferred: &mut DeferredPanic,
     ) -> SweepTally {
         let size_class = &mut self.classes[class];
-        let tally = size_class.blocks[block].sweep(dead, live, poison);
+        let tally = size_class.blocks[block].sweep(dead, live, poison, deferred);
         if tally.freed_objects > 0 && block < size_class.alloc_cursor {
             // Let allocation reuse the cells just freed, rather than taking
             // fresh blocks until the whole sweep is over.
@@ -305,6 +312,29 @@ impl OldSpace {
             class.alloc_cursor = 0;
         }
         (before - self.block_count()) * BLOCK_BYTES
+    }
+
+    /// Drops every object (the heap is being dropped), catching panics into
+    /// `deferred`; every cell is free afterwards.
+    pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
+        for class in &mut self.classes {
+            for block in &mut class.blocks {
+                block.drop_all(deferred);
+            }
+        }
+    }
+
+    /// Marks every cell free without dropping its value (a poisoned heap
+    /// is being dropped: its values are leaked, its blocks still returned).
+    pub(crate) fn leak_objects(&mut self) {
+        for class in &mut self.classes {
+            for block in &mut class.blocks {
+                for index in 0..block.cells {
+                    // SAFETY: every cell holds a header, free or in use (I5).
+                    unsafe { block.cell(index).as_ref() }.set_free();
+                }
+            }
+        }
     }
 
     /// True if `ptr` is the start of a cell in one of old space's blocks, in
@@ -355,7 +385,13 @@ impl SizeClass {
 }
 
 impl Block {
-    fn sweep(&mut self, dead: Colour, live: Colour, poison: bool) -> SweepTally {
+    fn sweep(
+        &mut self,
+        dead: Colour,
+        live: Colour,
+        poison: bool,
+        deferred: &mut DeferredPanic,
+    ) -> SweepTally {
         let mut tally = SweepTally {
             cells: self.cells,
             ..SweepTally::default()
@@ -372,7 +408,7 @@ impl Block {
             }
             debug_assert_ne!(header.colour(), Colour::Gray, "gray object at sweep");
             if header.colour() == dead {
-                self.free_dead(cell, poison);
+                self.free_dead(cell, poison, deferred);
                 tally.freed_bytes += self.cell_size;
                 tally.freed_objects += 1;
             } else {
@@ -382,15 +418,14 @@ impl Block {
         tally
     }
 
-    /// Drops the dead object in `cell` and puts the cell on the free list.
-    fn free_dead(&mut self, cell: NonNull<Header>, poison: bool) {
-        // SAFETY: the cell holds an initialised object (non-null info, I5).
-        let info = unsafe { cell.as_ref() }.info();
-        if let Some(drop_fn) = info.drop {
-            // SAFETY: the object is dead (painted the dead white after marking
-            // finished, I1), so nothing can observe it being dropped.
-            unsafe { drop_fn(cell) };
-        }
+    /// Drops the dead object in `cell` and puts the cell on the free list,
+    /// also when its `Drop` panics (caught into `deferred`): the cell is then
+    /// free, so no later sweep can drop the same value again.
+    fn free_dead(&mut self, cell: NonNull<Header>, poison: bool, deferred: &mut DeferredPanic) {
+        // SAFETY: the cell holds an initialised object (non-null info, I5)
+        // that is dead (painted the dead white after marking finished, I1),
+        // so nothing can observe it being dropped; the cell is freed below.
+        unsafe { drop_object(cell, deferred) };
         if poison {
             // SAFETY: the cell is `cell_size` bytes inside this block and its
             // object has been dropped; nothing refers to it any more.
@@ -405,17 +440,17 @@ impl Block {
         self.push_free(cell);
     }
 
-    /// Drops every object still in the block (the heap is being dropped).
-    fn drop_all(&mut self) {
+    /// Drops every object still in the block (the heap is being dropped),
+    /// catching panics into `deferred`, and marks each cell free.
+    fn drop_all(&mut self, deferred: &mut DeferredPanic) {
         for index in 0..self.cells {
             let cell = self.cell(index);
             // SAFETY: every cell holds a header, free or in use (I5).
             let header = unsafe { cell.as_ref() };
             if !header.raw_info().is_null() {
-                if let Some(drop_fn) = header.info().drop {
-                    // SAFETY: the heap is being dropped: no Gc can be used again.
-                    unsafe { drop_fn(cell) };
-                }
+                // SAFETY: the heap is being dropped: no Gc can be used again,
+                // and the cell is marked free right after.
+                unsafe { drop_object(cell, deferred) };
                 header.set_free();
             }
         }
@@ -424,11 +459,11 @@ impl Block {
 
 impl Drop for OldSpace {
     fn drop(&mut self) {
-        for class in &mut self.classes {
-            for block in &mut class.blocks {
-                block.drop_all();
-            }
-        }
+        // The heap drops its objects first (`GcState::drop_objects`); this
+        // only finds any if an old space is dropped on its own.
+        let mut deferred = DeferredPanic::default();
+        self.drop_objects(&mut deferred);
+        deferred.resume();
     }
 }
 
@@ -524,10 +559,24 @@ mod tests {
         let dead = cells[PER_BLOCK + 3];
         // SAFETY: the cell holds the header written by `fill`.
         unsafe { dead.as_ref() }.set_colour(Colour::White0);
-        let tally = old.sweep_block(class, 0, Colour::White0, Colour::White1, false);
+        let tally = old.sweep_block(
+            class,
+            0,
+            Colour::White0,
+            Colour::White1,
+            false,
+            &mut DeferredPanic::default(),
+        );
         assert_eq!((tally.freed_objects, tally.cells), (0, PER_BLOCK));
         assert_eq!(cursor(&old), 2, "nothing freed: the cursor stays");
-        let tally = old.sweep_block(class, 1, Colour::White0, Colour::White1, false);
+        let tally = old.sweep_block(
+            class,
+            1,
+            Colour::White0,
+            Colour::White1,
+            false,
+            &mut DeferredPanic::default(),
+        );
         assert_eq!(tally.freed_objects, 1);
         assert_eq!(cursor(&old), 1, "back to the block with room");
         assert_eq!(old.bytes_in_use, 2 * PER_BLOCK * MAX_CELL_BYTES);
@@ -547,7 +596,14 @@ mod tests {
         fill(&mut old, PER_BLOCK, Colour::White0);
         fill(&mut old, 1, Colour::White1);
         for block in 0..3 {
-            old.sweep_block(class, block, Colour::White0, Colour::White1, false);
+            old.sweep_block(
+                class,
+                block,
+                Colour::White0,
+                Colour::White1,
+                false,
+                &mut DeferredPanic::default(),
+            );
         }
         assert_eq!(cursor(&old), 1, "block 1 was freed whole");
         assert_eq!(old.release_empty_blocks(), BLOCK_BYTES);

@@ -30,6 +30,7 @@ use std::ptr::NonNull;
 
 use crate::object::header::{Colour, GcBox, Header, InfoOf, Space, TypeInfo};
 use crate::object::trace::Trace;
+use crate::object::unwind::DeferredPanic;
 use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
@@ -106,6 +107,10 @@ pub(crate) struct GcState {
     pub(crate) trace_epoch: Cell<u64>,
     /// Allocation sampling and sites for heap profiles (`alloc_profile`).
     pub(crate) profile: AllocProfile,
+    /// The first panic caught from user code (a `Drop`, the cycle callback)
+    /// during the collection in progress; written at safe points, resumed
+    /// and emptied by the heap when the collection's public call ends.
+    pub(crate) deferred_panic: DeferredPanic,
 }
 
 impl GcState {
@@ -138,6 +143,7 @@ impl GcState {
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
             profile: AllocProfile::default(),
+            deferred_panic: DeferredPanic::default(),
         }
         .with_profile_rate(DEFAULT_PROFILE_RATE)
     }
@@ -397,13 +403,30 @@ impl GcState {
         young + self.counters.old_bytes_since_safe_point.get()
     }
 
-    /// Drops every young object that needs it (the heap is being dropped).
-    pub(crate) fn drop_young_objects(&mut self) {
+    /// Drops every object that needs it, young, old and large (the heap is
+    /// being dropped), catching each panic into `deferred`: every object is
+    /// dropped exactly once even if some `Drop`s panic.
+    pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
+        use crate::space::drop_list::drop_dead;
         let eden = self.eden.take_needs_drop();
-        crate::space::drop_list::drop_dead(&eden);
+        drop_dead(&eden, deferred);
         let (from, to) = self.survivors.split();
-        crate::space::drop_list::drop_dead(&std::mem::take(&mut from.needs_drop));
-        crate::space::drop_list::drop_dead(&std::mem::take(&mut to.needs_drop));
+        drop_dead(&std::mem::take(&mut from.needs_drop), deferred);
+        drop_dead(&std::mem::take(&mut to.needs_drop), deferred);
+        self.old.get_mut().drop_objects(deferred);
+        self.large.get_mut().drop_objects(deferred);
+    }
+
+    /// Forgets every object without dropping it, returning only the memory
+    /// (a poisoned heap is being dropped: its objects may be half-copied, so
+    /// running their destructors could drop a value twice).
+    pub(crate) fn leak_objects(&mut self) {
+        self.eden.take_needs_drop();
+        let (from, to) = self.survivors.split();
+        from.needs_drop.clear();
+        to.needs_drop.clear();
+        self.old.get_mut().leak_objects();
+        self.large.get_mut().leak_objects();
     }
 
     #[cold]
