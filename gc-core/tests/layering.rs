@@ -6,11 +6,14 @@
 //! or an inline path) must name its own layer or a lower one. A path through a
 //! re-export at the crate root (`crate::Gc`) or a `#[macro_export]` macro
 //! (`crate::unlock!`) counts as the layer that defines it. `lib.rs` declares the
-//! layers and is exempt.
+//! layers and is exempt. A second check keeps every file short enough to read.
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// The longest a gc-core source file may be, tests included (issue 9).
+const MAX_FILE_LINES: usize = 600;
 
 /// The layers, bottom first. A module may import from its own index or lower.
 const LAYERS: [&str; 7] = [
@@ -170,6 +173,32 @@ fn every_layer_folder_is_known() {
             );
         }
     }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "reads the source tree")]
+fn no_source_file_is_longer_than_a_reader_can_hold() {
+    let mut files = Vec::new();
+    rust_files(&src_dir(), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        &mut files,
+    );
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = fs::read_to_string(file)
+                .expect("a source file")
+                .lines()
+                .count();
+            (lines > MAX_FILE_LINES).then(|| format!("{} ({lines} lines)", file.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_FILE_LINES} lines; split them by concept:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]

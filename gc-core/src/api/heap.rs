@@ -38,6 +38,10 @@ use crate::state::phase::Phase;
 use crate::state::GcState;
 use crate::telemetry::stats::{CycleReport, PauseKind, Stats};
 
+#[cfg(feature = "record")]
+mod recording;
+mod teardown;
+
 /// A garbage-collected heap with one root of type `Root<'gc, R>`.
 ///
 /// `R` is written with [`Rootable!`](macro@crate::Rootable):
@@ -526,62 +530,6 @@ where
     }
 }
 
-/// The recorder (`record` feature): see `telemetry/record.rs` and
-/// `docs/recording.md`.
-#[cfg(feature = "record")]
-impl<R> Heap<R>
-where
-    R: for<'a> Rootable<'a>,
-    Root<'static, R>: Trace,
-{
-    /// Starts recording every safe point and collection step (replacing a
-    /// recording in progress); the first event is the heap as it is now.
-    pub fn start_recording(&mut self, options: crate::telemetry::record::RecordOptions) {
-        self.with_roots(|collector, state, roots| collector.start_recording(state, roots, options));
-    }
-
-    /// The recording in progress, if any.
-    pub fn recording(&self) -> Option<&crate::telemetry::record::Recording> {
-        self.collector.recorder.as_ref().map(|r| &r.recording)
-    }
-
-    /// Stops recording and returns what was recorded.
-    pub fn stop_recording(&mut self) -> Option<crate::telemetry::record::Recording> {
-        self.collector.recorder.take().map(|r| r.recording)
-    }
-
-    /// Records a safe point that did no collection work, or stress mode's
-    /// collection (the paced steps record themselves, in `pay_debt`).
-    fn record_safe_point(&mut self, pauses_before: u64) {
-        if self.collector.stats.pause_count == pauses_before {
-            self.record_event(
-                crate::telemetry::record::StepWork::SafePoint,
-                Duration::ZERO,
-            );
-        } else if self.collector.config.stress {
-            self.record_last_pause();
-        }
-    }
-
-    /// Records the pause just made (a manual step).
-    fn record_last_pause(&mut self) {
-        if let Some(pause) = self.collector.stats.recent_pauses.back().copied() {
-            self.record_event(
-                crate::telemetry::record::StepWork::of_pause(pause.kind),
-                pause.duration,
-            );
-        }
-    }
-
-    fn record_event(&mut self, work: crate::telemetry::record::StepWork, duration: Duration) {
-        if self.collector.recorder.is_some() {
-            self.with_roots(|collector, state, roots| {
-                collector.record_step(state, roots, work, duration)
-            });
-        }
-    }
-}
-
 /// Reports an invalid `TENURE_GC` the first time a heap is built from it.
 fn report_env_error_once(error: &ConfigError) {
     static REPORTED: std::sync::Once = std::sync::Once::new();
@@ -611,27 +559,4 @@ unsafe fn transmute_root<'gc, R: for<'a> Rootable<'a>>(root: Root<'gc, R>) -> Ro
     // SAFETY: same type up to a lifetime, so same layout; the original is
     // not dropped (ManuallyDrop), so ownership moves exactly once.
     unsafe { std::ptr::read((&*root as *const Root<'gc, R>).cast::<Root<'static, R>>()) }
-}
-
-impl<R> Drop for Heap<R>
-where
-    R: for<'a> Rootable<'a>,
-{
-    fn drop(&mut self) {
-        // Every destructor run here is caught, so each object is dropped
-        // exactly once whatever panics; the first panic is resumed at the end
-        // (or dropped if this heap is being dropped by another panic).
-        let mut deferred = std::mem::take(&mut self.state.deferred_panic);
-        // SAFETY: the root is dropped exactly once, here, before the spaces
-        // it points into; Drop impls of traced types cannot reach the heap.
-        // If its drop glue panics, the root still counts as dropped.
-        deferred.catch(|| unsafe { ManuallyDrop::drop(&mut self.root) });
-        deferred.catch(|| drop(self.collector.on_cycle.take()));
-        if self.poisoned {
-            self.state.leak_objects();
-        } else {
-            self.state.drop_objects(&mut deferred);
-        }
-        deferred.resume();
-    }
 }

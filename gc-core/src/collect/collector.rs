@@ -56,12 +56,12 @@ use crate::collect::young::{
 };
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::object::unwind::DeferredPanic;
 use crate::policy::config::Config;
 use crate::policy::config::ConfigError;
 use crate::policy::pacer::{CycleFacts, EdenSizer, Pacer};
 use crate::state::phase::Phase;
 use crate::state::GcState;
+use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
 use crate::telemetry::timing::{timed, timed_value};
 
@@ -80,9 +80,6 @@ pub(crate) const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
 /// the rest is carried as debt, so that a `mutate` call that ignored
 /// `debt_due` cannot force one huge pause.
 pub(crate) const MAX_ASSIST_STEPS: usize = 8;
-
-/// A callback receiving each major cycle's report.
-pub(crate) type CycleCallback = Box<dyn FnMut(&CycleReport)>;
 
 /// Facts about the major cycle in progress (written at its start and steps).
 #[derive(Default)]
@@ -554,38 +551,12 @@ impl Collector {
             weak_cleared,
             forced: self.cycle.forced,
         };
-        self.publish(&report, &mut state.deferred_panic);
-    }
-
-    /// Emits the cycle report: `tracing`, the callback, and the gctrace line,
-    /// each user code whose panic is caught into `deferred`.
-    fn publish(&mut self, report: &CycleReport, deferred: &mut DeferredPanic) {
-        deferred.catch(|| {
-            tracing::info!(
-                target: "tenure::gc",
-                cycle = report.cycle,
-                heap_at_start = report.heap_at_start,
-                heap_at_end = report.heap_at_end,
-                live_bytes = report.live_bytes,
-                heap_goal = report.heap_goal,
-                next_goal = report.next_goal,
-                minor_collections = report.minor_collections,
-                mark_pause_us = report.mark_pause_total.as_micros() as u64,
-                termination_pause_us = report.termination_pause.as_micros() as u64,
-                mark_work = report.mark_work,
-                assist_work = report.assist_work,
-                weak_cleared = report.weak_cleared,
-                gc_cpu_fraction = report.gc_cpu_fraction,
-                forced = report.forced,
-                "{report}"
-            )
-        });
-        if let Some(callback) = self.on_cycle.as_mut() {
-            deferred.catch(|| callback(report));
-        }
-        if self.config.gctrace {
-            deferred.catch(|| eprintln!("{report}"));
-        }
+        publish(
+            &report,
+            self.on_cycle.as_mut(),
+            self.config.gctrace,
+            &mut state.deferred_panic,
+        );
     }
 
     /// Step 7: sweeps at most `budget` cells; returns true once the sweep is done.
