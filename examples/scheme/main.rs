@@ -25,6 +25,7 @@
 //! The language, the design and the programs are described in README.md.
 
 mod lang;
+mod recording;
 
 use std::io::BufRead as _;
 use std::process::ExitCode;

@@ -16,10 +16,7 @@ use std::io::Write as _;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use tenure::{
-    Config, ConfigError, CycleReport, Gc, Heap, ObjectDetail, Pause, PauseKind, RecordOptions,
-    Recording, Rootable, Stats,
-};
+use tenure::{Config, ConfigError, CycleReport, Gc, Heap, Pause, PauseKind, Rootable, Stats};
 
 use super::builtins::{Param, Params};
 use super::compiler::Code;
@@ -42,7 +39,9 @@ const PRELUDE: &str = include_str!("prelude.scm");
 
 /// An interpreter: a heap, its VM, and the host's handles.
 pub struct Interp {
-    heap: Heap<VmRoot>,
+    /// The heap (crate-visible so the example binary can record it; see
+    /// `examples/scheme/recording.rs`).
+    pub(crate) heap: Heap<VmRoot>,
     /// REPL history: `$1` is `history[0]`. Dropping a handle lets the
     /// collector free its value.
     pub history: Vec<Handle>,
@@ -439,20 +438,6 @@ impl Interp {
     }
 
     /// The GC report printed after a program.
-    /// Starts recording the collector's steps for a page of the run (no
-    /// object view: an interpreter's heap is too large for one).
-    pub fn start_recording(&mut self) {
-        self.heap.start_recording(RecordOptions {
-            objects: ObjectDetail::Never,
-            ..RecordOptions::default()
-        });
-    }
-
-    /// Stops recording and returns the recording, if one was started.
-    pub fn stop_recording(&mut self) -> Option<Recording> {
-        self.heap.stop_recording()
-    }
-
     pub fn report(&mut self) -> Report {
         self.note_pauses();
         Report {
