@@ -98,15 +98,34 @@ fn discard(payload: Payload) {
 /// `object` heads an initialised object that is dead (no `Gc` to it will be
 /// used again), and its value is never used or dropped again: the caller
 /// frees the memory or marks the cell free next.
+///
+/// Inlined: the sweeper calls it for every dead cell, and most types need no
+/// `Drop`, so the common case is one load and one branch in the sweep loop;
+/// only a type with drop glue takes the out-of-line call that catches.
+#[inline]
 pub(crate) unsafe fn drop_object(object: NonNull<Header>, deferred: &mut DeferredPanic) -> bool {
     // SAFETY: the header is initialised (guaranteed by the caller).
     let Some(drop_fn) = unsafe { object.as_ref() }.info().drop else {
         return false;
     };
+    // SAFETY: as for this function.
+    unsafe { run_drop_glue(drop_fn, object, deferred) };
+    true
+}
+
+/// Runs `drop_fn` on `object` under [`DeferredPanic::catch`].
+///
+/// # Safety
+/// As for [`drop_object`], with `drop_fn` the object's own drop glue.
+#[inline(never)]
+unsafe fn run_drop_glue(
+    drop_fn: unsafe fn(NonNull<Header>),
+    object: NonNull<Header>,
+    deferred: &mut DeferredPanic,
+) {
     // SAFETY: the value is dead and dropped only here (guaranteed by the
     // caller); if the drop glue unwinds, the value still counts as dropped.
     deferred.catch(|| unsafe { drop_fn(object) });
-    true
 }
 
 #[cfg(test)]
