@@ -1,4 +1,4 @@
-//! Model-test programs from bytes: the shadow-graph model of `tests/model`
+//! Model-test programs from bytes: the shadow-graph model of `tenure-test-support`
 //! runs a program decoded from the input, and checks after every collection
 //! that nothing reachable was freed or corrupted, nothing dropped twice, the
 //! verifier is clean, and the counters are exact.
@@ -12,23 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-mod gc {
-    pub use tenure::*;
-}
-
-#[allow(dead_code)]
-#[path = "../../tests/model/engine.rs"]
-mod engine;
-#[allow(dead_code)]
-#[path = "../../tests/model/objects.rs"]
-mod objects;
-#[allow(dead_code)]
-#[path = "../../tests/model/program.rs"]
-mod program;
-#[allow(dead_code)]
-#[path = "../../tests/model/shadow.rs"]
-mod shadow;
-
+use tenure_test_support::model::{engine, program};
 use program::{random_program, Op, RunOptions, SplitMix, Sizes};
 use tenure::config::Config;
 
