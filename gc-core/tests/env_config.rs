@@ -31,3 +31,18 @@ fn an_invalid_environment_variable_is_a_clear_error_not_a_panic() {
     let heap = Heap::<Rootable![()]>::new(|_| ());
     assert_eq!(heap.config().eden_size(), Config::default().eden_size());
 }
+
+/// Found by the `env_config` fuzz target: `to_env_string` printed durations
+/// rounded to three decimals, so `minor_pause_target=1.7991s` came back as
+/// `1.799s`. Every accepted configuration must round-trip exactly.
+#[test]
+fn durations_round_trip_exactly_through_to_env_string() {
+    for text in [
+        "minor_pause_target\n=1.799100s,",
+        "minor_pause_target=1.000001ms",
+    ] {
+        let config = Config::from_env_str(text).expect("a valid setting");
+        let again = Config::from_env_str(&config.to_env_string()).expect("parses back");
+        assert_eq!(again, config, "round trip of {text:?}");
+    }
+}

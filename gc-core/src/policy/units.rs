@@ -224,6 +224,38 @@ pub fn format_duration(duration: Duration) -> String {
     format!("{text} {unit}")
 }
 
+/// Formats a duration exactly, in the largest unit whose decimal digits hold
+/// it without rounding: what `TENURE_GC` writes, so that a configuration
+/// printed by `Config::to_env_string` parses back to the same value (found by
+/// the `env_config` fuzz target: `1.7991s` printed as `1.799 s`).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use gc_core::units::format_duration_exact;
+/// assert_eq!(format_duration_exact(Duration::from_nanos(1_799_100_000)), "1.7991 s");
+/// assert_eq!(format_duration_exact(Duration::from_micros(1500)), "1.5 ms");
+/// assert_eq!(format_duration_exact(Duration::from_nanos(1_000_001)), "1.000001 ms");
+/// ```
+pub fn format_duration_exact(duration: Duration) -> String {
+    let nanos = duration.as_nanos();
+    let (scale, unit) = match nanos {
+        n if n >= 1_000_000_000 => (1_000_000_000, "s"),
+        n if n >= 1_000_000 => (1_000_000, "ms"),
+        n if n >= 1_000 => (1_000, "us"),
+        _ => (1, "ns"),
+    };
+    let whole = nanos / scale;
+    let fraction = nanos % scale;
+    if fraction == 0 {
+        return format!("{whole} {unit}");
+    }
+    let digits = scale.ilog10() as usize;
+    let fraction = format!("{fraction:0digits$}");
+    format!("{whole}.{} {unit}", fraction.trim_end_matches('0'))
+}
+
 /// A decimal number split into its integer digits and fraction digits.
 struct Decimal<'a> {
     integer: &'a str,
@@ -391,6 +423,26 @@ mod tests {
         assert_eq!(format_duration(Duration::from_nanos(1500)), "1.5 us");
         assert_eq!(format_duration(Duration::from_millis(2)), "2 ms");
         assert_eq!(format_duration(Duration::from_millis(1250)), "1.25 s");
+    }
+
+    #[test]
+    fn exact_durations_parse_back() {
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000,
+            1_500,
+            1_000_001,
+            1_799_100_000,
+            10_000_000_001,
+        ] {
+            let duration = Duration::from_nanos(nanos);
+            assert_eq!(
+                parse_duration(&format_duration_exact(duration)),
+                Ok(duration)
+            );
+        }
     }
 
     #[test]

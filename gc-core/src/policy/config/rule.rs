@@ -290,8 +290,9 @@ macro_rules! integer_step {
 integer_step!(u8, u32, usize);
 
 /// Durations step by a thousandth of the unit they print in (`10 s` is next
-/// to `10.001 s`), since [`crate::policy::units::format_duration`] prints at
-/// most three decimals.
+/// to `10.001 s`): a step a reader of the error text can see. (`TENURE_GC`
+/// itself round-trips every duration exactly, through
+/// [`crate::policy::units::format_duration_exact`].)
 impl Step for std::time::Duration {
     #[cfg(test)]
     fn below(self) -> Option<Self> {
@@ -303,7 +304,7 @@ impl Step for std::time::Duration {
     }
 }
 
-/// The smallest change `format_duration` shows for a value of this size.
+/// A thousandth of the unit a duration of this size prints in.
 #[cfg(test)]
 fn duration_step(d: std::time::Duration) -> std::time::Duration {
     use std::time::Duration;

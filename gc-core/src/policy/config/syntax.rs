@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use crate::policy::pacer::young::Tenuring;
-use crate::policy::units::{format_bytes_exact, format_duration, parse_duration, parse_size};
+use crate::policy::units::{format_bytes_exact, format_duration_exact, parse_duration, parse_size};
 
 /// A knob's value type: its `TENURE_GC` syntax and its spelling in messages.
 pub(crate) trait Value: Copy + PartialEq + std::fmt::Debug {
@@ -108,7 +108,7 @@ impl Value for Duration {
     }
 
     fn human(self) -> String {
-        format_duration(self)
+        format_duration_exact(self)
     }
 }
 
