@@ -5,6 +5,7 @@
 //! safe point that pays no debt but counts and charges everything.
 
 use gc_core::{Config, Gc, Heap, Phase, Rootable, Stats};
+use tenure_test_support::model::shadow::assert_counters_monotone;
 
 #[cfg(not(miri))]
 const ROUNDS: usize = 200;
@@ -47,50 +48,7 @@ fn allocate(heap: &mut Heap<R>, n: usize, keep: usize) -> u64 {
 
 /// Every since-start counter of `now` is at least that of `before`.
 fn assert_monotone(before: &Stats, now: &Stats) {
-    let pairs = [
-        (
-            "bytes_allocated",
-            before.bytes_allocated,
-            now.bytes_allocated,
-        ),
-        (
-            "objects_allocated",
-            before.objects_allocated,
-            now.objects_allocated,
-        ),
-        (
-            "minor_collections",
-            before.minor_collections,
-            now.minor_collections,
-        ),
-        (
-            "major_collections",
-            before.major_collections,
-            now.major_collections,
-        ),
-        (
-            "full_collections",
-            before.full_collections,
-            now.full_collections,
-        ),
-        ("pause_count", before.pause_count, now.pause_count),
-        ("survived_bytes", before.survived_bytes, now.survived_bytes),
-        ("promoted_bytes", before.promoted_bytes, now.promoted_bytes),
-        ("mark_work", before.mark_work, now.mark_work),
-        ("assist_work", before.assist_work, now.assist_work),
-        (
-            "peak_heap_bytes",
-            before.peak_heap_bytes as u64,
-            now.peak_heap_bytes as u64,
-        ),
-    ];
-    for (name, old, new) in pairs {
-        assert!(new >= old, "{name} went backwards: {old} -> {new}");
-    }
-    assert!(
-        now.pause_total >= before.pause_total,
-        "pause_total went backwards"
-    );
+    assert_counters_monotone(before, now, "after a knob call");
 }
 
 #[test]

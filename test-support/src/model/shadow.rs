@@ -116,52 +116,7 @@ impl ShadowCounters {
             "{context}: bytes_allocated is not the sum of the allocations' sizes"
         );
         if let Some(last) = &self.last {
-            let pairs = [
-                (
-                    "objects_allocated",
-                    last.objects_allocated,
-                    stats.objects_allocated,
-                ),
-                (
-                    "minor_collections",
-                    last.minor_collections,
-                    stats.minor_collections,
-                ),
-                (
-                    "major_collections",
-                    last.major_collections,
-                    stats.major_collections,
-                ),
-                (
-                    "full_collections",
-                    last.full_collections,
-                    stats.full_collections,
-                ),
-                ("pause_count", last.pause_count, stats.pause_count),
-                ("survived_bytes", last.survived_bytes, stats.survived_bytes),
-                ("promoted_bytes", last.promoted_bytes, stats.promoted_bytes),
-                ("mark_work", last.mark_work, stats.mark_work),
-                ("assist_work", last.assist_work, stats.assist_work),
-                (
-                    "barrier_regrays",
-                    last.barrier_regrays,
-                    stats.barrier_regrays,
-                ),
-            ];
-            for (name, old, new) in pairs {
-                assert!(
-                    new >= old,
-                    "{context}: {name} went backwards: {old} -> {new}"
-                );
-            }
-            assert!(
-                stats.peak_heap_bytes >= last.peak_heap_bytes,
-                "{context}: peak_heap_bytes went backwards"
-            );
-            assert!(
-                stats.pause_total >= last.pause_total,
-                "{context}: pause_total went backwards"
-            );
+            assert_counters_monotone(last, &stats, context);
         }
         self.last = Some(stats);
     }
@@ -232,4 +187,62 @@ pub fn resolve_edge(entry: &ShadowObj, edge: u8) -> Edge {
         _ if entry.spec.big => Edge::Big,
         _ => Edge::Slot(0),
     }
+}
+
+/// Asserts that every since-start counter of `now` is at least that of
+/// `before` (`Stats` counters never go backwards, whatever knob calls or
+/// collections come between).
+pub fn assert_counters_monotone(before: &Stats, now: &Stats, context: &str) {
+    let pairs = [
+        (
+            "bytes_allocated",
+            before.bytes_allocated,
+            now.bytes_allocated,
+        ),
+        (
+            "objects_allocated",
+            before.objects_allocated,
+            now.objects_allocated,
+        ),
+        (
+            "minor_collections",
+            before.minor_collections,
+            now.minor_collections,
+        ),
+        (
+            "major_collections",
+            before.major_collections,
+            now.major_collections,
+        ),
+        (
+            "full_collections",
+            before.full_collections,
+            now.full_collections,
+        ),
+        ("pause_count", before.pause_count, now.pause_count),
+        ("survived_bytes", before.survived_bytes, now.survived_bytes),
+        ("promoted_bytes", before.promoted_bytes, now.promoted_bytes),
+        ("mark_work", before.mark_work, now.mark_work),
+        ("assist_work", before.assist_work, now.assist_work),
+        (
+            "barrier_regrays",
+            before.barrier_regrays,
+            now.barrier_regrays,
+        ),
+        (
+            "peak_heap_bytes",
+            before.peak_heap_bytes as u64,
+            now.peak_heap_bytes as u64,
+        ),
+    ];
+    for (name, old, new) in pairs {
+        assert!(
+            new >= old,
+            "{context}: {name} went backwards: {old} -> {new}"
+        );
+    }
+    assert!(
+        now.pause_total >= before.pause_total,
+        "{context}: pause_total went backwards"
+    );
 }
