@@ -67,7 +67,9 @@ pub fn all() -> Vec<&'static dyn Workload> {
     vec![
         &binary_trees::BinaryTrees,
         &gcbench::GcBench,
-        &latency::GcLatency,
+        &latency::IN_ROOT,
+        &latency::CELLS,
+        &latency::ARRAY,
         &cache::Cache,
         &growth::Growth,
         &scheme::SchemeBinaryTrees,
