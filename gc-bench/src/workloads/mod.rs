@@ -20,6 +20,7 @@ use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
 
+pub mod array_remset;
 pub mod binary_trees;
 pub mod cache;
 pub mod gcbench;
@@ -75,6 +76,7 @@ pub fn all() -> Vec<&'static dyn Workload> {
         &scheme::SchemeBinaryTrees,
         &scheme::SchemeClosures,
         &old_steps::OldSteps,
+        &array_remset::ArrayRemset,
     ]
 }
 
