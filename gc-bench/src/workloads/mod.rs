@@ -21,6 +21,7 @@ use crate::probe::Probe;
 use crate::result::Outcome;
 
 pub mod array_remset;
+pub mod balanced_tree;
 pub mod binary_trees;
 pub mod cache;
 pub mod gcbench;
@@ -77,6 +78,7 @@ pub fn all() -> Vec<&'static dyn Workload> {
         &scheme::SchemeClosures,
         &old_steps::OldSteps,
         &array_remset::ArrayRemset,
+        &balanced_tree::BalancedTree,
     ]
 }
 
