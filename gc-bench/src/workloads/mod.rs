@@ -24,6 +24,7 @@ pub mod array_remset;
 pub mod balanced_tree;
 pub mod binary_trees;
 pub mod cache;
+pub mod call_frames;
 pub mod gcbench;
 pub mod growth;
 pub mod latency;
@@ -79,6 +80,7 @@ pub fn all() -> Vec<&'static dyn Workload> {
         &old_steps::OldSteps,
         &array_remset::ArrayRemset,
         &balanced_tree::BalancedTree,
+        &call_frames::CallFrames,
     ]
 }
 
