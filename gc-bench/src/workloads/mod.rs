@@ -27,6 +27,7 @@ pub mod cache;
 pub mod call_frames;
 pub mod gcbench;
 pub mod growth;
+pub mod intern;
 pub mod latency;
 pub mod old_steps;
 pub mod scheme;
@@ -81,6 +82,7 @@ pub fn all() -> Vec<&'static dyn Workload> {
         &array_remset::ArrayRemset,
         &balanced_tree::BalancedTree,
         &call_frames::CallFrames,
+        &intern::Intern,
     ]
 }
 
