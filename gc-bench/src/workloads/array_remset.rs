@@ -20,6 +20,8 @@
 //! objects rescans every written array (about 4,096 stores per 64 Ki
 //! allocations) and reads each target across the old generation at every
 //! minor GC; one that remembers slots or cards scans only the written ones.
+//! gc-arena stops for a safe point once its debt exceeds
+//! [`ARENA_MIN_DEBT`] (its documented advice), tenure when `debt_due` says so.
 //! Every `collect_debt` call after the build is timed, wall and on-CPU
 //! (filed by kind: `Probe::by_kind`); the build's calls are filed apart
 //! (`build: ...`), and the pause columns show the steady state only.
@@ -58,6 +60,13 @@ pub const STORE_EVERY: u64 = 16;
 
 /// Most objects one `mutate` call allocates (as in old-steps).
 pub const BATCH: u64 = 4096;
+
+/// gc-arena's allocation debt at which a `mutate` call stops for a safe
+/// point. gc-arena's docs note that `collect_debt` enforces no minimum unit
+/// of work and suggest calling it only above a threshold: with `> 0` (as
+/// binary-trees does) a marking arena is in debt after every allocation,
+/// and the run becomes a million one-object `mutate` calls.
+pub const ARENA_MIN_DEBT: f64 = 64.0 * 1024.0;
 
 /// Seed of the random slot sequence.
 const SEED: u64 = 0x5eed_a77a;
@@ -325,7 +334,7 @@ mod arena_impl {
                     let chunk = *spine.last().expect("pushed above");
                     chunk.borrow_mut(mc)[slot] = Some(small(mc, built));
                     built += 1;
-                    if mc.metrics().allocation_debt() > 0.0 {
+                    if mc.metrics().allocation_debt() > ARENA_MIN_DEBT {
                         break;
                     }
                 }
@@ -364,7 +373,7 @@ mod arena_impl {
                         chunk.borrow_mut(mc)[(at % CHUNK_SLOTS as u64) as usize] = Some(obj);
                     }
                     allocated += 1;
-                    if mc.metrics().allocation_debt() > 0.0 {
+                    if mc.metrics().allocation_debt() > ARENA_MIN_DEBT {
                         break;
                     }
                 }

@@ -73,7 +73,7 @@ impl Workload for CallFrames {
         5_000_000
     }
     fn quick_size(&self) -> u32 {
-        100_000
+        300_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
         match collector {

@@ -6,7 +6,10 @@
 //! four draw from a hot set of `V / 16` names, the rest from all `V`. The
 //! table maps each name (a `String` key) to a *weak* reference to its symbol
 //! (a managed object owning a copy of the name); interning finds the entry
-//! and upgrades it, or makes a symbol and stores a new weak reference. The
+//! and upgrades it, or makes a symbol and stores a new weak reference; then
+//! it allocates a short-lived token naming the symbol (what the reader or
+//! compiler would make), so allocation, and with it collection, goes on at a
+//! steady rate whatever the miss rate. The
 //! program holds `V / 8` symbols strongly in a ring in the root: each
 //! intern picks a ring slot, checks that a held symbol of the same name *is*
 //! the interned one (a weak table must never hand out a second symbol for a
@@ -19,13 +22,15 @@
 //!
 //! - Live size: `V / 8` held symbols (and their names), the table of up to
 //!   `2 V` entries with `String` keys: about 10 MiB at V = 100,000.
-//! - Allocation: a symbol (and its weak reference, where that is an object)
-//!   per miss; misses happen when a name's symbol died, so the rate depends
-//!   on how soon a collector clears dead weak references.
+//! - Allocation: a token (two words) per intern, 5 M; a symbol (and its
+//!   weak reference, where that is an object) per miss; misses happen when
+//!   a name's symbol died, so their rate depends on how soon a collector
+//!   clears dead weak references.
 //! - What it stresses: a big `HashMap` with `String` keys in the root
 //!   (rescanned, or rebuilt, at every collection that scans the root), weak
 //!   references cleared under churn, young symbols that need `Drop`.
-//! - Check: the bytes of every interned name, how many held symbols were
+//! - Check: the bytes of every interned name, the tokens' positions read
+//!   back, how many held symbols were
 //!   identical to the interned one (and how many were not: must be 0), and,
 //!   after a full collection, the live entries and the distinct held names
 //!   (equal when dead weak references are all cleared). Hits and misses are
@@ -71,7 +76,7 @@ impl Workload for Intern {
         100_000
     }
     fn quick_size(&self) -> u32 {
-        5_000
+        20_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
         match collector {
@@ -96,8 +101,8 @@ impl Workload for Intern {
             ops,
             ops_unit: "interns",
             check: format!(
-                "{ops} interns of {} bytes; held symbols identical {}, different {}; {} live entries for {} held names",
-                tally.bytes, tally.same, tally.different, tally.live_entries, tally.held_names
+                "{ops} interns of {} bytes, tokens {}; held symbols identical {}, different {}; {} live entries for {} held names",
+                tally.bytes, tally.tokens, tally.same, tally.different, tally.live_entries, tally.held_names
             ),
         }
     }
@@ -113,6 +118,7 @@ pub struct Tally {
     held_names: u64,
     misses: u64,
     purges: u64,
+    tokens: u64,
 }
 
 /// A collector's symbols and weak references, as the program sees them.
@@ -133,6 +139,9 @@ pub trait Symbols {
     fn name(sym: &Self::Sym) -> &str;
     /// Whether two handles name the same symbol.
     fn same(a: &Self::Sym, b: &Self::Sym) -> bool;
+    /// Allocates a short-lived object naming `sym` (the token the reader
+    /// made) and returns its `position`, read back through it.
+    fn token(&self, sym: &Self::Sym, position: u64) -> u64;
 }
 
 /// The program: the vocabulary, the random sequence and how far it got.
@@ -203,6 +212,10 @@ impl Program {
             };
             assert_eq!(S::name(&sym), name, "interned the wrong symbol");
             self.tally.bytes += name.len() as u64;
+            self.tally.tokens = self
+                .tally
+                .tokens
+                .wrapping_add(symbols.token(&sym, self.done));
             let slot = self.rng.below(held.len() as u64) as usize;
             if let Some(kept) = &held[slot] {
                 if S::name(kept) == name {
@@ -244,6 +257,11 @@ struct RcSym {
     name: String,
 }
 
+struct RcToken {
+    sym: Rc<RcSym>,
+    position: u64,
+}
+
 struct RcSymbols;
 
 impl Symbols for RcSymbols {
@@ -269,6 +287,13 @@ impl Symbols for RcSymbols {
     fn same(a: &Rc<RcSym>, b: &Rc<RcSym>) -> bool {
         Rc::ptr_eq(a, b)
     }
+    fn token(&self, sym: &Rc<RcSym>, position: u64) -> u64 {
+        let token = std::hint::black_box(Rc::new(RcToken {
+            sym: Rc::clone(sym),
+            position,
+        }));
+        token.position + token.sym.name.len() as u64
+    }
 }
 
 fn rc_run(mut program: Program, probe: &mut Probe) -> Tally {
@@ -293,6 +318,12 @@ mod tenure_impl {
     #[derive(tenure::Trace)]
     pub struct Sym {
         name: String,
+    }
+
+    #[derive(tenure::Trace)]
+    pub struct Token<'gc> {
+        sym: Gc<'gc, Sym>,
+        position: u64,
     }
 
     struct TenureSymbols<'gc>(&'gc Mutation<'gc>);
@@ -322,6 +353,16 @@ mod tenure_impl {
         }
         fn same(a: &Self::Sym, b: &Self::Sym) -> bool {
             Gc::ptr_eq(*a, *b)
+        }
+        fn token(&self, sym: &Self::Sym, position: u64) -> u64 {
+            let token = std::hint::black_box(Gc::new(
+                self.0,
+                Token {
+                    sym: *sym,
+                    position,
+                },
+            ));
+            token.position + token.sym.name.len() as u64
         }
     }
 
@@ -369,6 +410,13 @@ mod arena_impl {
         name: String,
     }
 
+    #[derive(Collect)]
+    #[collect(no_drop)]
+    pub struct Token<'gc> {
+        sym: Gc<'gc, Sym>,
+        position: u64,
+    }
+
     struct ArenaSymbols<'a, 'gc>(&'a Mutation<'gc>);
 
     impl<'gc> Symbols for ArenaSymbols<'_, 'gc> {
@@ -396,6 +444,16 @@ mod arena_impl {
         }
         fn same(a: &Self::Sym, b: &Self::Sym) -> bool {
             Gc::ptr_eq(*a, *b)
+        }
+        fn token(&self, sym: &Self::Sym, position: u64) -> u64 {
+            let token = std::hint::black_box(Gc::new(
+                self.0,
+                Token {
+                    sym: *sym,
+                    position,
+                },
+            ));
+            token.position + token.sym.name.len() as u64
         }
     }
 
