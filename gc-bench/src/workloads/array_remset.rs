@@ -7,9 +7,10 @@
 //! chunked arrays of [`CHUNK_SLOTS`] (1,024) slots, today each a
 //! `Gc<RefLock<Vec<..>>>` (a managed array replaces it when the object
 //! model has one). The chunks hang from one managed spine, written only
-//! during the build, so the root holds one pointer. A full collection after
-//! the build makes every object old (untimed for the steps; its duration is
-//! a note).
+//! during the build, so the root holds one pointer. After the build, tenure
+//! runs `collect_full` (every object old) and gc-arena `finish_cycle` (the
+//! cycle under way to its end; gc-arena has no generations); neither is a
+//! timed step, their durations are notes.
 //!
 //! **Steady state** (what is measured). [`ALLOC_FACTOR`] (32) new objects
 //! per old object are allocated, up to [`BATCH`] per `mutate` call (fewer
@@ -344,7 +345,7 @@ mod arena_impl {
         let full_start = Instant::now();
         arena.finish_cycle();
         probe.notes.push(format!(
-            "build: {} objects in {} arrays in {:.1} s, then finish_cycle {:.1} ms",
+            "build: {} objects in {} arrays in {:.1} s, then finish_cycle (the cycle under way, to its end) {:.1} ms",
             plan.objects,
             plan.chunks(),
             build_start.elapsed().as_secs_f64(),
