@@ -390,6 +390,7 @@ fn targets(report: &Report) -> String {
             Some(minor.median_ns < 1e6),
         ));
     }
+    rows.extend(shape_targets(report));
     // Issue 4: the step bound on a 1 GiB old generation.
     if let Some(run) = old_steps_run(report) {
         let med = |(longest, runs): (u64, Vec<u64>)| {
@@ -452,6 +453,115 @@ fn targets(report: &Report) -> String {
         );
     }
     md
+}
+
+/// Issues 13 and 16: the sliding window in every shape, array-remset and the
+/// interpreter-shaped workloads, each at its largest size, tenure's
+/// reference run against gc-arena (and `Box`) in the same group.
+fn shape_targets(report: &Report) -> Vec<Target> {
+    let mut rows = Vec::new();
+    let largest = |workload: &str| {
+        report
+            .groups()
+            .into_iter()
+            .filter(|g| g.workload == workload)
+            .max_by_key(|g| g.size)
+    };
+    let peer = |group: &crate::report::Group, collector: Collector| {
+        report
+            .runs_of(group)
+            .find(|r| r.collector == collector)
+            .cloned()
+    };
+    for workload in ["gc-latency", "gc-latency-cells", "gc-latency-array"] {
+        let Some(group) = largest(workload) else {
+            continue;
+        };
+        let Some(tenure) = report.reference(&group) else {
+            continue;
+        };
+        let at = format!("issue 13: {group}");
+        if let Some(ops) = tenure.op_latency.as_ref() {
+            rows.push(Target::new(
+                format!("{at}: worst push (first fill included)"),
+                "< 1 ms",
+                fmt_ns(ops.max_ns),
+                Some(ops.max_ns < 1_000_000),
+            ));
+            rows.push(Target::new(
+                format!("{at}: push p99.99"),
+                "< 100 us",
+                fmt_ns(ops.p9999_ns),
+                Some(ops.p9999_ns < 100_000),
+            ));
+        }
+        if let Some(arena) = peer(&group, Collector::GcArena) {
+            let ratio = tenure.wall_s / arena.wall_s.max(1e-9);
+            rows.push(Target::new(
+                format!("{at}: total time vs gc-arena"),
+                "<= 1.0x",
+                format!(
+                    "{ratio:.2}x ({:.3} s vs {:.3} s)",
+                    tenure.wall_s, arena.wall_s
+                ),
+                Some(ratio <= 1.0),
+            ));
+        }
+        if let Some(floor) = peer(&group, Collector::Box) {
+            let ratio = tenure.peak_rss_bytes as f64 / floor.peak_rss_bytes.max(1) as f64;
+            rows.push(Target::new(
+                format!("{at}: peak RSS vs `Box`"),
+                "<= 2x",
+                format!(
+                    "{ratio:.2}x ({} vs {})",
+                    fmt_mib(tenure.peak_rss_bytes),
+                    fmt_mib(floor.peak_rss_bytes)
+                ),
+                Some(ratio <= 2.0),
+            ));
+        }
+    }
+    let steps = [
+        ("array-remset", "issue 13"),
+        ("balanced-tree", "issue 16"),
+        ("call-frames", "issue 16"),
+        ("intern", "issue 16"),
+    ];
+    for (workload, issue) in steps {
+        let Some(group) = largest(workload) else {
+            continue;
+        };
+        let Some(tenure) = report.reference(&group) else {
+            continue;
+        };
+        let at = format!("{issue}: {group}");
+        if let Some(p) = tenure.pauses.as_ref() {
+            rows.push(Target::new(
+                format!(
+                    "{at}: longest collect_debt step (p99.9 {})",
+                    fmt_ns(p.p999_ns)
+                ),
+                "< 1 ms",
+                fmt_ns(p.max_ns),
+                Some(p.max_ns < 1_000_000),
+            ));
+        }
+        if workload != "array-remset" {
+            if let Some(arena) = peer(&group, Collector::GcArena) {
+                let ratio = tenure.wall_s / arena.wall_s.max(1e-9);
+                rows.push(Target::new(
+                    format!("{at}: wall time vs gc-arena"),
+                    "<= 1.0x",
+                    format!(
+                        "{ratio:.2}x ({:.3} s vs {:.3} s)",
+                        tenure.wall_s, arena.wall_s
+                    ),
+                    Some(ratio <= 1.0),
+                ));
+            }
+        }
+    }
+    rows
 }
 
 /// The steady-state old-steps run at the largest size, if any.

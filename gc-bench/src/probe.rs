@@ -28,6 +28,11 @@
 //!   (the thread's CPU clock, where the platform has one) is kept beside its
 //!   wall time: a call the scheduler interrupted shows a long wall time but a
 //!   short CPU time, which tells the collector's work from the machine's load.
+//!   gc-arena's calls are filed too, all under one kind ([`ARENA_KIND`]),
+//!   with their on-CPU time.
+//! - **Steps of a phase.** [`Probe::restart_pauses`] forgets the pauses so
+//!   far (after a workload's build), and [`Probe::step_summary`] describes
+//!   the steps since, wall and on-CPU, for a note.
 //! - **Machine load.** The 1-minute load average at the start and end of the
 //!   run, so a reader can tell a quiet machine from a busy one: on a shared
 //!   2-core machine a pause can be stretched by a scheduler tick (4 ms).
@@ -74,6 +79,10 @@ pub fn kind_name(kind: PauseKind) -> &'static str {
         PauseKind::Full => "full",
     }
 }
+
+/// The kind every paying gc-arena `collect_debt` call is filed under when
+/// [`Probe::by_kind`] is on (gc-arena does not report what a call did).
+pub const ARENA_KIND: &str = "collect_debt";
 
 /// The 1-minute load average (`/proc/loadavg`), None where there is none.
 pub fn load_average() -> Option<f64> {
@@ -355,6 +364,46 @@ impl Probe {
         self.kind_pause(&name, took, cpu);
     }
 
+    /// Forgets the pauses recorded so far (the histogram and total, not the
+    /// kinds), so that the pause columns describe only what follows (e.g. a
+    /// workload's steady state after its build).
+    pub fn restart_pauses(&mut self) {
+        self.pauses = new_histogram();
+        self.pause_total = Duration::ZERO;
+    }
+
+    /// One line on the paying safe points since [`Probe::restart_pauses`]:
+    /// count, p99.9, longest, how many over 1 ms, and the same on-CPU from
+    /// the kinds whose names do not start with `skip_prefix` (with
+    /// `by_kind` on).
+    pub fn step_summary(&self, skip_prefix: &str) -> String {
+        const MS: u64 = 1_000_000;
+        let h = &self.pauses;
+        let over = |h: &Histogram<u64>| h.len() - h.count_between(0, MS);
+        let mut line = format!(
+            "{} steps: p99.9 {}, longest {}, {} over 1 ms",
+            h.len(),
+            crate::report::fmt_ns(h.value_at_quantile(0.999)),
+            crate::report::fmt_ns(h.max()),
+            over(h)
+        );
+        let mut cpu = new_histogram();
+        for (name, kind) in &self.kinds {
+            if skip_prefix.is_empty() || !name.starts_with(skip_prefix) {
+                let _ = cpu.add(&kind.cpu);
+            }
+        }
+        if !cpu.is_empty() {
+            line += &format!(
+                "; on-CPU p99.9 {}, longest {}, {} over 1 ms",
+                crate::report::fmt_ns(cpu.value_at_quantile(0.999)),
+                crate::report::fmt_ns(cpu.max()),
+                over(&cpu)
+            );
+        }
+        line
+    }
+
     /// Samples the heap from a stats snapshot (for hosts that own their heap).
     pub fn sample_stats(&mut self, stats: &Stats) {
         self.push_sample(Some(stats.heap_bytes as u64), Some(stats.heap_goal as u64));
@@ -440,12 +489,24 @@ impl Probe {
         for<'a> gc_arena::arena::Root<'a, R>: gc_arena::Collect<'a>,
     {
         let indebted = arena.metrics().allocation_debt() > 0.0;
+        let cpu_start = if self.by_kind && indebted {
+            thread_cpu_time()
+        } else {
+            None
+        };
         let start = Instant::now();
         arena.collect_debt();
         let took = start.elapsed();
         self.safe_points += 1;
         if indebted {
             self.pause(took);
+            if self.by_kind {
+                // gc-arena does not say what a call did: one kind for all.
+                let cpu = cpu_start
+                    .zip(thread_cpu_time())
+                    .map(|(a, b)| b.saturating_sub(a));
+                self.kind_pause(ARENA_KIND, took, cpu);
+            }
         }
         self.tick();
     }

@@ -1,4 +1,4 @@
-//! gc-latency: the sliding-window message buffer.
+//! gc-latency: the sliding-window message buffer, in three shapes of program.
 //!
 //! A window of `W` slots (200,000 by default) receives `5 W` pushes
 //! (1,000,000) of a fresh 1 KiB message; each push replaces the oldest
@@ -13,12 +13,33 @@
 //! - Allocation: 5 W x 1 KiB (977 MiB), each message living exactly W pushes:
 //!   nothing dies young, so a young generation buys nothing here and costs a
 //!   copy (or a promotion) per message.
-//! - The window is a `Vec` in the root (a global in the Go original). For
-//!   tenure a push is one `mutate_root` call and one `collect_debt`; for
-//!   gc-arena one `mutate_root` and one `collect_debt`.
 //!
-//! Not on `bumpalo`: messages die one at a time in FIFO order, which an arena
-//! reset cannot express.
+//! The same program is run with the window held three ways ([`Shape`]),
+//! because a collector's pause can depend on where the pointers live (issue
+//! 13): what the root holds is rescanned at every minor GC; an old object
+//! written with a young pointer is remembered.
+//!
+//! - `gc-latency` ([`Shape::Root`]): a `Vec` in the root (a global in the Go
+//!   original). A push is one `mutate_root` and one `collect_debt`.
+//! - `gc-latency-cells` ([`Shape::Cells`]): one managed `Lock` cell per slot,
+//!   the cells' handles in a root `Vec` that is never written after it is
+//!   built. A push is one `mutate` storing through one cell's write barrier
+//!   (an old-to-young store), and one `collect_debt`.
+//! - `gc-latency-array` ([`Shape::Array`]): one big managed array, today a
+//!   `Gc<RefLock<Vec<..>>>` (a managed-array type replaces it when the object
+//!   model has one). A push is one `mutate` storing one slot through the
+//!   array's barrier, and one `collect_debt`: a collector that remembers whole
+//!   objects rescans all W slots at every minor GC.
+//!
+//! **Adding a shape** (e.g. the managed array): a [`Shape`] variant with its
+//! name, a [`GcLatency`] constant listed in `workloads::all`, and one
+//! variant of `Window` (with its three `match` arms: build, store, sum) in
+//! `tenure_impl` and, where gc-arena can express it, in `arena_impl`.
+//!
+//! Collectors: every shape runs on tenure, gc-arena and `Box` (for `Box`,
+//! the floor, the window is a plain `Vec` in every shape); the root shape
+//! also runs on `gc`, `dumpster` and `Rc`. Not on `bumpalo`: messages die one
+//! at a time in FIFO order, which an arena reset cannot express.
 
 use std::hint::black_box;
 use std::rc::Rc;
@@ -35,15 +56,61 @@ pub const MESSAGE_BYTES: usize = 1024;
 /// Pushes per window slot (1,000,000 pushes / 200,000 slots).
 const PUSHES_PER_SLOT: u64 = 5;
 
-/// gc-latency.
-pub struct GcLatency;
+/// Where the program keeps its window of messages (see the module docs).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A `Vec` of handles in the root, written through `mutate_root`.
+    Root,
+    /// One managed `Lock` cell per slot; a push writes one cell.
+    Cells,
+    /// One managed array (`Gc<RefLock<Vec<..>>>`); a push writes one slot.
+    Array,
+}
+
+impl Shape {
+    /// The workload's name for this shape.
+    pub fn workload_name(self) -> &'static str {
+        match self {
+            Shape::Root => "gc-latency",
+            Shape::Cells => "gc-latency-cells",
+            Shape::Array => "gc-latency-array",
+        }
+    }
+}
+
+/// gc-latency with the window held in one [`Shape`].
+pub struct GcLatency {
+    /// Where the window lives.
+    pub shape: Shape,
+}
+
+/// `gc-latency`: the window is a `Vec` in the root.
+pub const IN_ROOT: GcLatency = GcLatency { shape: Shape::Root };
+/// `gc-latency-cells`: one managed cell per slot.
+pub const CELLS: GcLatency = GcLatency {
+    shape: Shape::Cells,
+};
+/// `gc-latency-array`: one managed array.
+pub const ARRAY: GcLatency = GcLatency {
+    shape: Shape::Array,
+};
 
 impl Workload for GcLatency {
     fn name(&self) -> &'static str {
-        "gc-latency"
+        self.shape.workload_name()
     }
     fn about(&self) -> &'static str {
-        "sliding window of 1 KiB messages: worst single push, every push in a histogram"
+        match self.shape {
+            Shape::Root => {
+                "sliding window of 1 KiB messages, a Vec in the root: worst single push, every push in a histogram"
+            }
+            Shape::Cells => {
+                "sliding window of 1 KiB messages, one managed Lock cell per slot: worst single push"
+            }
+            Shape::Array => {
+                "sliding window of 1 KiB messages, one managed array (Gc<RefLock<Vec>>): worst single push"
+            }
+        }
     }
     fn size_meaning(&self) -> &'static str {
         "window size W (5 W pushes)"
@@ -59,6 +126,9 @@ impl Workload for GcLatency {
             Collector::Bumpalo => {
                 Err("messages die one at a time in FIFO order; an arena reset cannot free them")
             }
+            Collector::Gc | Collector::Dumpster | Collector::Rc if self.shape != Shape::Root => {
+                Err("the shapes compare where a tracing collector finds the window; the root shape (gc-latency) has these peers")
+            }
             _ => Ok(()),
         }
     }
@@ -67,8 +137,8 @@ impl Workload for GcLatency {
         let pushes = window as u64 * PUSHES_PER_SLOT;
         let probe = &mut ctx.probe;
         let check = match collector {
-            Collector::Tenure => tenure_impl::run(window, pushes, ctx.config, probe),
-            Collector::GcArena => arena_impl::run(window, pushes, probe),
+            Collector::Tenure => tenure_impl::run(self.shape, window, pushes, ctx.config, probe),
+            Collector::GcArena => arena_impl::run(self.shape, window, pushes, probe),
             Collector::Gc => {
                 let sum = plain(
                     window,
@@ -88,7 +158,14 @@ impl Workload for GcLatency {
                 |m| m.data[0],
             ),
             Collector::Rc => plain(window, pushes, probe, |i| Rc::new(payload(i)), |m| m[0]),
-            Collector::Box => plain(window, pushes, probe, |i| Box::new(payload(i)), |m| m[0]),
+            Collector::Box => {
+                if self.shape != Shape::Root {
+                    probe
+                        .notes
+                        .push("the floor: the window is a plain Vec of Box in every shape".into());
+                }
+                plain(window, pushes, probe, |i| Box::new(payload(i)), |m| m[0])
+            }
             Collector::Bumpalo => unreachable!("declined by supports()"),
         };
         Outcome {
@@ -148,9 +225,9 @@ fn plain<P>(
 mod tenure_impl {
     use std::time::Instant;
 
-    use tenure::{Config, Gc, Heap, Rootable};
+    use tenure::{Config, Gc, Heap, Lock, Mutation, RefLock, Rootable};
 
-    use super::{payload, MESSAGE_BYTES};
+    use super::{payload, Shape, MESSAGE_BYTES};
     use crate::probe::Probe;
 
     #[derive(tenure::Trace)]
@@ -158,30 +235,78 @@ mod tenure_impl {
         data: [u8; MESSAGE_BYTES],
     }
 
+    type Slot<'gc> = Option<Gc<'gc, Msg>>;
+
+    /// The window, in each shape.
+    #[derive(tenure::Trace)]
+    enum Window<'gc> {
+        Root(Vec<Slot<'gc>>),
+        Cells(Vec<Gc<'gc, Lock<Slot<'gc>>>>),
+        Array(Gc<'gc, RefLock<Vec<Slot<'gc>>>>),
+    }
+
+    impl<'gc> Window<'gc> {
+        fn new(m: &Mutation<'gc>, shape: Shape, window: usize) -> Window<'gc> {
+            match shape {
+                Shape::Root => Window::Root(vec![None; window]),
+                Shape::Cells => {
+                    Window::Cells((0..window).map(|_| Gc::new(m, Lock::new(None))).collect())
+                }
+                Shape::Array => Window::Array(Gc::new(m, RefLock::new(vec![None; window]))),
+            }
+        }
+
+        /// Stores into a shape whose stores go through a write barrier.
+        fn store(&self, m: &Mutation<'gc>, slot: usize, msg: Gc<'gc, Msg>) {
+            match self {
+                Window::Root(_) => unreachable!("the root shape is written through mutate_root"),
+                Window::Cells(cells) => Gc::write(m, cells[slot]).set(Some(msg)),
+                Window::Array(array) => Gc::write(m, *array).borrow_mut()[slot] = Some(msg),
+            }
+        }
+
+        fn sum(&self) -> u64 {
+            let first = |s: &Slot<'gc>| s.map_or(0, |m| m.data[0] as u64);
+            match self {
+                Window::Root(slots) => slots.iter().map(first).sum(),
+                Window::Cells(cells) => cells.iter().map(|c| first(&c.get())).sum(),
+                Window::Array(array) => array.borrow().iter().map(first).sum(),
+            }
+        }
+    }
+
     #[derive(tenure::Trace)]
     struct Root<'gc> {
-        window: Vec<Option<Gc<'gc, Msg>>>,
+        window: Window<'gc>,
     }
 
     type R = Rootable!['gc => Root<'gc>];
 
-    pub fn run(window: usize, pushes: u64, config: Config, probe: &mut Probe) -> u64 {
-        let mut heap = Heap::<R>::with_config(config, |_| Root {
-            window: vec![None; window],
+    pub fn run(shape: Shape, window: usize, pushes: u64, config: Config, probe: &mut Probe) -> u64 {
+        let mut heap = Heap::<R>::with_config(config, |m| Root {
+            window: Window::new(m, shape, window),
         })
         .expect("valid config");
         probe.watch(&mut heap);
         for i in 0..pushes {
+            let slot = (i % window as u64) as usize;
             let start = Instant::now();
-            heap.mutate_root(|m, root| {
-                root.window[(i % window as u64) as usize] =
-                    Some(Gc::new(m, Msg { data: payload(i) }));
-            });
+            if shape == Shape::Root {
+                heap.mutate_root(|m, root| {
+                    if let Window::Root(slots) = &mut root.window {
+                        slots[slot] = Some(Gc::new(m, Msg { data: payload(i) }));
+                    }
+                });
+            } else {
+                heap.mutate(|m, root| {
+                    root.window
+                        .store(m, slot, Gc::new(m, Msg { data: payload(i) }))
+                });
+            }
             probe.tenure_safe_point(&mut heap);
             probe.op(start.elapsed(), i >= window as u64);
         }
-        let sum =
-            heap.mutate(|_, root| root.window.iter().flatten().map(|m| m.data[0] as u64).sum());
+        let sum = heap.mutate(|_, root| root.window.sum());
         probe.finish_tenure(&heap);
         sum
     }
@@ -190,9 +315,9 @@ mod tenure_impl {
 mod arena_impl {
     use std::time::Instant;
 
-    use gc_arena::{Arena, Collect, Gc, Rootable};
+    use gc_arena::{Arena, Collect, Gc, GcLock, GcRefLock, Lock, Mutation, RefLock, Rootable};
 
-    use super::{payload, MESSAGE_BYTES};
+    use super::{payload, Shape, MESSAGE_BYTES};
     use crate::probe::Probe;
 
     #[derive(Collect)]
@@ -201,28 +326,77 @@ mod arena_impl {
         data: [u8; MESSAGE_BYTES],
     }
 
+    type Slot<'gc> = Option<Gc<'gc, Msg>>;
+
+    /// The window, in each shape gc-arena can express.
+    #[derive(Collect)]
+    #[collect(no_drop)]
+    enum Window<'gc> {
+        Root(Vec<Slot<'gc>>),
+        Cells(Vec<GcLock<'gc, Slot<'gc>>>),
+        Array(GcRefLock<'gc, Vec<Slot<'gc>>>),
+    }
+
+    impl<'gc> Window<'gc> {
+        fn new(mc: &Mutation<'gc>, shape: Shape, window: usize) -> Window<'gc> {
+            match shape {
+                Shape::Root => Window::Root(vec![None; window]),
+                Shape::Cells => {
+                    Window::Cells((0..window).map(|_| Gc::new(mc, Lock::new(None))).collect())
+                }
+                Shape::Array => Window::Array(Gc::new(mc, RefLock::new(vec![None; window]))),
+            }
+        }
+
+        fn store(&self, mc: &Mutation<'gc>, slot: usize, msg: Gc<'gc, Msg>) {
+            match self {
+                Window::Root(_) => unreachable!("the root shape is written through mutate_root"),
+                Window::Cells(cells) => cells[slot].set(mc, Some(msg)),
+                Window::Array(array) => array.borrow_mut(mc)[slot] = Some(msg),
+            }
+        }
+
+        fn sum(&self) -> u64 {
+            let first = |s: &Slot<'gc>| s.map_or(0, |m| m.data[0] as u64);
+            match self {
+                Window::Root(slots) => slots.iter().map(first).sum(),
+                Window::Cells(cells) => cells.iter().map(|c| first(&c.get())).sum(),
+                Window::Array(array) => array.borrow().iter().map(first).sum(),
+            }
+        }
+    }
+
     #[derive(Collect)]
     #[collect(no_drop)]
     struct Root<'gc> {
-        window: Vec<Option<Gc<'gc, Msg>>>,
+        window: Window<'gc>,
     }
 
     type R = Rootable!['gc => Root<'gc>];
 
-    pub fn run(window: usize, pushes: u64, probe: &mut Probe) -> u64 {
-        let mut arena = Arena::<R>::new(|_| Root {
-            window: vec![None; window],
+    pub fn run(shape: Shape, window: usize, pushes: u64, probe: &mut Probe) -> u64 {
+        let mut arena = Arena::<R>::new(|mc| Root {
+            window: Window::new(mc, shape, window),
         });
         for i in 0..pushes {
+            let slot = (i % window as u64) as usize;
             let start = Instant::now();
-            arena.mutate_root(|mc, root| {
-                root.window[(i % window as u64) as usize] =
-                    Some(Gc::new(mc, Msg { data: payload(i) }));
-            });
+            if shape == Shape::Root {
+                arena.mutate_root(|mc, root| {
+                    if let Window::Root(slots) = &mut root.window {
+                        slots[slot] = Some(Gc::new(mc, Msg { data: payload(i) }));
+                    }
+                });
+            } else {
+                arena.mutate(|mc, root| {
+                    root.window
+                        .store(mc, slot, Gc::new(mc, Msg { data: payload(i) }))
+                });
+            }
             probe.arena_safe_point(&mut arena);
             probe.op(start.elapsed(), i >= window as u64);
         }
-        arena.mutate(|_, root| root.window.iter().flatten().map(|m| m.data[0] as u64).sum())
+        arena.mutate(|_, root| root.window.sum())
     }
 }
 
@@ -231,23 +405,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_collector_keeps_the_last_window() {
-        for collector in Collector::ALL {
-            if GcLatency.supports(collector).is_err() {
-                continue;
+    fn every_collector_keeps_the_last_window_in_every_shape() {
+        for workload in [IN_ROOT, CELLS, ARRAY] {
+            let mut ran = Vec::new();
+            for collector in Collector::ALL {
+                if workload.supports(collector).is_err() {
+                    continue;
+                }
+                let mut ctx = Ctx {
+                    size: 500,
+                    config: tenure::Config::default(),
+                    probe: Probe::new(),
+                };
+                let outcome = workload.run(collector, &mut ctx);
+                assert_eq!(
+                    outcome.check,
+                    format!("window checksum {}", expected_checksum(500, 2500)),
+                    "{} on {collector}",
+                    workload.name()
+                );
+                assert_eq!(ctx.probe.ops.len(), 2500);
+                ran.push(collector);
             }
-            let mut ctx = Ctx {
-                size: 500,
-                config: tenure::Config::default(),
-                probe: Probe::new(),
-            };
-            let outcome = GcLatency.run(collector, &mut ctx);
-            assert_eq!(
-                outcome.check,
-                format!("window checksum {}", expected_checksum(500, 2500)),
-                "{collector}"
-            );
-            assert_eq!(ctx.probe.ops.len(), 2500);
+            for needed in [Collector::Tenure, Collector::GcArena, Collector::Box] {
+                assert!(ran.contains(&needed), "{} on {needed}", workload.name());
+            }
         }
     }
 }

@@ -20,10 +20,14 @@ use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
 
+pub mod array_remset;
+pub mod balanced_tree;
 pub mod binary_trees;
 pub mod cache;
+pub mod call_frames;
 pub mod gcbench;
 pub mod growth;
+pub mod intern;
 pub mod latency;
 pub mod old_steps;
 pub mod scheme;
@@ -67,12 +71,18 @@ pub fn all() -> Vec<&'static dyn Workload> {
     vec![
         &binary_trees::BinaryTrees,
         &gcbench::GcBench,
-        &latency::GcLatency,
+        &latency::IN_ROOT,
+        &latency::CELLS,
+        &latency::ARRAY,
         &cache::Cache,
         &growth::Growth,
         &scheme::SchemeBinaryTrees,
         &scheme::SchemeClosures,
         &old_steps::OldSteps,
+        &array_remset::ArrayRemset,
+        &balanced_tree::BalancedTree,
+        &call_frames::CallFrames,
+        &intern::Intern,
     ]
 }
 
