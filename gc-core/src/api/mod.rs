@@ -3,7 +3,8 @@
 //! The heap and its safe points (`heap`), the mutation context (`mutation`),
 //! managed pointers (`gc`) and cells behind the write barrier (`lock`), root
 //! types (`root`), cross-thread control (`control`), handles that outlive one
-//! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
+//! `mutate` call (`stash`, and weakly `stash_weak`), outside-heap bytes the
+//! program reports (`external`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
 //! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
 //! (`retain`), allocation sites and heap profiles (`profile`), the
@@ -12,6 +13,7 @@
 pub(crate) mod control;
 pub(crate) mod dump;
 pub(crate) mod ephemeron;
+pub(crate) mod external;
 pub(crate) mod finalize;
 pub(crate) mod gc;
 pub(crate) mod heap;
@@ -24,4 +26,5 @@ pub(crate) mod retain;
 pub(crate) mod root;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
+pub(crate) mod stash_weak;
 pub(crate) mod weak;
