@@ -5,7 +5,8 @@
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`, and weakly `stash_weak`), outside-heap bytes the
 //! program reports (`external`), and the weak containers: weak cells (`weak`),
-//! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
+//! ephemeron tables (`ephemeron`), finalization queues (`finalize`), the keys
+//! that let one of them serve an interpreter's value type (`weak_key`), and object
 //! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
 //! (`retain`), allocation sites and heap profiles (`profile`), the
 //! memory-limit callback (`memory_watch`).
@@ -28,3 +29,4 @@ pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod stash_weak;
 pub(crate) mod weak;
+pub(crate) mod weak_key;

@@ -92,6 +92,10 @@ pub(crate) enum TraceMode {
     /// Heap snapshot (`collect/snapshot.rs`): record each edge and its field
     /// name, move nothing.
     Snapshot,
+    /// Sweeping a value a weak container holds weakly as a whole (a key of a
+    /// finalization queue, `object/weak_ops.rs`): rewrite each edge to its
+    /// target's new address, or note that the target is dead.
+    FixWeak,
 }
 
 /// The visitor handed to [`Trace::trace`]. Only the collector creates one.
@@ -162,6 +166,6 @@ impl Tracer {
     /// True if this traversal may move objects (a minor GC): `trace` must then
     /// pass the pointers it really stores, never copies of them.
     pub fn is_moving(&self) -> bool {
-        self.mode == TraceMode::Evacuate
+        matches!(self.mode, TraceMode::Evacuate | TraceMode::FixWeak)
     }
 }
