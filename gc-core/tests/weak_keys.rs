@@ -318,3 +318,62 @@ fn gc_and_option_keys() {
         assert_eq!(root.map.get_by_key(&GcKey::new(root.keep[0])), Some(60));
     });
 }
+
+/// Registrations and insertions made while an incremental cycle is marking,
+/// with old keys and young keys, are settled by mark termination.
+#[test]
+fn keys_registered_while_marking() {
+    let mut heap = heap();
+    heap.mutate_root(|m, root| {
+        root.keep.push(string(m, "old, kept"));
+        root.keep.push(string(m, "old, dropped"));
+    });
+    heap.collect_full(); // the two strings, the map and the queue are old
+    heap.start_marking();
+    heap.mark_step(1);
+    heap.mutate_root(|m, root| {
+        let (kept, dropped) = (root.keep[0], root.keep[1]);
+        root.map
+            .insert_by_key(m, &kept, string(m, "young value"))
+            .unwrap();
+        root.map.insert_by_key(m, &dropped, Value::Int(0)).unwrap();
+        root.queue.register_key(m, dropped).unwrap();
+        root.queue.register_key(m, kept).unwrap();
+        root.keep.truncate(1);
+    });
+    heap.collect_minor(); // moves the young value while marking
+    heap.mark_step(1);
+    heap.finish_marking();
+    while heap.sweep_step(64) {}
+    heap.verify().expect("the heap is sound");
+    heap.mutate(|_, root| {
+        let kept = root.keep[0];
+        let value = root
+            .map
+            .get_by_key(&kept)
+            .expect("a live key keeps its entry");
+        assert_eq!(
+            text(value),
+            "young value",
+            "the ephemeron value was traced and moved"
+        );
+    });
+    // The dropped string was shaded by the cycle's root scan (floating
+    // garbage); the next cycle finds it dead and resurrects it into the
+    // queue. As for every weak reference, its map entry stays until the
+    // object is really freed.
+    heap.collect_full();
+    heap.mutate(|m, root| {
+        let taken = root
+            .queue
+            .take_key(m)
+            .expect("the dropped string was queued");
+        assert_eq!(text(taken), "old, dropped");
+        assert!(root.map.contains_by_key(&taken), "resurrected: still a key");
+        assert_eq!(
+            root.queue.watched_len(),
+            1,
+            "the kept string is still watched"
+        );
+    });
+}
