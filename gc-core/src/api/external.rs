@@ -23,7 +23,8 @@ impl<'gc> Mutation<'gc> {
 
     /// Gives back `bytes` reported with [`Mutation::report_external`]. Returns
     /// the bytes released: never more than are reported (releasing more only
-    /// empties the count; it never goes below zero).
+    /// empties the count; it never goes below zero). The room it frees under
+    /// the hard cap (`max_heap`) is given back at the next safe point.
     pub fn release_external(&self, bytes: usize) -> usize {
         self.state().release_external(bytes)
     }
