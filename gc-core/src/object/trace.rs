@@ -148,7 +148,11 @@ impl Tracer {
 
     /// Reports `bytes` of memory that the value being traced owns outside the
     /// managed heap (a `Vec`'s buffer, a `String`'s bytes). Counted in the
-    /// live heap after marking and in the work a mark step does.
+    /// live heap after marking and in the work a mark step does. Memory no
+    /// `Trace` impl sees, or growth the pacer must see before the next trace,
+    /// is reported by the program instead, with
+    /// [`Mutation::report_external`](crate::Mutation::report_external) (never
+    /// both for the same bytes).
     #[inline]
     pub fn external_bytes(&mut self, bytes: usize) {
         self.external += bytes;
