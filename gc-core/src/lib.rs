@@ -56,7 +56,9 @@ pub use api::profile::{Site, SiteGuard};
 pub use api::retain::{PathStart, PathStep, RetainingPath};
 pub use api::root::{__DynRootable, Root, Rootable};
 pub use api::stash::Stashed;
+pub use api::stash_weak::StashedWeak;
 pub use api::weak::GcWeak;
+pub use api::weak_key::{GcKey, NotAnObject, WeakKey};
 pub use collect::snapshot::{
     EdgeKind, EdgeRecord, HeapSnapshot, ObjectColour, ObjectRecord, ObjectSpace, SnapshotVisitor,
     StashRecord,

@@ -14,7 +14,10 @@
 //! is dead and rewrites keys that moved.
 //!
 //! Entries are bucketed by the key's identity hash, which survives moves, so
-//! a moved key needs no rehashing.
+//! a moved key needs no rehashing. A table stores only the key's identity,
+//! so one map can be keyed by `Gc<'gc, K>` or, through [`WeakKey`], by an
+//! interpreter's value enum whose variants are objects of different types
+//! (the `*_by_key` methods).
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -23,6 +26,7 @@ use std::ptr::NonNull;
 use crate::api::gc::Gc;
 use crate::api::lock::RefLock;
 use crate::api::mutation::Mutation;
+use crate::api::weak_key::{GcKey, NotAnObject, WeakKey};
 use crate::object::header::Header;
 use crate::object::trace::{Trace, Tracer};
 use crate::object::unwind::DeferredPanic;
@@ -137,6 +141,11 @@ impl<V> Drop for EphemeronTable<V> {
 
 /// A map from managed objects to values, holding its keys weakly: an entry
 /// lives exactly as long as its key is reachable from elsewhere.
+///
+/// Keys are `Gc<'gc, K>` (`insert`, `get`, ...), or, when `K` implements
+/// [`WeakKey`] (an interpreter's `Value`), values of `K` itself
+/// (`insert_by_key`, `get_by_key`, ...), so that one map serves every kind
+/// of object a value can be.
 pub struct GcWeakMap<'gc, K, V> {
     table: Gc<'gc, EphemeronTable<V>>,
     _key: PhantomData<Gc<'gc, K>>,
@@ -164,43 +173,17 @@ impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
 
     /// Maps `key` to `value`; returns the previous value.
     pub fn insert(self, m: &Mutation<'gc>, key: Gc<'gc, K>, value: V) -> Option<V> {
-        let mut buckets =
-            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
-        let bucket = buckets.entry(Gc::identity_hash(key)).or_default();
-        let key = key.header_ptr();
-        if let Some(entry) = bucket.iter_mut().find(|entry| entry.key == key) {
-            return Some(std::mem::replace(&mut entry.value, value));
-        }
-        bucket.push(Entry {
-            key,
-            value,
-            settled: 0,
-        });
-        None
+        self.insert_erased(m, GcKey::new(key), value)
     }
 
     /// Removes `key`'s entry; returns its value.
     pub fn remove(self, m: &Mutation<'gc>, key: Gc<'gc, K>) -> Option<V> {
-        let mut buckets =
-            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
-        let hash = Gc::identity_hash(key);
-        let bucket = buckets.get_mut(&hash)?;
-        let index = bucket
-            .iter()
-            .position(|entry| entry.key == key.header_ptr())?;
-        let entry = bucket.swap_remove(index);
-        if bucket.is_empty() {
-            buckets.remove(&hash);
-        }
-        Some(entry.value)
+        self.remove_erased(m, GcKey::new(key))
     }
 
     /// Applies `read` to `key`'s value, if present.
     pub fn get_with<R>(self, key: Gc<'gc, K>, read: impl FnOnce(&V) -> R) -> Option<R> {
-        let buckets = self.table.buckets.borrow();
-        let bucket = buckets.get(&Gc::identity_hash(key))?;
-        let entry = bucket.iter().find(|entry| entry.key == key.header_ptr())?;
-        Some(read(&entry.value))
+        self.get_with_erased(GcKey::new(key), read)
     }
 
     /// A copy of `key`'s value, if present.
@@ -216,6 +199,44 @@ impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
         self.get_with(key, |_| ()).is_some()
     }
 
+    fn insert_erased(self, m: &Mutation<'gc>, key: GcKey<'gc>, value: V) -> Option<V> {
+        let mut buckets =
+            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
+        let bucket = buckets.entry(key.identity_hash()).or_default();
+        let key = key.header_ptr();
+        if let Some(entry) = bucket.iter_mut().find(|entry| entry.key == key) {
+            return Some(std::mem::replace(&mut entry.value, value));
+        }
+        bucket.push(Entry {
+            key,
+            value,
+            settled: 0,
+        });
+        None
+    }
+
+    fn remove_erased(self, m: &Mutation<'gc>, key: GcKey<'gc>) -> Option<V> {
+        let mut buckets =
+            crate::unlock!(Gc::write(m, self.table), EphemeronTable<V>, buckets).borrow_mut();
+        let hash = key.identity_hash();
+        let bucket = buckets.get_mut(&hash)?;
+        let index = bucket
+            .iter()
+            .position(|entry| entry.key == key.header_ptr())?;
+        let entry = bucket.swap_remove(index);
+        if bucket.is_empty() {
+            buckets.remove(&hash);
+        }
+        Some(entry.value)
+    }
+
+    fn get_with_erased<R>(self, key: GcKey<'gc>, read: impl FnOnce(&V) -> R) -> Option<R> {
+        let buckets = self.table.buckets.borrow();
+        let bucket = buckets.get(&key.identity_hash())?;
+        let entry = bucket.iter().find(|entry| entry.key == key.header_ptr())?;
+        Some(read(&entry.value))
+    }
+
     /// Number of entries (entries whose keys died are gone after the
     /// collection that found them dead).
     pub fn len(self) -> usize {
@@ -225,6 +246,51 @@ impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
     /// True if the map has no entries.
     pub fn is_empty(self) -> bool {
         self.len() == 0
+    }
+}
+
+/// One map for every kind of key an interpreter's value can be: when `K` is
+/// a [`WeakKey`] (an enum whose variants may be heap objects), these methods
+/// take the value itself and key the entry by the object it stands for.
+/// A value that is not a heap object is refused by `insert_by_key` and found
+/// by no lookup (see `api/weak_key.rs`).
+impl<'gc, K: WeakKey<'gc> + 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
+    /// Maps the object `key` stands for to `value`; returns the previous
+    /// value, or [`NotAnObject`] with `value` if `key` is not a heap object.
+    pub fn insert_by_key(
+        self,
+        m: &Mutation<'gc>,
+        key: &K,
+        value: V,
+    ) -> Result<Option<V>, NotAnObject<V>> {
+        match key.weak_key() {
+            Some(object) => Ok(self.insert_erased(m, object, value)),
+            None => Err(NotAnObject(value)),
+        }
+    }
+
+    /// Removes the entry of the object `key` stands for; returns its value.
+    pub fn remove_by_key(self, m: &Mutation<'gc>, key: &K) -> Option<V> {
+        self.remove_erased(m, key.weak_key()?)
+    }
+
+    /// Applies `read` to the value of the object `key` stands for, if any.
+    pub fn get_with_by_key<R>(self, key: &K, read: impl FnOnce(&V) -> R) -> Option<R> {
+        self.get_with_erased(key.weak_key()?, read)
+    }
+
+    /// A copy of the value of the object `key` stands for, if any.
+    pub fn get_by_key(self, key: &K) -> Option<V>
+    where
+        V: Clone,
+    {
+        self.get_with_by_key(key, V::clone)
+    }
+
+    /// True if the object `key` stands for has an entry (never for a key
+    /// that is not a heap object).
+    pub fn contains_by_key(self, key: &K) -> bool {
+        self.get_with_by_key(key, |_| ()).is_some()
     }
 }
 

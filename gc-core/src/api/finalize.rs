@@ -21,6 +21,13 @@
 //! part, the watched list is settled (dead objects are resurrected) and swept.
 //! The queue itself must stay reachable to do its job: an unreachable queue
 //! is collected like anything else, and its watched objects with it.
+//!
+//! A queue of `Gc<'gc, T>` serves one type of object. When `T` is a
+//! [`WeakKey`] (an interpreter's value enum), `register_key` and `take_key`
+//! serve every kind of object a value can be with one queue: the registered
+//! value itself is kept weakly (all its pointers are swept,
+//! `object/weak_ops.rs`), watched by the object `weak_key` names, and handed
+//! back whole once that object is unreachable.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
@@ -29,9 +36,13 @@ use std::ptr::NonNull;
 use crate::api::gc::Gc;
 use crate::api::lock::RefLock;
 use crate::api::mutation::Mutation;
+use crate::api::weak_key::{NotAnObject, WeakKey};
 use crate::object::header::Header;
 use crate::object::trace::{Trace, Tracer};
-use crate::object::weak_ops::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
+use crate::object::unwind::DeferredPanic;
+use crate::object::weak_ops::{
+    container, fix_weakly, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps,
+};
 
 /// The watched and ready lists.
 struct Lists<'gc, T> {
@@ -39,6 +50,11 @@ struct Lists<'gc, T> {
     watched: Vec<NonNull<Header>>,
     /// Resurrected objects waiting for the program (strong).
     ready: VecDeque<Gc<'gc, T>>,
+    /// Registered keys (`register_key`): the watched object's identity and
+    /// the value itself, both weak (swept with `fix_weakly`).
+    watched_keys: Vec<(NonNull<Header>, T)>,
+    /// Registered keys whose object was resurrected (strong).
+    ready_keys: VecDeque<T>,
 }
 
 /// The managed object behind a `FinalizationQueue`.
@@ -48,16 +64,18 @@ pub(crate) struct Guardian<'gc, T> {
 
 // SAFETY: the ready list is the only strong part, traced here and by
 // `trace_strong`; the watched list is reached only through WeakOps.
-unsafe impl<'gc, T> Trace for Guardian<'gc, T> {
+unsafe impl<'gc, T: Trace> Trace for Guardian<'gc, T> {
     fn trace(&mut self, tracer: &mut Tracer) {
-        self.lists.get_mut().ready.trace(tracer);
+        let lists = self.lists.get_mut();
+        lists.ready.trace(tracer);
+        lists.ready_keys.trace(tracer);
     }
 }
 
 // SAFETY: `trace_strong` traces the ready list; `settle` resurrects dead
 // watched objects through the tracer and moves them to the ready list;
 // `sweep` rewrites the watched list.
-unsafe impl<'gc, T> WeakContainer for Guardian<'gc, T> {
+unsafe impl<'gc, T: Trace> WeakContainer for Guardian<'gc, T> {
     const OPS: WeakOps = WeakOps {
         stage: SettleStage::Finalizers,
         trace_strong: trace_ready::<T>,
@@ -68,7 +86,7 @@ unsafe impl<'gc, T> WeakContainer for Guardian<'gc, T> {
 
 /// # Safety
 /// `object` heads a live `Guardian<T>` and the collector has exclusive access.
-unsafe fn trace_ready<T>(object: NonNull<Header>, tracer: &mut Tracer) {
+unsafe fn trace_ready<T: Trace>(object: NonNull<Header>, tracer: &mut Tracer) {
     // SAFETY: guaranteed by the caller.
     unsafe { container::<Guardian<'_, T>>(object) }.trace(tracer);
 }
@@ -78,7 +96,7 @@ unsafe fn trace_ready<T>(object: NonNull<Header>, tracer: &mut Tracer) {
 ///
 /// # Safety
 /// As for `trace_ready`.
-unsafe fn resurrect_dead<T>(
+unsafe fn resurrect_dead<T: Trace>(
     object: NonNull<Header>,
     tracer: &mut Tracer,
     is_alive: IsAlive<'_>,
@@ -95,7 +113,12 @@ unsafe fn resurrect_dead<T>(
         .iter()
         .map(|&watched| !is_alive(watched))
         .collect();
-    let before = lists.ready.len();
+    let dead_keys: Vec<bool> = lists
+        .watched_keys
+        .iter()
+        .map(|&(watched, _)| !is_alive(watched))
+        .collect();
+    let before = lists.ready.len() + lists.ready_keys.len();
     let mut index = 0;
     lists.watched.retain_mut(|watched| {
         let is_dead = dead[index];
@@ -109,12 +132,24 @@ unsafe fn resurrect_dead<T>(
         lists.ready.push_back(unsafe { Gc::from_header(*watched) });
         false
     });
-    lists.ready.len() > before
+    // A key is resurrected whole: tracing it as a strong value evacuates or
+    // shades its object (and anything else it holds), and rewrites it.
+    let mut kept = Vec::with_capacity(lists.watched_keys.len());
+    for ((watched, mut key), is_dead) in lists.watched_keys.drain(..).zip(dead_keys) {
+        if is_dead {
+            key.trace(tracer);
+            lists.ready_keys.push_back(key);
+        } else {
+            kept.push((watched, key));
+        }
+    }
+    lists.watched_keys = kept;
+    lists.ready.len() + lists.ready_keys.len() > before
 }
 
 /// # Safety
 /// As for `trace_ready`.
-unsafe fn sweep_watched<T>(object: NonNull<Header>, fix: FixSlot<'_>) {
+unsafe fn sweep_watched<T: Trace>(object: NonNull<Header>, fix: FixSlot<'_>) {
     // SAFETY: guaranteed by the caller.
     let lists = unsafe { container::<Guardian<'_, T>>(object) }
         .lists
@@ -126,6 +161,22 @@ unsafe fn sweep_watched<T>(object: NonNull<Header>, fix: FixSlot<'_>) {
         }
         None => false,
     });
+    // Every key is rewritten before any is dropped (see `WeakOps::sweep`): a
+    // key whose object, or any other pointer it holds, died is dropped last.
+    let mut dead = Vec::new();
+    let mut kept = Vec::with_capacity(lists.watched_keys.len());
+    for (watched, mut key) in lists.watched_keys.drain(..) {
+        match fix(watched) {
+            Some(current) if fix_weakly(&mut key, &mut *fix) => kept.push((current, key)),
+            _ => dead.push(key),
+        }
+    }
+    lists.watched_keys = kept;
+    let mut deferred = DeferredPanic::default();
+    for key in dead {
+        deferred.catch(move || drop(key));
+    }
+    deferred.resume();
 }
 
 /// A queue that hands unreachable objects back to the program, once each,
@@ -143,13 +194,15 @@ impl<'gc, T> Clone for FinalizationQueue<'gc, T> {
     }
 }
 
-impl<'gc, T: 'gc> FinalizationQueue<'gc, T> {
+impl<'gc, T: Trace + 'gc> FinalizationQueue<'gc, T> {
     /// An empty queue. Keep it reachable (e.g. in the root).
     pub fn new(m: &Mutation<'gc>) -> FinalizationQueue<'gc, T> {
         let guardian = Guardian {
             lists: RefLock::new(Lists {
                 watched: Vec::new(),
                 ready: VecDeque::new(),
+                watched_keys: Vec::new(),
+                ready_keys: VecDeque::new(),
             }),
         };
         FinalizationQueue {
@@ -179,14 +232,50 @@ impl<'gc, T: 'gc> FinalizationQueue<'gc, T> {
             .pop_front()
     }
 
-    /// Objects waiting to be taken.
+    /// Objects (and keys) waiting to be taken.
     pub fn ready_len(self) -> usize {
-        self.guardian.lists.borrow().ready.len()
+        let lists = self.guardian.lists.borrow();
+        lists.ready.len() + lists.ready_keys.len()
     }
 
-    /// Objects still watched.
+    /// Objects (and keys) still watched.
     pub fn watched_len(self) -> usize {
-        self.guardian.lists.borrow().watched.len()
+        let lists = self.guardian.lists.borrow();
+        lists.watched.len() + lists.watched_keys.len()
+    }
+}
+
+/// One queue for every kind of object an interpreter's value can be: when
+/// `T` is a [`WeakKey`], these methods register and hand back the value
+/// itself (see the module docs).
+impl<'gc, T: WeakKey<'gc> + 'gc> FinalizationQueue<'gc, T> {
+    /// Watches the object `key` stands for: when it becomes unreachable, the
+    /// next collection that finds it so resurrects it and queues `key`, to be
+    /// taken by [`FinalizationQueue::take_key`]. Until then `key` is held
+    /// weakly: it keeps nothing alive. Refused with [`NotAnObject`] (handing
+    /// `key` back) if `key` is not a heap object, which never dies.
+    /// Registering a key twice queues it twice.
+    pub fn register_key(self, m: &Mutation<'gc>, key: T) -> Result<(), NotAnObject<T>> {
+        let Some(object) = key.weak_key() else {
+            return Err(NotAnObject(key));
+        };
+        let write = Gc::write(m, self.guardian);
+        crate::unlock!(write, Guardian<'gc, T>, lists)
+            .borrow_mut()
+            .watched_keys
+            .push((object.header_ptr(), key));
+        Ok(())
+    }
+
+    /// Takes the oldest registered key whose object became unreachable, if
+    /// any: the value registered, with its object alive again. The program
+    /// may finalize it, keep it, or register it again.
+    pub fn take_key(self, m: &Mutation<'gc>) -> Option<T> {
+        let write = Gc::write(m, self.guardian);
+        crate::unlock!(write, Guardian<'gc, T>, lists)
+            .borrow_mut()
+            .ready_keys
+            .pop_front()
     }
 }
 

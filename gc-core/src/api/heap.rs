@@ -466,6 +466,7 @@ where
             large_bytes: large.bytes,
             large_objects: large.len(),
             external_bytes: state.external_bytes.get(),
+            reported_external_bytes: state.reported_external.get(),
             live_bytes: recorder.live_bytes,
             live_objects: recorder.live_objects,
             minor_collections: recorder.minor_collections,

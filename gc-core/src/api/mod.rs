@@ -3,8 +3,10 @@
 //! The heap and its safe points (`heap`), the mutation context (`mutation`),
 //! managed pointers (`gc`) and cells behind the write barrier (`lock`), root
 //! types (`root`), cross-thread control (`control`), handles that outlive one
-//! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
-//! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
+//! `mutate` call (`stash`, and weakly `stash_weak`), outside-heap bytes the
+//! program reports (`external`), and the weak containers: weak cells (`weak`),
+//! ephemeron tables (`ephemeron`), finalization queues (`finalize`), the keys
+//! that let one of them serve an interpreter's value type (`weak_key`), and object
 //! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
 //! (`retain`), allocation sites and heap profiles (`profile`), the
 //! memory-limit callback (`memory_watch`).
@@ -12,6 +14,7 @@
 pub(crate) mod control;
 pub(crate) mod dump;
 pub(crate) mod ephemeron;
+pub(crate) mod external;
 pub(crate) mod finalize;
 pub(crate) mod gc;
 pub(crate) mod heap;
@@ -24,4 +27,6 @@ pub(crate) mod retain;
 pub(crate) mod root;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
+pub(crate) mod stash_weak;
 pub(crate) mod weak;
+pub(crate) mod weak_key;

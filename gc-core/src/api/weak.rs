@@ -73,6 +73,23 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
         }
     }
 
+    /// The weak cell behind this reference (weak stashed handles stash it).
+    pub(crate) fn cell(self) -> Gc<'gc, WeakCell> {
+        self.cell
+    }
+
+    /// A weak reference through an existing cell.
+    ///
+    /// # Safety
+    /// The cell's target, if any, must be a `T` (it was made by
+    /// `GcWeak::<T>::new`).
+    pub(crate) unsafe fn from_cell(cell: Gc<'gc, WeakCell>) -> GcWeak<'gc, T> {
+        GcWeak {
+            cell,
+            _target: PhantomData,
+        }
+    }
+
     /// The target, or `None` if the collector has freed it.
     #[inline]
     pub fn upgrade(self, _m: &Mutation<'gc>) -> Option<Gc<'gc, T>> {

@@ -509,8 +509,10 @@ impl Collector {
     /// Feeds the finished cycle to the pacer and the telemetry.
     fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
         let survivors = state.survivors.occupied().used;
-        let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
-        state.external_bytes.set(self.marker.external_bytes);
+        // Traced outside bytes are measured afresh; reported ones carry over.
+        let external = self.marker.external_bytes + state.reported_external.get();
+        let live_bytes = self.marker.marked_bytes + survivors + external;
+        state.external_bytes.set(external);
         let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
         let goal = self.pacer.heap_goal();

@@ -21,6 +21,7 @@ impl Tracer {
             TraceMode::Mark => crate::collect::mark::visit_edge(self, *slot),
             TraceMode::Verify => crate::collect::verify::visit_edge(self, *slot),
             TraceMode::Snapshot => crate::collect::snapshot::visit_edge(self, *slot),
+            TraceMode::FixWeak => crate::object::weak_ops::fix_edge(self, slot),
         }
     }
 }

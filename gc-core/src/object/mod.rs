@@ -8,6 +8,8 @@
 //! collector that builds a `Tracer` decides what visiting an edge means
 //! (`collect/dispatch.rs`).
 
+#[cfg(any(feature = "hashbrown", feature = "indexmap", feature = "smallvec"))]
+mod ext_impls;
 pub(crate) mod header;
 mod std_impls;
 pub(crate) mod trace;

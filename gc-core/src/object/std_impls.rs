@@ -126,7 +126,10 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
 
 /// Traces every element of a container (skipped when elements are leaves).
 #[inline]
-fn trace_all<'a, T: Trace + 'a>(items: impl Iterator<Item = &'a mut T>, tracer: &mut Tracer) {
+pub(super) fn trace_all<'a, T: Trace + 'a>(
+    items: impl Iterator<Item = &'a mut T>,
+    tracer: &mut Tracer,
+) {
     if T::NEEDS_TRACE {
         for item in items {
             item.trace(tracer);
@@ -163,7 +166,7 @@ unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
 
 /// Approximate bytes one entry of a hashed or ordered map costs outside the
 /// heap: the key, the value and a word of bookkeeping.
-fn entry_bytes<K, V>() -> usize {
+pub(super) fn entry_bytes<K, V>() -> usize {
     std::mem::size_of::<K>() + std::mem::size_of::<V>() + std::mem::size_of::<usize>()
 }
 

@@ -92,6 +92,10 @@ pub(crate) enum TraceMode {
     /// Heap snapshot (`collect/snapshot.rs`): record each edge and its field
     /// name, move nothing.
     Snapshot,
+    /// Sweeping a value a weak container holds weakly as a whole (a key of a
+    /// finalization queue, `object/weak_ops.rs`): rewrite each edge to its
+    /// target's new address, or note that the target is dead.
+    FixWeak,
 }
 
 /// The visitor handed to [`Trace::trace`]. Only the collector creates one.
@@ -144,7 +148,11 @@ impl Tracer {
 
     /// Reports `bytes` of memory that the value being traced owns outside the
     /// managed heap (a `Vec`'s buffer, a `String`'s bytes). Counted in the
-    /// live heap after marking and in the work a mark step does.
+    /// live heap after marking and in the work a mark step does. Memory no
+    /// `Trace` impl sees, or growth the pacer must see before the next trace,
+    /// is reported by the program instead, with
+    /// [`Mutation::report_external`](crate::Mutation::report_external) (never
+    /// both for the same bytes).
     #[inline]
     pub fn external_bytes(&mut self, bytes: usize) {
         self.external += bytes;
@@ -162,6 +170,6 @@ impl Tracer {
     /// True if this traversal may move objects (a minor GC): `trace` must then
     /// pass the pointers it really stores, never copies of them.
     pub fn is_moving(&self) -> bool {
-        self.mode == TraceMode::Evacuate
+        matches!(self.mode, TraceMode::Evacuate | TraceMode::FixWeak)
     }
 }

@@ -24,6 +24,12 @@
 //! Weak references are cleared only when the target is really freed: an
 //! object resurrected by a finalization queue stays reachable through them.
 //!
+//! A container may also hold whole *values* weakly (a finalization queue's
+//! registered keys: an interpreter's `Value` that is a heap object). Their
+//! pointers are swept by tracing the value in the `FixWeak` mode
+//! ([`fix_weakly`]): each edge is rewritten through the sweep's `fix`, and a
+//! dead target condemns the whole value, which the container then drops.
+//!
 //! A container records itself by its header pointer, which stays valid for
 //! the whole traversal (old objects never move; young ones were just copied),
 //! and for a whole marking cycle if it is old. A bare slot in a user's
@@ -33,7 +39,7 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 use crate::object::header::{GcBox, Header, TypeInfo};
-use crate::object::trace::{Trace, Tracer};
+use crate::object::trace::{Trace, TraceMode, Tracer};
 
 /// Decides whether a weakly held object is alive in the current traversal.
 pub(crate) type IsAlive<'a> = &'a dyn Fn(NonNull<Header>) -> bool;
@@ -105,4 +111,40 @@ impl<T: WeakContainer> ContainerInfoOf<T> {
         weak: Some(&T::OPS),
         ..crate::object::header::InfoOf::<T>::INFO
     };
+}
+
+/// The state of a `FixWeak` traversal of one weakly held value.
+struct FixWeakly<'a> {
+    /// The sweep's slot fixer.
+    fix: FixSlot<'a>,
+    /// Set when an edge's target is dead.
+    dead: bool,
+}
+
+/// Sweeps every pointer of a weakly held `value` through `fix` (see the
+/// module docs): each is rewritten to its target's current address. Returns
+/// false if any target is dead; the value then holds dangling pointers and
+/// must be dropped without being read (only its `Drop` may run, which cannot
+/// reach the heap).
+pub(crate) fn fix_weakly<T: Trace>(value: &mut T, fix: FixSlot<'_>) -> bool {
+    if !T::HOLDS_GC {
+        return true;
+    }
+    let mut context = FixWeakly { fix, dead: false };
+    let mut tracer = Tracer::new(TraceMode::FixWeak, &mut context, 0);
+    value.trace(&mut tracer);
+    tracer.finish();
+    !context.dead
+}
+
+/// The `FixWeak` edge visitor: rewrites `slot`, or notes a dead target
+/// (the slot is then left as it was; its value is about to be dropped).
+pub(crate) fn fix_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
+    // SAFETY: `FixWeak` tracers are created only by `fix_weakly`, with a
+    // `FixWeakly` context.
+    let context = unsafe { tracer.context::<FixWeakly<'_>>() };
+    match (context.fix)(*slot) {
+        Some(current) => *slot = current,
+        None => context.dead = true,
+    }
 }

@@ -21,6 +21,7 @@
 
 pub(crate) mod alloc_profile;
 pub(crate) mod error;
+pub(crate) mod external;
 pub(crate) mod phase;
 pub(crate) mod stash_table;
 
@@ -98,8 +99,13 @@ pub(crate) struct GcState {
     pub(crate) counters: Counters,
     /// Stashed handles (a root).
     pub(crate) stash: SharedStash,
-    /// Outside-heap bytes reported by `Trace` impls at the last full trace.
+    /// Outside-heap bytes reported by `Trace` impls at the last full trace,
+    /// plus those reported by the program (`reported_external`).
     pub(crate) external_bytes: Cell<usize>,
+    /// Outside-heap bytes the program reported with
+    /// `Mutation::report_external` and has not released (`external`). Part of
+    /// `external_bytes`; kept across collections, which cannot measure them.
+    pub(crate) reported_external: Cell<usize>,
     /// Major cycles started (object pools rotate once per cycle).
     pub(crate) cycle: Cell<u64>,
     /// Traversals that settle weak containers (each minor GC and each mark
@@ -140,6 +146,7 @@ impl GcState {
             counters: Counters::default(),
             stash: SharedStash::default(),
             external_bytes: Cell::new(0),
+            reported_external: Cell::new(0),
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
             profile: AllocProfile::default(),

@@ -75,8 +75,12 @@ pub struct Stats {
     pub large_bytes: usize,
     /// Large objects.
     pub large_objects: usize,
-    /// Outside-heap bytes reported by `Trace` impls at the last mark.
+    /// Outside-heap bytes: those `Trace` impls reported at the last mark (and
+    /// promotion since), plus `reported_external_bytes`.
     pub external_bytes: usize,
+    /// Outside-heap bytes the program reported with
+    /// `Mutation::report_external` and has not released yet.
+    pub reported_external_bytes: usize,
     /// Bytes found live by the last completed mark (old + survivors + outside).
     pub live_bytes: usize,
     /// Objects found live by the last completed mark.
