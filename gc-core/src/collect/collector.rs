@@ -28,9 +28,12 @@
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
 //!    three gray lists, and settling the weak containers.
-//! 7. **Sweeping** (`sweep`): once termination has flipped the whites, bounded
-//!    sweep steps free the dead-white cells and large objects, drop their
-//!    values and return empty blocks.
+//! 7. **Sweeping** (`sweep`, `old`): termination flips the old space (every
+//!    block becomes unswept, O(size classes)); allocation then sweeps the
+//!    blocks it needs by their mark bitmaps, and bounded sweep steps,
+//!    proportional to allocation, sweep the rest and the large objects and
+//!    drop dead values. Empty blocks go to the block pool, which the
+//!    scavenger trims toward what the pacer expects to need (`scavenge`).
 //! 8. **Pacing** (`pacer`): at termination the pacer measures the live heap
 //!    and sets the next goal (`gc_percent`, memory limit) and trigger; while
 //!    marking it sets the assist ratio.
@@ -65,10 +68,25 @@ use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
 use crate::telemetry::timing::{timed, timed_value};
 
-/// Cells the sweeper visits per sweep step when nothing else is asked: 4096
-/// cells of at most 8 KiB is one to sixteen 64 KiB blocks, tens of
-/// microseconds on this machine, far below the 1 ms pause target.
+/// Cells of sweep work per sweep step at least: 4096 cells is one block of
+/// the smallest cells or up to 273 blocks of the largest, swept by bitmap in
+/// a few microseconds (plus the `Drop`s of dead cells, one unit each), far
+/// below the 1 ms pause target.
 pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
+
+/// A paced sweep step does at most this many multiples of `SWEEP_STEP_CELLS`
+/// (the rest of the credit is carried): 64K cells, tens of microseconds
+/// without `Drop`s, a few milliseconds only if every dead cell needs one.
+const MAX_SWEEP_STEPS: usize = 16;
+
+/// Old-space blocks the scavenger may release per safe point: 2 x 128 KiB,
+/// two `madvise` calls of about 10 us each, so returning 1 GiB of idle
+/// memory takes 4096 safe points (Go's scavenger aims at ~1% of a CPU).
+const SCAVENGE_BLOCKS: usize = 2;
+
+/// The same while committed memory is above the memory limit: 16 blocks
+/// (2 MiB, ~100 us) per safe point.
+const SCAVENGE_BLOCKS_OVER_LIMIT: usize = 16;
 
 /// The mutator is asked back to a safe point at most once per this many
 /// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
@@ -88,6 +106,9 @@ struct CycleInProgress {
     /// The largest heap seen at a safe point while marking.
     heap_peak: usize,
     bytes_allocated_at_start: u64,
+    /// Old-generation bytes (cells and large objects) when marking began:
+    /// nothing is freed while marking, so growth beyond it is allocated black.
+    old_bytes_at_start: usize,
     minor_at_start: u64,
     mark_pause_total: Duration,
     mutator_time: Duration,
@@ -365,7 +386,8 @@ impl Collector {
                 }
             }
             Phase::Sweeping => {
-                let budget = SWEEP_STEP_CELLS.max(bytes / 16);
+                let cap = SWEEP_STEP_CELLS * MAX_SWEEP_STEPS;
+                let budget = self.sweeper.owed(bytes, SWEEP_STEP_CELLS, cap);
                 pauses.push((
                     PauseKind::SweepStep,
                     timed(|| {
@@ -376,7 +398,29 @@ impl Collector {
                 self.record_last(state, roots, &pauses);
             }
         }
+        self.scavenge(state);
         pauses
+    }
+
+    /// The scavenger's bounded step: returns idle pooled old-space memory
+    /// above what the heap is expected to grow into before its goal (the
+    /// goal minus the heap now) to the OS, `SCAVENGE_BLOCKS` per safe
+    /// point, or more, down to the limit's room, while committed memory is
+    /// above the memory limit.
+    fn scavenge(&mut self, state: &mut GcState) {
+        let heap = state.heap_bytes();
+        let mut keep = self.pacer.heap_goal().saturating_sub(heap);
+        let mut blocks = SCAVENGE_BLOCKS;
+        if let Some(limit) = self.config.memory_limit() {
+            let committed = state.committed_bytes();
+            if committed > limit {
+                let idle = state.old.get_mut().pool.idle_bytes();
+                let needed = committed - limit;
+                keep = keep.min(idle.saturating_sub(needed));
+                blocks = SCAVENGE_BLOCKS_OVER_LIMIT;
+            }
+        }
+        state.old.get_mut().scavenge(keep, blocks);
     }
 
     /// The mark work to do now: the assist debt, bounded per pause.
@@ -418,6 +462,7 @@ impl Collector {
             heap_at_start: heap,
             heap_peak: heap,
             bytes_allocated_at_start: self.stats.bytes_allocated,
+            old_bytes_at_start: state.old_bytes(),
             minor_at_start: self.stats.minor_collections,
             forced,
             started: Some(Instant::now()),
@@ -481,10 +526,13 @@ impl Collector {
         }
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
-        state.current_white.set(state.current_white.get().flip());
+        // The flip: every block becomes unswept; no header is repainted.
+        state.old.get_mut().start_sweep(self.config.stress);
         Collector::set_phase(state, Phase::Sweeping);
-        self.sweeper = Sweeper::start(state.old.get_mut());
         self.end_cycle(state, weak_cleared, termination.elapsed());
+        // Sweep credit: the whole sweep before the next trigger is reached.
+        let to_trigger = self.pacer.trigger().saturating_sub(state.paced_bytes());
+        self.sweeper = Sweeper::start(state.old.get_mut(), to_trigger);
     }
 
     /// The termination's rescan: a minor GC (which shades every old object the
@@ -509,7 +557,10 @@ impl Collector {
     /// Feeds the finished cycle to the pacer and the telemetry.
     fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
         let survivors = state.survivors.occupied().used;
+        // Live is what was marked (docs/architecture.md): old objects reached
+        // by tracing, not those allocated or promoted black meanwhile.
         let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
+        let allocated_black = state.old_bytes().saturating_sub(self.cycle.old_bytes_at_start);
         state.external_bytes.set(self.marker.external_bytes);
         let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
@@ -531,6 +582,7 @@ impl Collector {
         let non_heap = state.committed_bytes().saturating_sub(state.paced_bytes());
         self.pacer.set_non_heap_bytes(non_heap);
         self.stats.live_bytes = live_bytes;
+        self.stats.allocated_black_bytes = allocated_black;
         self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;
         self.stats.mark_work += self.marker.work_done as u64;
         let report = CycleReport {
@@ -564,9 +616,8 @@ impl Collector {
         if state.phase.get() != Phase::Sweeping {
             return true;
         }
-        let done = self.sweeper.step(state, budget, self.config.stress);
+        let done = self.sweeper.step(state, budget);
         if done {
-            state.old.get_mut().release_empty_blocks();
             Collector::set_phase(state, Phase::Idle);
         }
         done
