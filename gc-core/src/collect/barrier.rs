@@ -146,7 +146,9 @@ mod tests {
         /// bits that colour would have), remembered or not.
         fn header(&mut self, space: Space, colour: Colour, remembered: bool) -> NonNull<Header> {
             let object = if space == Space::Old {
-                let old = self.old.get_or_insert_with(crate::space::old::OldSpace::new);
+                let old = self
+                    .old
+                    .get_or_insert_with(crate::space::old::OldSpace::new);
                 let cell = old.alloc(INFO.size).unwrap().cast::<Header>();
                 // SAFETY: a fresh 16-aligned cell of at least 16 bytes.
                 unsafe { cell.as_ptr().write(Header::new(&INFO, space)) };
@@ -182,7 +184,13 @@ mod tests {
         // SAFETY: test objects live as long as their `Objects`.
         let header = unsafe { object.as_ref() };
         let young = !header.is_old();
-        let colour_of = |object| if young { None } else { Some(marks::colour(object)) };
+        let colour_of = |object| {
+            if young {
+                None
+            } else {
+                Some(marks::colour(object))
+            }
+        };
         let (was_remembered, colour) = (header.is_remembered(), colour_of(object));
         write_barrier(state, object);
         let remembered = state.remembered.borrow().contains(&object);
@@ -220,7 +228,10 @@ mod tests {
                 let case = (space, marking, colour, remembered);
                 assert_eq!(store(&state, object), effect, "{case:?}");
                 // SAFETY: owned by `objects`.
-                assert!(unsafe { object.as_ref() }.is_remembered(), "{case:?}: after");
+                assert!(
+                    unsafe { object.as_ref() }.is_remembered(),
+                    "{case:?}: after"
+                );
                 let listed = state.remembered.borrow().len();
                 assert_eq!(listed, usize::from(!remembered), "{case:?}");
             }

@@ -28,12 +28,10 @@
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
 //!    three gray lists, and settling the weak containers.
-//! 7. **Sweeping** (`sweep`, `old`): termination flips the old space (every
-//!    block becomes unswept, O(size classes)); allocation then sweeps the
-//!    blocks it needs by their mark bitmaps, and bounded sweep steps,
-//!    proportional to allocation, sweep the rest and the large objects and
-//!    drop dead values. Empty blocks go to the block pool, which the
-//!    scavenger trims toward what the pacer expects to need (`scavenge`).
+//! 7. **Sweeping** (`sweep`, `old`, `scavenge`): termination flips the old
+//!    space (every block unswept); allocation sweeps blocks lazily by bitmap,
+//!    paced steps sweep the rest and drop dead values; empty blocks are pooled
+//!    and the scavenger returns idle ones to the OS at a bounded rate.
 //! 8. **Pacing** (`pacer`): at termination the pacer measures the live heap
 //!    and sets the next goal (`gc_percent`, memory limit) and trigger; while
 //!    marking it sets the assist ratio.
@@ -53,6 +51,7 @@ use std::time::{Duration, Instant};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
+use crate::collect::scavenge::scavenge;
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -67,26 +66,6 @@ use crate::state::GcState;
 use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
 use crate::telemetry::timing::{timed, timed_value};
-
-/// Cells of sweep work per sweep step at least: 4096 cells is one block of
-/// the smallest cells or up to 273 blocks of the largest, swept by bitmap in
-/// a few microseconds (plus the `Drop`s of dead cells, one unit each), far
-/// below the 1 ms pause target.
-pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
-
-/// A paced sweep step does at most this many multiples of `SWEEP_STEP_CELLS`
-/// (the rest of the credit is carried): 64K cells, tens of microseconds
-/// without `Drop`s, a few milliseconds only if every dead cell needs one.
-const MAX_SWEEP_STEPS: usize = 16;
-
-/// Old-space blocks the scavenger may release per safe point: 2 x 128 KiB,
-/// two `madvise` calls of about 10 us each, so returning 1 GiB of idle
-/// memory takes 4096 safe points (Go's scavenger aims at ~1% of a CPU).
-const SCAVENGE_BLOCKS: usize = 2;
-
-/// The same while committed memory is above the memory limit: 16 blocks
-/// (2 MiB, ~100 us) per safe point.
-const SCAVENGE_BLOCKS_OVER_LIMIT: usize = 16;
 
 /// The mutator is asked back to a safe point at most once per this many
 /// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
@@ -106,8 +85,7 @@ struct CycleInProgress {
     /// The largest heap seen at a safe point while marking.
     heap_peak: usize,
     bytes_allocated_at_start: u64,
-    /// Old-generation bytes (cells and large objects) when marking began:
-    /// nothing is freed while marking, so growth beyond it is allocated black.
+    /// Old bytes when marking began (nothing is freed while marking).
     old_bytes_at_start: usize,
     minor_at_start: u64,
     mark_pause_total: Duration,
@@ -386,8 +364,7 @@ impl Collector {
                 }
             }
             Phase::Sweeping => {
-                let cap = SWEEP_STEP_CELLS * MAX_SWEEP_STEPS;
-                let budget = self.sweeper.owed(bytes, SWEEP_STEP_CELLS, cap);
+                let budget = self.sweeper.paced_budget(bytes);
                 pauses.push((
                     PauseKind::SweepStep,
                     timed(|| {
@@ -398,29 +375,8 @@ impl Collector {
                 self.record_last(state, roots, &pauses);
             }
         }
-        self.scavenge(state);
+        scavenge(state, self.pacer.heap_goal(), self.config.memory_limit());
         pauses
-    }
-
-    /// The scavenger's bounded step: returns idle pooled old-space memory
-    /// above what the heap is expected to grow into before its goal (the
-    /// goal minus the heap now) to the OS, `SCAVENGE_BLOCKS` per safe
-    /// point, or more, down to the limit's room, while committed memory is
-    /// above the memory limit.
-    fn scavenge(&mut self, state: &mut GcState) {
-        let heap = state.heap_bytes();
-        let mut keep = self.pacer.heap_goal().saturating_sub(heap);
-        let mut blocks = SCAVENGE_BLOCKS;
-        if let Some(limit) = self.config.memory_limit() {
-            let committed = state.committed_bytes();
-            if committed > limit {
-                let idle = state.old.get_mut().pool.idle_bytes();
-                let needed = committed - limit;
-                keep = keep.min(idle.saturating_sub(needed));
-                blocks = SCAVENGE_BLOCKS_OVER_LIMIT;
-            }
-        }
-        state.old.get_mut().scavenge(keep, blocks);
     }
 
     /// The mark work to do now: the assist debt, bounded per pause.
@@ -557,10 +513,9 @@ impl Collector {
     /// Feeds the finished cycle to the pacer and the telemetry.
     fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
         let survivors = state.survivors.occupied().used;
-        // Live is what was marked (docs/architecture.md): old objects reached
-        // by tracing, not those allocated or promoted black meanwhile.
+        // Live is what was marked (docs/architecture.md), not born black.
         let live_bytes = self.marker.marked_bytes + survivors + self.marker.external_bytes;
-        let allocated_black = state.old_bytes().saturating_sub(self.cycle.old_bytes_at_start);
+        let allocated_black = state.old_bytes() - self.cycle.old_bytes_at_start;
         state.external_bytes.set(self.marker.external_bytes);
         let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();

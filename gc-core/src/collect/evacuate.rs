@@ -27,12 +27,12 @@
 use std::ptr::NonNull;
 
 use crate::object::header::{Header, Space};
-use crate::space::marks::{self, Birth};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::drop_dead;
+use crate::space::marks::{self, Birth};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::state::{layout_of, GcState};

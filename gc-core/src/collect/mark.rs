@@ -411,6 +411,9 @@ mod tests {
         assert_eq!(colour(born), Colour::Black);
         assert!(is_drained(&marker, &[], &fixture.state.gray_new.borrow()));
         // Allocated black, so not marked-reachable: counted apart.
-        assert_eq!(marker.marked_objects, TREE, "born gray is not counted as marked");
+        assert_eq!(
+            marker.marked_objects, TREE,
+            "born gray is not counted as marked"
+        );
     }
 }

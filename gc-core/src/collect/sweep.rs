@@ -24,6 +24,17 @@
 use crate::space::old::{add, OldSpace, SweepTally};
 use crate::state::GcState;
 
+/// Cells of sweep work per sweep step at least: 4096 cells is one block of
+/// the smallest cells or up to 273 blocks of the largest, swept by bitmap in
+/// a few microseconds (plus the `Drop`s of dead cells, one unit each), far
+/// below the 1 ms pause target.
+pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
+
+/// A paced sweep step does at most this many multiples of `SWEEP_STEP_CELLS`
+/// (the rest of the credit is carried): 64K cells, tens of microseconds
+/// without `Drop`s, a few milliseconds only if every dead cell needs one.
+pub(crate) const MAX_SWEEP_STEPS: usize = 16;
+
 /// Where the incremental sweep has got to (safe points only).
 #[derive(Default, Debug, Clone)]
 pub(crate) struct Sweeper {
@@ -57,6 +68,16 @@ impl Sweeper {
         let budget = self.owed.clamp(floor as f64, cap.max(floor) as f64);
         self.owed = (self.owed - budget).max(0.0);
         budget as usize
+    }
+
+    /// The budget of the paced sweep step after `allocated` bytes: the
+    /// credit owed, between `SWEEP_STEP_CELLS` and `MAX_SWEEP_STEPS` times it.
+    pub(crate) fn paced_budget(&mut self, allocated: usize) -> usize {
+        self.owed(
+            allocated,
+            SWEEP_STEP_CELLS,
+            SWEEP_STEP_CELLS * MAX_SWEEP_STEPS,
+        )
     }
 
     /// Sweeps `state`'s old space, then its large objects, until `budget`
@@ -222,7 +243,10 @@ mod tests {
             let mut fixture = Fixture::new();
             fixture.add::<7900>(34, |id| id % 3 == 0);
             fixture.add::<8300>(5, |id| id % 2 == 0);
-            let dead: Vec<u32> = (0..34).filter(|id| id % 3 == 0).chain([34, 36, 38]).collect();
+            let dead: Vec<u32> = (0..34)
+                .filter(|id| id % 3 == 0)
+                .chain([34, 36, 38])
+                .collect();
             let bytes_before = fixture.state.old_bytes();
             let mut sweeper = fixture.flip();
             let mut steps = 0;
@@ -230,7 +254,11 @@ mod tests {
                 steps += 1;
                 assert!(steps < 100, "{pattern:?}: the sweep never ends");
             }
-            assert_eq!(fixture.dropped(), dead, "{pattern:?}: each dead object once");
+            assert_eq!(
+                fixture.dropped(),
+                dead,
+                "{pattern:?}: each dead object once"
+            );
             // Three blocks (bitmaps plus one visit per dead Drop cell) and
             // five large objects.
             let cells = 3 * CELLS_PER_BLOCK + 12 + 5;
@@ -274,7 +302,11 @@ mod tests {
         assert!(fixture.dropped().is_empty(), "allocation runs no Drop");
         while !fixture.step(&mut sweeper, 1) {}
         assert_eq!(sweeper.tally.freed_objects, CELLS_PER_BLOCK.div_ceil(2));
-        let born: Vec<u32> = fixture.dropped().into_iter().filter(|&id| id >= 15).collect();
+        let born: Vec<u32> = fixture
+            .dropped()
+            .into_iter()
+            .filter(|&id| id >= 15)
+            .collect();
         assert!(born.is_empty(), "objects born while sweeping survive");
     }
 

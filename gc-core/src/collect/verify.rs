@@ -29,8 +29,8 @@ use std::ptr::NonNull;
 
 use crate::collect::space_index::{AddressSet, Place, SpaceIndex};
 use crate::object::header::{Colour, Header, Space, TypeInfo};
-use crate::space::marks;
 use crate::object::trace::{TraceMode, Tracer};
+use crate::space::marks;
 use crate::state::phase::Phase;
 use crate::state::GcState;
 
@@ -282,7 +282,8 @@ impl Verification<'_> {
         }
         if let Place::Cell(_) = place {
             let sweeping = self.state.phase.get() == Phase::Sweeping;
-            if sweeping && self.state.old.borrow().awaits_sweep(target) && !marks::is_marked(target) {
+            if sweeping && self.state.old.borrow().awaits_sweep(target) && !marks::is_marked(target)
+            {
                 return Err("reachable cell unmarked in an unswept block (I3)".into());
             }
         }

@@ -115,7 +115,11 @@ pub(crate) fn blacken(object: NonNull<Header>) {
 /// Black -> gray: the barrier re-grays a written black object (I1).
 #[inline]
 pub(crate) fn regray(object: NonNull<Header>) {
-    debug_assert_eq!(colour(object), Colour::Black, "re-graying a non-black object");
+    debug_assert_eq!(
+        colour(object),
+        Colour::Black,
+        "re-graying a non-black object"
+    );
     // SAFETY: callers pass live old objects.
     unsafe { object.as_ref() }.set_gray(true);
 }

@@ -229,7 +229,11 @@ impl OldSpace {
     /// # Requires
     /// The previous sweep is complete.
     pub(crate) fn start_sweep(&mut self, poison: bool) {
-        assert_eq!(self.unswept_blocks(), 0, "a sweep started before the last ended");
+        assert_eq!(
+            self.unswept_blocks(),
+            0,
+            "a sweep started before the last ended"
+        );
         self.epoch += 1;
         self.poison = poison;
         self.lazy_tally = SweepTally::default();
@@ -324,10 +328,17 @@ impl OldSpace {
     /// Every block as `(first cell address, end of its cells, cell size)`,
     /// for an index by address (the verifier's `SpaceIndex`).
     pub(crate) fn cell_ranges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        self.classes.iter().flat_map(SizeClass::blocks).map(|block| {
-            let start = block.cell(0).as_ptr() as usize;
-            (start, start + block.cells() * block.cell_size(), block.cell_size())
-        })
+        self.classes
+            .iter()
+            .flat_map(SizeClass::blocks)
+            .map(|block| {
+                let start = block.cell(0).as_ptr() as usize;
+                (
+                    start,
+                    start + block.cells() * block.cell_size(),
+                    block.cell_size(),
+                )
+            })
     }
 
     /// The side-metadata invariants, for the verifier: each block's live
@@ -347,7 +358,10 @@ impl OldSpace {
                 }
                 let swept = block.swept_epoch() == self.epoch;
                 if swept && !marking && block.marked_cells() != 0 {
-                    problems.push(format!("swept block {:p} keeps mark bits (I8)", block.base()));
+                    problems.push(format!(
+                        "swept block {:p} keeps mark bits (I8)",
+                        block.base()
+                    ));
                 }
             }
         }

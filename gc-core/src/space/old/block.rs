@@ -233,7 +233,11 @@ impl Block {
     fn set_bit(map: &[Cell<u64>; WORDS], index: usize, on: bool) {
         let word = &map[index / 64];
         let bit = 1u64 << (index % 64);
-        word.set(if on { word.get() | bit } else { word.get() & !bit });
+        word.set(if on {
+            word.get() | bit
+        } else {
+            word.get() & !bit
+        });
     }
 
     /// True if cell `index` holds an object (I5).
@@ -311,14 +315,20 @@ impl Block {
     /// the collector's sweep steps, which may run user code).
     pub(crate) fn has_dead_drops(self) -> bool {
         let meta = self.meta();
-        (0..self.words()).any(|w| meta.drop[w].get() & meta.alloc[w].get() & !meta.mark[w].get() != 0)
+        (0..self.words())
+            .any(|w| meta.drop[w].get() & meta.alloc[w].get() & !meta.mark[w].get() != 0)
     }
 
     /// Sweeps the block in sweep epoch `epoch`: drops the dead objects that
     /// need it (a panic is caught into `deferred`), poisons dead cells if
     /// asked, keeps the marked ones and clears the mark bitmap. A block
     /// whose dead need no `Drop` is swept by word arithmetic alone.
-    pub(crate) fn sweep(self, epoch: u64, poison: bool, deferred: &mut DeferredPanic) -> SweepTally {
+    pub(crate) fn sweep(
+        self,
+        epoch: u64,
+        poison: bool,
+        deferred: &mut DeferredPanic,
+    ) -> SweepTally {
         let meta = self.meta();
         debug_assert_ne!(meta.swept_epoch.get(), epoch, "block swept twice");
         let before = self.live();
@@ -327,7 +337,11 @@ impl Block {
         for w in 0..self.words() {
             let mark = meta.mark[w].get();
             let dead = meta.alloc[w].get() & !mark;
-            let mut visit = if poison { dead } else { dead & meta.drop[w].get() };
+            let mut visit = if poison {
+                dead
+            } else {
+                dead & meta.drop[w].get()
+            };
             while visit != 0 {
                 let index = w * 64 + visit.trailing_zeros() as usize;
                 visit &= visit - 1;

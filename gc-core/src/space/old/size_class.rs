@@ -79,4 +79,3 @@ pub(crate) fn class_of(size: usize) -> usize {
     debug_assert!(size <= MAX_CELL_BYTES);
     CLASS_OF[size.div_ceil(CELL_ALIGN)] as usize
 }
-

@@ -229,7 +229,11 @@ fn a_pooled_block_is_reused_by_another_class_before_fresh_memory() {
     old.start_sweep(false);
     sweep_all(&mut old);
     assert_eq!((old.block_count(), old.pool.idle_bytes()), (0, BLOCK_BYTES));
-    assert_eq!(old.committed(), BLOCK_BYTES, "the limit counts pooled blocks");
+    assert_eq!(
+        old.committed(),
+        BLOCK_BYTES,
+        "the limit counts pooled blocks"
+    );
     let fresh = old.pool.fresh_blocks;
     let small = fill(&mut old, 5, &SMALL);
     // SAFETY: live cells.
@@ -275,7 +279,10 @@ fn the_metadata_check_reports_a_mark_left_on_a_swept_block() {
     let cells = fill(&mut old, 2, &BIG);
     assert!(old.check_metadata(false).is_empty());
     mark(&cells[..1]);
-    assert!(old.check_metadata(true).is_empty(), "marking: marks expected");
+    assert!(
+        old.check_metadata(true).is_empty(),
+        "marking: marks expected"
+    );
     let problems = old.check_metadata(false);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("I8"));
