@@ -454,7 +454,9 @@ where
             objects_allocated: recorder.objects_allocated
                 + state.counters.objects_since_safe_point.get() as u64,
             heap_bytes: state.heap_bytes(),
-            peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
+            peak_heap_bytes: recorder
+                .peak_heap_bytes
+                .max(state.heap_bytes() + old.lazy_freed_since_safe_point),
             committed_bytes: state.committed_bytes(),
             eden_bytes: state.eden.used(),
             eden_capacity: state.eden.capacity(),

@@ -218,7 +218,8 @@ impl Collector {
         let mutator_time = self.last_safe_point.elapsed();
         self.pacer.record_mutator_time(mutator_time);
         self.cycle.mutator_time += mutator_time;
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(state.heap_bytes());
+        let peak = state.heap_bytes() + state.old.borrow().lazy_freed_since_safe_point;
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(peak);
         if state.is_marking() {
             self.cycle.heap_peak = self.cycle.heap_peak.max(state.paced_bytes());
         }
@@ -249,7 +250,9 @@ impl Collector {
     pub(crate) fn end_safe_point(&mut self, state: &GcState) {
         self.last_paced_bytes = state.paced_bytes();
         let heap = state.heap_bytes();
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
+        // The heap may have shrunk inside `mutate` (lazy sweeping): its peak was higher.
+        let peak = heap + std::mem::take(&mut state.old.borrow_mut().lazy_freed_since_safe_point);
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(peak);
         let max_heap = self.config.max_heap.unwrap_or(usize::MAX);
         state.max_heap.set(max_heap);
         state.alloc_limit.set(max_heap.saturating_sub(heap));

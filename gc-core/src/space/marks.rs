@@ -155,3 +155,59 @@ pub(crate) unsafe fn is_allocated_cell(cell: NonNull<Header>) -> bool {
     let (block, index) = unsafe { cell_of(cell) };
     block.is_allocated(index)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::header::TypeInfo;
+    use crate::space::old::OldSpace;
+
+    static INFO: TypeInfo = TypeInfo {
+        size: 48,
+        align: 8,
+        trace: None,
+        trace_named: None,
+        drop: None,
+        name: || "marks test object",
+        weak: None,
+    };
+
+    #[test]
+    fn an_old_cell_keeps_its_mark_in_the_side_bitmap_and_gray_in_its_header() {
+        let mut old = OldSpace::new();
+        let cell = old.alloc(INFO.size).unwrap().cast::<Header>();
+        // SAFETY: a fresh 16-aligned cell of 48 bytes.
+        unsafe { cell.as_ptr().write(Header::new(&INFO, Space::Old)) };
+        born(cell, Birth::White);
+        assert_eq!(colour(cell), Colour::White);
+        assert!(shade(cell));
+        assert!(!shade(cell), "shading a marked object does nothing");
+        // SAFETY: a live cell.
+        let (block, index) = unsafe { cell_of(cell) };
+        assert!(block.is_marked(index), "the mark is in the bitmap");
+        // SAFETY: a live cell.
+        assert!(unsafe { cell.as_ref() }.is_gray(), "gray is in the header");
+        assert_eq!(colour(cell), Colour::Gray);
+        blacken(cell);
+        assert_eq!(colour(cell), Colour::Black);
+        regray(cell);
+        assert_eq!(colour(cell), Colour::Gray);
+        blacken(cell);
+        // SAFETY: a cell start of a live block.
+        assert!(unsafe { is_allocated_cell(cell) });
+    }
+
+    #[test]
+    fn a_large_object_keeps_its_own_mark_and_young_objects_stay_white() {
+        let large = Box::new(Header::new(&INFO, Space::Large));
+        let object = NonNull::from(&*large);
+        born(object, Birth::Gray);
+        assert_eq!(colour(object), Colour::Gray);
+        assert!(large.is_marked_bit());
+        blacken(object);
+        assert_eq!(colour(object), Colour::Black);
+        let young = Box::new(Header::new(&INFO, Space::Eden));
+        assert_eq!(colour(NonNull::from(&*young)), Colour::White);
+        assert!(!is_marked(NonNull::from(&*young)));
+    }
+}

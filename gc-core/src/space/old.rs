@@ -95,6 +95,9 @@ pub(crate) struct OldSpace {
     /// Sweep work and frees done by allocation (lazy sweeping) since the
     /// sweep began; the collector adds it to its tally.
     pub(crate) lazy_tally: SweepTally,
+    /// Bytes allocation's lazy sweeps freed since the last safe point: the
+    /// heap shrinks inside `mutate` now, so the peak is `heap + this`.
+    pub(crate) lazy_freed_since_safe_point: usize,
 }
 
 impl OldSpace {
@@ -119,6 +122,7 @@ impl OldSpace {
             bytes_in_use: 0,
             objects: 0,
             lazy_tally: SweepTally::default(),
+            lazy_freed_since_safe_point: 0,
         }
     }
 
@@ -170,6 +174,7 @@ impl OldSpace {
                         // whose warmest block is the next one taken below.
                         let tally = self.sweep(block, &mut DeferredPanic::default());
                         add(&mut self.lazy_tally, tally);
+                        self.lazy_freed_since_safe_point += tally.freed_bytes;
                     }
                     continue;
                 }

@@ -108,7 +108,10 @@ impl Block {
         class: usize,
         epoch: u64,
     ) -> Block {
-        debug_assert_eq!(memory.as_ptr() as usize % BLOCK_BYTES, 0);
+        // The cast also exposes the block's provenance: cells are later
+        // mapped back to their block by address alone (`containing`).
+        let base = memory.as_ptr() as usize;
+        assert_eq!(base % BLOCK_BYTES, 0, "blocks are aligned to their size");
         let cells = (BLOCK_BYTES - CELLS_OFFSET) / cell_size;
         debug_assert!(cells <= WORDS * 64);
         let meta = memory.cast::<BlockMeta>();
@@ -129,9 +132,6 @@ impl Block {
                 swept_epoch: Cell::new(epoch),
             })
         };
-        // Expose the block's provenance: cells are later mapped back to their
-        // block by address alone (`containing`).
-        let _ = memory.as_ptr() as usize;
         Block(memory)
     }
 

@@ -130,3 +130,52 @@ impl Drop for BlockPool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warmest_idle_block_is_reused_first_then_released_ones() {
+        let mut pool = BlockPool::default();
+        let (a, b) = (pool.take().unwrap(), pool.take().unwrap());
+        assert_eq!(pool.fresh_blocks, 2);
+        assert_eq!(a.as_ptr() as usize % BLOCK_BYTES, 0, "aligned to its size");
+        pool.put(a);
+        pool.put(b);
+        assert_eq!(pool.idle_bytes(), 2 * BLOCK_BYTES);
+        assert_eq!(pool.take(), Some(b), "the last freed is the warmest");
+        pool.put(b);
+        // The scavenger releases the oldest (a) and keeps b.
+        assert_eq!(pool.scavenge(BLOCK_BYTES, 8), BLOCK_BYTES);
+        assert_eq!(pool.idle_blocks().collect::<Vec<_>>(), vec![b]);
+        assert_eq!(
+            pool.released_bytes(),
+            usize::from(KEEPS_RELEASED) * BLOCK_BYTES
+        );
+        assert_eq!(pool.take(), Some(b));
+        let next = pool.take().unwrap();
+        if KEEPS_RELEASED {
+            assert_eq!(next, a, "a released block is reused before fresh memory");
+            assert_eq!(pool.fresh_blocks, 2);
+        }
+        pool.put(next);
+        pool.put(b);
+    }
+
+    #[test]
+    fn scavenging_stops_at_its_budget_and_at_the_bytes_to_keep() {
+        let mut pool = BlockPool::default();
+        let blocks: Vec<_> = (0..4).map(|_| pool.take().unwrap()).collect();
+        blocks.into_iter().for_each(|block| pool.put(block));
+        assert_eq!(pool.scavenge(0, 1), BLOCK_BYTES, "one block per call");
+        assert_eq!(
+            pool.scavenge(2 * BLOCK_BYTES, 8),
+            BLOCK_BYTES,
+            "down to the keep"
+        );
+        assert_eq!(pool.scavenge(2 * BLOCK_BYTES, 8), 0);
+        assert_eq!(pool.idle_bytes(), 2 * BLOCK_BYTES);
+        assert_eq!(pool.released_total, 2 * BLOCK_BYTES as u64);
+    }
+}
