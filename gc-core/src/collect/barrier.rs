@@ -138,6 +138,8 @@ mod tests {
     #[derive(Default)]
     struct Objects {
         old: Option<crate::space::old::OldSpace>,
+        /// Boxed so that each header keeps its address as the list grows.
+        #[allow(clippy::vec_box)]
         boxed: Vec<Box<Header>>,
     }
 
@@ -228,10 +230,8 @@ mod tests {
                 let case = (space, marking, colour, remembered);
                 assert_eq!(store(&state, object), effect, "{case:?}");
                 // SAFETY: owned by `objects`.
-                assert!(
-                    unsafe { object.as_ref() }.is_remembered(),
-                    "{case:?}: after"
-                );
+                let header = unsafe { object.as_ref() };
+                assert!(header.is_remembered(), "{case:?}: after");
                 let listed = state.remembered.borrow().len();
                 assert_eq!(listed, usize::from(!remembered), "{case:?}");
             }
