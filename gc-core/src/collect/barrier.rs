@@ -138,9 +138,18 @@ mod tests {
     #[derive(Default)]
     struct Objects {
         old: Option<crate::space::old::OldSpace>,
-        /// Boxed so that each header keeps its address as the list grows.
-        #[allow(clippy::vec_box)]
-        boxed: Vec<Box<Header>>,
+        /// Headers leaked from boxes (freed on drop), so that each keeps its
+        /// address and its pointer's provenance as the list grows.
+        boxed: Vec<NonNull<Header>>,
+    }
+
+    impl Drop for Objects {
+        fn drop(&mut self) {
+            for object in self.boxed.drain(..) {
+                // SAFETY: made by `Box::into_raw` in `header`, freed once here.
+                drop(unsafe { Box::from_raw(object.as_ptr()) });
+            }
+        }
     }
 
     impl Objects {
@@ -157,9 +166,10 @@ mod tests {
                 marks::born(cell, marks::Birth::White);
                 cell
             } else {
-                let boxed = Box::new(Header::new(&INFO, space));
-                let object = NonNull::from(&*boxed);
-                self.boxed.push(boxed);
+                let raw = Box::into_raw(Box::new(Header::new(&INFO, space)));
+                // SAFETY: `Box::into_raw` never returns null.
+                let object = unsafe { NonNull::new_unchecked(raw) };
+                self.boxed.push(object);
                 object
             };
             // SAFETY: just made, owned by `self`.
