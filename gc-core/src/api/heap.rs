@@ -454,7 +454,9 @@ where
             objects_allocated: recorder.objects_allocated
                 + state.counters.objects_since_safe_point.get() as u64,
             heap_bytes: state.heap_bytes(),
-            peak_heap_bytes: recorder.peak_heap_bytes.max(state.heap_bytes()),
+            peak_heap_bytes: recorder
+                .peak_heap_bytes
+                .max(state.heap_bytes() + old.lazy_freed_since_safe_point),
             committed_bytes: state.committed_bytes(),
             eden_bytes: state.eden.used(),
             eden_capacity: state.eden.capacity(),
@@ -463,11 +465,15 @@ where
             old_bytes: old.bytes_in_use,
             old_objects: old.objects,
             old_committed: old.committed(),
+            old_idle_bytes: old.pool.idle_bytes(),
+            old_released_bytes: old.pool.released_bytes(),
+            scavenged_bytes: old.pool.released_total,
             large_bytes: large.bytes,
             large_objects: large.len(),
             external_bytes: state.external_bytes.get(),
             reported_external_bytes: state.reported_external.get(),
             live_bytes: recorder.live_bytes,
+            allocated_black_bytes: recorder.allocated_black_bytes,
             live_objects: recorder.live_objects,
             minor_collections: recorder.minor_collections,
             major_collections: recorder.major_collections,

@@ -13,13 +13,17 @@
 //!   barrier: it retreats the wavefront instead of shading the new target).
 //!
 //! Fast path: young objects, and old objects that are already remembered and
-//! not black, need nothing. It is two loads and a test of one flags word:
-//! `flags & OLD == 0 || (flags & REMEMBERED != 0 && colour != Black)`.
-//! Everything else takes the `#[cold]` slow path.
+//! not black, need nothing. Outside marking nothing is black, so it is two
+//! loads and a test of one flags word and the phase:
+//! `flags & OLD == 0 || (flags & REMEMBERED != 0 && !marking)`. While marking,
+//! a remembered gray object is still cheap (the header's `GRAY` bit); a
+//! remembered non-gray one reads its mark in the side bitmap
+//! (`space::marks`). Everything else takes the `#[cold]` slow path.
 
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, Header, OLD, REMEMBERED};
+use crate::object::header::{Colour, Header, GRAY, OLD, REMEMBERED};
+use crate::space::marks;
 use crate::state::GcState;
 
 /// Runs the barrier for a store into the object headed by `object`.
@@ -34,7 +38,9 @@ pub(crate) fn write_barrier(state: &GcState, object: NonNull<Header>) {
     if flags & OLD == 0 {
         return;
     }
-    if flags & REMEMBERED != 0 && header.colour() != Colour::Black {
+    if flags & REMEMBERED != 0
+        && (!state.is_marking() || flags & GRAY != 0 || !marks::is_marked(object))
+    {
         return;
     }
     write_barrier_slow(state, object, header);
@@ -51,8 +57,8 @@ fn write_barrier_slow(state: &GcState, object: NonNull<Header>, header: &Header)
             state.remembered.borrow_mut().push(object);
         }
     }
-    if header.colour() == Colour::Black && state.is_marking() {
-        header.set_colour(Colour::Gray);
+    if state.is_marking() && marks::colour(object) == Colour::Black {
+        marks::regray(object);
         header.set_rescan(true);
         state.gray_again.borrow_mut().push(object);
         state
@@ -82,7 +88,7 @@ mod tests {
         weak: None,
     };
 
-    const COLOURS: [Colour; 4] = [Colour::White0, Colour::White1, Colour::Gray, Colour::Black];
+    const COLOURS: [Colour; 3] = [Colour::White, Colour::Gray, Colour::Black];
 
     /// What one store did.
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -101,21 +107,17 @@ mod tests {
     /// The table for old objects: (marking, colour, already remembered) -> effect.
     /// Young objects never need the barrier (they are scanned at every minor GC
     /// and are roots for marking), whatever their bits say.
-    const OLD_TABLE: [(bool, Colour, bool, Effect); 16] = [
-        (false, Colour::White0, false, Effect::Remembers),
-        (false, Colour::White0, true, Effect::Nothing),
-        (false, Colour::White1, false, Effect::Remembers),
-        (false, Colour::White1, true, Effect::Nothing),
+    const OLD_TABLE: [(bool, Colour, bool, Effect); 12] = [
+        (false, Colour::White, false, Effect::Remembers),
+        (false, Colour::White, true, Effect::Nothing),
         (false, Colour::Gray, false, Effect::Remembers),
         (false, Colour::Gray, true, Effect::Nothing),
-        // Black outside marking (a survivor not yet repainted by the sweep):
-        // no wavefront to protect.
+        // Black outside marking (a survivor in a block not yet swept): no
+        // wavefront to protect.
         (false, Colour::Black, false, Effect::Remembers),
         (false, Colour::Black, true, Effect::Nothing),
-        (true, Colour::White0, false, Effect::Remembers),
-        (true, Colour::White0, true, Effect::Nothing),
-        (true, Colour::White1, false, Effect::Remembers),
-        (true, Colour::White1, true, Effect::Nothing),
+        (true, Colour::White, false, Effect::Remembers),
+        (true, Colour::White, true, Effect::Nothing),
         // Gray is already queued: the marker will see the new field.
         (true, Colour::Gray, false, Effect::Remembers),
         (true, Colour::Gray, true, Effect::Nothing),
@@ -131,17 +133,77 @@ mod tests {
         state
     }
 
-    fn header(space: Space, colour: Colour, remembered: bool) -> Header {
-        let header = Header::new(&INFO, space, colour);
-        header.set_remembered(remembered);
-        header
+    /// Test objects: old ones in real old-space cells (their marks live in
+    /// the block's side bitmap), the others in boxes.
+    #[derive(Default)]
+    struct Objects {
+        old: Option<crate::space::old::OldSpace>,
+        /// Headers leaked from boxes (freed on drop), so that each keeps its
+        /// address and its pointer's provenance as the list grows.
+        boxed: Vec<NonNull<Header>>,
+    }
+
+    impl Drop for Objects {
+        fn drop(&mut self) {
+            for object in self.boxed.drain(..) {
+                // SAFETY: made by `Box::into_raw` in `header`, freed once here.
+                drop(unsafe { Box::from_raw(object.as_ptr()) });
+            }
+        }
+    }
+
+    impl Objects {
+        /// An object in `space`, of `colour` (for young objects: with the
+        /// bits that colour would have), remembered or not.
+        fn header(&mut self, space: Space, colour: Colour, remembered: bool) -> NonNull<Header> {
+            let object = if space == Space::Old {
+                let old = self
+                    .old
+                    .get_or_insert_with(crate::space::old::OldSpace::new);
+                let cell = old.alloc(INFO.size).unwrap().cast::<Header>();
+                // SAFETY: a fresh 16-aligned cell of at least 16 bytes.
+                unsafe { cell.as_ptr().write(Header::new(&INFO, space)) };
+                marks::born(cell, marks::Birth::White);
+                cell
+            } else {
+                let raw = Box::into_raw(Box::new(Header::new(&INFO, space)));
+                // SAFETY: `Box::into_raw` never returns null.
+                let object = unsafe { NonNull::new_unchecked(raw) };
+                self.boxed.push(object);
+                object
+            };
+            // SAFETY: just made, owned by `self`.
+            let header = unsafe { object.as_ref() };
+            if space.is_old() {
+                if colour != Colour::White {
+                    assert!(marks::shade(object));
+                }
+                if colour == Colour::Black {
+                    marks::blacken(object);
+                }
+            } else {
+                header.set_gray(colour == Colour::Gray);
+                header.set_marked_bit(colour != Colour::White);
+            }
+            header.set_remembered(remembered);
+            object
+        }
     }
 
     /// Runs one store's barrier and reads back what it did, checking that the
     /// bits and the lists agree with each other.
-    fn store(state: &GcState, header: &Header) -> Effect {
-        let (was_remembered, colour) = (header.is_remembered(), header.colour());
-        let object = NonNull::from(header);
+    fn store(state: &GcState, object: NonNull<Header>) -> Effect {
+        // SAFETY: test objects live as long as their `Objects`.
+        let header = unsafe { object.as_ref() };
+        let young = !header.is_old();
+        let colour_of = |object| {
+            if young {
+                None
+            } else {
+                Some(marks::colour(object))
+            }
+        };
+        let (was_remembered, colour) = (header.is_remembered(), colour_of(object));
         write_barrier(state, object);
         let remembered = state.remembered.borrow().contains(&object);
         let regrayed = state.gray_again.borrow().contains(&object);
@@ -150,9 +212,9 @@ mod tests {
         let regrays = state.counters.barrier_regrays.get();
         assert_eq!(regrays, u64::from(regrayed), "one re-gray counted");
         if regrayed {
-            assert_eq!(header.colour(), Colour::Gray);
+            assert_eq!(colour_of(object), Some(Colour::Gray));
         } else {
-            assert_eq!(header.colour(), colour, "colour unchanged");
+            assert_eq!(colour_of(object), colour, "colour unchanged");
         }
         let remembers = header.is_remembered() && !was_remembered;
         if state.generational {
@@ -173,10 +235,13 @@ mod tests {
         for space in [Space::Old, Space::Large] {
             for (marking, colour, remembered, effect) in OLD_TABLE {
                 let state = state(true, marking);
-                let object = header(space, colour, remembered);
+                let mut objects = Objects::default();
+                let object = objects.header(space, colour, remembered);
                 let case = (space, marking, colour, remembered);
-                assert_eq!(store(&state, &object), effect, "{case:?}");
-                assert!(object.is_remembered(), "{case:?}: remembered after");
+                assert_eq!(store(&state, object), effect, "{case:?}");
+                // SAFETY: owned by `objects`.
+                let header = unsafe { object.as_ref() };
+                assert!(header.is_remembered(), "{case:?}: after");
                 let listed = state.remembered.borrow().len();
                 assert_eq!(listed, usize::from(!remembered), "{case:?}");
             }
@@ -190,10 +255,13 @@ mod tests {
                 for colour in COLOURS {
                     for remembered in [false, true] {
                         let state = state(true, marking);
-                        let object = header(space, colour, remembered);
+                        let mut objects = Objects::default();
+                        let object = objects.header(space, colour, remembered);
                         let case = (space, marking, colour, remembered);
-                        assert_eq!(store(&state, &object), Effect::Nothing, "{case:?}");
-                        assert_eq!(object.is_remembered(), remembered, "{case:?}");
+                        assert_eq!(store(&state, object), Effect::Nothing, "{case:?}");
+                        // SAFETY: owned by `objects`.
+                        let header = unsafe { object.as_ref() };
+                        assert_eq!(header.is_remembered(), remembered, "{case:?}");
                         assert!(state.remembered.borrow().is_empty());
                     }
                 }
@@ -205,10 +273,13 @@ mod tests {
     fn without_a_young_generation_the_bit_is_set_but_nothing_is_listed() {
         for (marking, colour, remembered, effect) in OLD_TABLE {
             let state = state(false, marking);
-            let object = header(Space::Old, colour, remembered);
+            let mut objects = Objects::default();
+            let object = objects.header(Space::Old, colour, remembered);
             let case = (marking, colour, remembered);
-            assert_eq!(store(&state, &object), effect, "{case:?}");
-            assert!(object.is_remembered(), "{case:?}: on the fast path after");
+            assert_eq!(store(&state, object), effect, "{case:?}");
+            // SAFETY: owned by `objects`.
+            let header = unsafe { object.as_ref() };
+            assert!(header.is_remembered(), "{case:?}: on the fast path after");
             assert!(state.remembered.borrow().is_empty(), "{case:?}");
         }
     }
@@ -216,20 +287,22 @@ mod tests {
     #[test]
     fn a_second_store_takes_the_fast_path() {
         let state = state(true, true);
-        let object = header(Space::Old, Colour::Black, false);
-        assert_eq!(store(&state, &object), Effect::RemembersAndRegrays);
+        let mut objects = Objects::default();
+        let object = objects.header(Space::Old, Colour::Black, false);
+        assert_eq!(store(&state, object), Effect::RemembersAndRegrays);
         // Now remembered and gray: nothing more until the marker blackens it.
-        write_barrier(&state, NonNull::from(&object));
+        write_barrier(&state, object);
         assert_eq!(state.remembered.borrow().len(), 1);
         assert_eq!(state.gray_again.borrow().len(), 1);
         assert_eq!(state.counters.barrier_regrays.get(), 1);
         // Blackened again by the marker, the next store re-grays it again.
-        object.set_colour(Colour::Black);
-        object.set_rescan(false);
-        write_barrier(&state, NonNull::from(&object));
+        marks::blacken(object);
+        // SAFETY: owned by `objects`.
+        unsafe { object.as_ref() }.set_rescan(false);
+        write_barrier(&state, object);
         assert_eq!(state.remembered.borrow().len(), 1, "remembered once");
         assert_eq!(state.gray_again.borrow().len(), 2);
         assert_eq!(state.counters.barrier_regrays.get(), 2);
-        assert_eq!(object.colour(), Colour::Gray);
+        assert_eq!(marks::colour(object), Colour::Gray);
     }
 }

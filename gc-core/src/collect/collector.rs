@@ -28,9 +28,10 @@
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
 //!    three gray lists, and settling the weak containers.
-//! 7. **Sweeping** (`sweep`): once termination has flipped the whites, bounded
-//!    sweep steps free the dead-white cells and large objects, drop their
-//!    values and return empty blocks.
+//! 7. **Sweeping** (`sweep`, `old`, `scavenge`): termination flips the old
+//!    space (every block unswept); allocation sweeps blocks lazily by bitmap,
+//!    paced steps sweep the rest and drop dead values; empty blocks are pooled
+//!    and the scavenger returns idle ones to the OS at a bounded rate.
 //! 8. **Pacing** (`pacer`): at termination the pacer measures the live heap
 //!    and sets the next goal (`gc_percent`, memory limit) and trigger; while
 //!    marking it sets the assist ratio.
@@ -50,6 +51,7 @@ use std::time::{Duration, Instant};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
+use crate::collect::scavenge::scavenge;
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -64,11 +66,6 @@ use crate::state::GcState;
 use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
 use crate::telemetry::timing::{timed, timed_value};
-
-/// Cells the sweeper visits per sweep step when nothing else is asked: 4096
-/// cells of at most 8 KiB is one to sixteen 64 KiB blocks, tens of
-/// microseconds on this machine, far below the 1 ms pause target.
-pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
 
 /// The mutator is asked back to a safe point at most once per this many
 /// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
@@ -88,6 +85,8 @@ struct CycleInProgress {
     /// The largest heap seen at a safe point while marking.
     heap_peak: usize,
     bytes_allocated_at_start: u64,
+    /// Old bytes when marking began (nothing is freed while marking).
+    old_bytes_at_start: usize,
     minor_at_start: u64,
     mark_pause_total: Duration,
     mutator_time: Duration,
@@ -219,7 +218,8 @@ impl Collector {
         let mutator_time = self.last_safe_point.elapsed();
         self.pacer.record_mutator_time(mutator_time);
         self.cycle.mutator_time += mutator_time;
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(state.heap_bytes());
+        let peak = state.heap_bytes() + state.old.borrow().lazy_freed_since_safe_point;
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(peak);
         if state.is_marking() {
             self.cycle.heap_peak = self.cycle.heap_peak.max(state.paced_bytes());
         }
@@ -250,7 +250,9 @@ impl Collector {
     pub(crate) fn end_safe_point(&mut self, state: &GcState) {
         self.last_paced_bytes = state.paced_bytes();
         let heap = state.heap_bytes();
-        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(heap);
+        // The heap may have shrunk inside `mutate` (lazy sweeping): its peak was higher.
+        let peak = heap + std::mem::take(&mut state.old.borrow_mut().lazy_freed_since_safe_point);
+        self.stats.peak_heap_bytes = self.stats.peak_heap_bytes.max(peak);
         let max_heap = self.config.max_heap.unwrap_or(usize::MAX);
         state.max_heap.set(max_heap);
         state.alloc_limit.set(max_heap.saturating_sub(heap));
@@ -365,7 +367,7 @@ impl Collector {
                 }
             }
             Phase::Sweeping => {
-                let budget = SWEEP_STEP_CELLS.max(bytes / 16);
+                let budget = self.sweeper.paced_budget(bytes);
                 pauses.push((
                     PauseKind::SweepStep,
                     timed(|| {
@@ -376,6 +378,7 @@ impl Collector {
                 self.record_last(state, roots, &pauses);
             }
         }
+        scavenge(state, self.pacer.heap_goal(), self.config.memory_limit());
         pauses
     }
 
@@ -418,6 +421,7 @@ impl Collector {
             heap_at_start: heap,
             heap_peak: heap,
             bytes_allocated_at_start: self.stats.bytes_allocated,
+            old_bytes_at_start: state.old_bytes(),
             minor_at_start: self.stats.minor_collections,
             forced,
             started: Some(Instant::now()),
@@ -481,10 +485,13 @@ impl Collector {
         }
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
-        state.current_white.set(state.current_white.get().flip());
+        // The flip: every block becomes unswept; no header is repainted.
+        state.old.get_mut().start_sweep(self.config.stress);
         Collector::set_phase(state, Phase::Sweeping);
-        self.sweeper = Sweeper::start(state.old.get_mut());
         self.end_cycle(state, weak_cleared, termination.elapsed());
+        // Sweep credit: the whole sweep before the next trigger is reached.
+        let to_trigger = self.pacer.trigger().saturating_sub(state.paced_bytes());
+        self.sweeper = Sweeper::start(state.old.get_mut(), to_trigger);
     }
 
     /// The termination's rescan: a minor GC (which shades every old object the
@@ -509,9 +516,11 @@ impl Collector {
     /// Feeds the finished cycle to the pacer and the telemetry.
     fn end_cycle(&mut self, state: &mut GcState, weak_cleared: usize, termination: Duration) {
         let survivors = state.survivors.occupied().used;
+        // Live is what was marked (docs/architecture.md), not born black.
         // Traced outside bytes are measured afresh; reported ones carry over.
         let external = self.marker.external_bytes + state.reported_external.get();
         let live_bytes = self.marker.marked_bytes + survivors + external;
+        let allocated_black = state.old_bytes() - self.cycle.old_bytes_at_start;
         state.external_bytes.set(external);
         let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
@@ -533,6 +542,7 @@ impl Collector {
         let non_heap = state.committed_bytes().saturating_sub(state.paced_bytes());
         self.pacer.set_non_heap_bytes(non_heap);
         self.stats.live_bytes = live_bytes;
+        self.stats.allocated_black_bytes = allocated_black;
         self.stats.live_objects = self.marker.marked_objects + state.survivors.occupied().objects;
         self.stats.mark_work += self.marker.work_done as u64;
         let report = CycleReport {
@@ -566,9 +576,8 @@ impl Collector {
         if state.phase.get() != Phase::Sweeping {
             return true;
         }
-        let done = self.sweeper.step(state, budget, self.config.stress);
+        let done = self.sweeper.step(state, budget);
         if done {
-            state.old.get_mut().release_empty_blocks();
             Collector::set_phase(state, Phase::Idle);
         }
         done

@@ -26,12 +26,13 @@
 
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, Header, Space};
+use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::drop_dead;
+use crate::space::marks::{self, Birth};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::state::{layout_of, GcState};
@@ -56,7 +57,6 @@ struct Evacuation<'a> {
     params: MinorParams,
     /// Set while a major cycle is marking: old objects reached are shaded onto `gray`.
     marking: bool,
-    current_white: Colour,
     gray: &'a mut Vec<NonNull<Header>>,
     /// Copied objects whose fields are still to be scanned.
     scan: Vec<NonNull<Header>>,
@@ -80,7 +80,6 @@ pub(crate) fn minor_gc(
     let eden_needs_drop = state.eden.take_needs_drop();
     let eden_bytes = state.eden.used();
     let marking = state.is_marking();
-    let current_white = state.current_white.get();
     let remembered = std::mem::take(state.remembered.get_mut());
     let survivor_capacity = state.survivors.capacity;
     let (from, to) = state.survivors.split();
@@ -91,7 +90,6 @@ pub(crate) fn minor_gc(
         old: state.old.get_mut(),
         params,
         marking,
-        current_white,
         gray,
         scan: Vec::new(),
         containers: Vec::new(),
@@ -247,11 +245,10 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
 /// While marking, an old object reached from the young generation or the
 /// roots is shaded: the young generation is a root set for the marker.
 #[inline]
-fn shade_if_marking(tracer: &mut Tracer, header: &Header, object: NonNull<Header>) {
+fn shade_if_marking(tracer: &mut Tracer, _header: &Header, object: NonNull<Header>) {
     // SAFETY: this tracer was created with an Evacuation context.
     let evacuation = unsafe { tracer.context::<Evacuation>() };
-    if evacuation.marking && header.colour().is_white() {
-        header.set_colour(Colour::Gray);
+    if evacuation.marking && marks::shade(object) {
         evacuation.gray.push(object);
     }
 }
@@ -277,13 +274,13 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     new_header.set_remembered(false);
     if space.is_old() {
         // Promoted while marking: born black, and scanned below so its old
-        // children are shaded (I1). Otherwise: the current white.
-        let colour = if evacuation.marking {
-            Colour::Black
+        // children are shaded (I1). Otherwise: white.
+        let birth = if evacuation.marking {
+            Birth::Black
         } else {
-            evacuation.current_white
+            Birth::White
         };
-        new_header.set_colour(colour);
+        marks::born(new, birth);
     } else if info.drop.is_some() {
         evacuation.to.needs_drop.push(new);
     }

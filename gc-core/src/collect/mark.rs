@@ -1,7 +1,8 @@
 //! Incremental tri-colour marking of the old generation (step 6 of an
 //! object's life).
 //!
-//! Colours (`header::Colour`) are defined by where an old object stands:
+//! Colours (`header::Colour`, kept by `space::marks`: the mark in the
+//! block's side bitmap, gray in the header) are defined by where an old object stands:
 //! **white** = not reached yet this cycle; **gray** = reached, fields not yet
 //! scanned, and on one of three gray lists: the gray stack (`Marker::gray`),
 //! the objects born gray (`GcState::gray_new`, moved onto the stack by each
@@ -27,8 +28,9 @@
 
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, Header, Space};
+use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
+use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::state::GcState;
 
@@ -41,9 +43,12 @@ pub(crate) struct Marker {
     pub(crate) containers: Vec<NonNull<Header>>,
     /// The major cycle's number (object pools rotate once per cycle).
     pub(crate) cycle: u64,
-    /// Bytes of old objects blackened this cycle (cell sizes).
+    /// Bytes of old objects marked by tracing this cycle (cell sizes): the
+    /// *marked-reachable* bytes. Objects allocated or promoted black during
+    /// the cycle are not counted (see docs/architecture.md, "Live is what
+    /// was marked").
     pub(crate) marked_bytes: usize,
-    /// Objects blackened this cycle.
+    /// Objects marked by tracing this cycle.
     pub(crate) marked_objects: usize,
     /// Outside-heap bytes reported by the objects scanned this cycle.
     pub(crate) external_bytes: usize,
@@ -115,16 +120,18 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     // SAFETY: gray objects are live old objects (only the marker, the barrier
     // and allocation push them, and sweeping never frees non-white objects).
     let header = unsafe { object.as_ref() };
-    if header.colour() != Colour::Gray {
+    if !header.is_gray() {
         return 0; // pushed twice; already scanned
     }
-    header.set_colour(Colour::Black);
+    marks::blacken(object);
+    // A re-grayed object was counted when first blackened; one born gray
+    // (allocated while marking) is allocated black, not marked-reachable.
     let first_time = !header.is_rescan();
     header.set_rescan(false);
-    let info = header.info();
+    let size = object_size(header);
     let cell_bytes = match header.space() {
-        Space::Old => OldSpace::cell_size_for(info.size),
-        _ => info.size,
+        Space::Old => OldSpace::cell_size_for(size),
+        _ => size,
     };
     tracer.external = 0;
     // SAFETY: the object is live and the collector has exclusive access.
@@ -138,12 +145,18 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     // SAFETY: this tracer was created with a Marker context.
     let marker = unsafe { tracer.context::<Marker>() };
     if first_time {
-        // A re-grayed object was counted when first blackened.
         marker.marked_bytes += cell_bytes;
         marker.marked_objects += 1;
         marker.external_bytes += external;
     }
-    info.size + external
+    size + external
+}
+
+/// The size in bytes of an object (header included): the one place marking
+/// asks for it.
+#[inline]
+fn object_size(header: &Header) -> usize {
+    header.info().size
 }
 
 /// The marking edge visitor (`TraceMode::Mark`): shade a white old target.
@@ -151,8 +164,7 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
 pub(crate) fn visit_edge(tracer: &mut Tracer, target: NonNull<Header>) {
     // SAFETY: every edge the tracer is given points at a live object (I4).
     let header = unsafe { target.as_ref() };
-    if header.is_old() && header.colour().is_white() {
-        header.set_colour(Colour::Gray);
+    if header.is_old() && marks::shade(target) {
         // SAFETY: this tracer was created with a Marker context.
         unsafe { tracer.context::<Marker>() }.gray.push(target);
     }
@@ -178,7 +190,7 @@ pub(crate) fn settle_and_sweep_containers(marker: &mut Marker, state: &mut GcSta
     let is_alive = |object: NonNull<Header>| {
         // SAFETY: weakly held objects are live until their slot is swept.
         let header = unsafe { object.as_ref() };
-        !header.is_old() || !header.colour().is_white()
+        !header.is_old() || marks::is_marked(object)
     };
     let cycle = marker.cycle;
     let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
@@ -217,6 +229,7 @@ mod tests {
     //! `Trace` impl hands each child to the tracer.
 
     use super::*;
+    use crate::object::header::Colour;
     use crate::object::trace::Trace;
     use crate::state::phase::Phase;
     use crate::state::GcState;
@@ -270,15 +283,13 @@ mod tests {
     }
 
     fn colour(object: NonNull<Header>) -> Colour {
-        // SAFETY: the fixture's state owns every node until it is dropped.
-        unsafe { object.as_ref() }.colour()
+        marks::colour(object)
     }
 
     /// A marker with the tree's root shaded, as `mark_roots` leaves it.
     fn shaded(fixture: &Fixture) -> Marker {
         let root = fixture.tree[0];
-        // SAFETY: as in `colour`.
-        unsafe { root.as_ref() }.set_colour(Colour::Gray);
+        assert!(marks::shade(root));
         Marker {
             gray: vec![root],
             ..Marker::default()
@@ -350,8 +361,8 @@ mod tests {
     fn an_object_pushed_twice_costs_one_scan() {
         let fixture = fixture(0);
         let leaf = fixture.tree[TREE - 1];
-        // SAFETY: as in `colour`.
-        unsafe { leaf.as_ref() }.set_colour(Colour::Gray);
+        assert!(marks::shade(leaf));
+        assert!(!marks::shade(leaf), "shaded once");
         let mut marker = Marker {
             gray: vec![leaf, leaf],
             ..Marker::default()
@@ -370,13 +381,13 @@ mod tests {
         // As the barrier does to a black object written while marking.
         // SAFETY: as in `colour`.
         let header = unsafe { root.as_ref() };
-        header.set_colour(Colour::Gray);
+        marks::regray(root);
         header.set_rescan(true);
         marker.gray.push(root);
         assert_eq!(mark_step(&mut marker, 1), NODE, "the rescan is work");
         assert_eq!(marker.work_done, (TREE + 1) * NODE);
         assert_eq!(marker.marked_objects, TREE, "not counted twice");
-        assert!(!header.is_rescan() && header.colour() == Colour::Black);
+        assert!(!header.is_rescan() && colour(root) == Colour::Black);
         assert!(marker.gray.is_empty(), "its children are black already");
     }
 
@@ -399,6 +410,10 @@ mod tests {
         assert_eq!(mark_step(&mut marker, usize::MAX), NODE);
         assert_eq!(colour(born), Colour::Black);
         assert!(is_drained(&marker, &[], &fixture.state.gray_new.borrow()));
-        assert_eq!(marker.marked_objects, TREE + 1);
+        // Allocated black, so not marked-reachable: counted apart.
+        assert_eq!(
+            marker.marked_objects, TREE,
+            "born gray is not counted as marked"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! `collector` is the hub: it tells the whole cycle as numbered steps and
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
 //! generation), `mark` the incremental tri-colour marking of the old one,
-//! `sweep` its incremental sweeping, `settle` the fixed point every traversal
+//! `sweep` its lazy, proportional sweeping, `scavenge` the bounded return
+//! of idle old-space memory to the OS, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `verify` the heap
 //! verifier (with `space_index`, its index of old space by address),
 //! `snapshot` the object-graph walker behind heap dumps and retaining paths,
@@ -17,6 +18,7 @@ pub(crate) mod evacuate;
 pub(crate) mod mark;
 #[cfg(feature = "record")]
 mod record;
+pub(crate) mod scavenge;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
 mod space_index;

@@ -310,8 +310,8 @@ fn describe(record: &mut ObjectRecord, object: NonNull<Header>, id: u64, externa
         Space::Old => ObjectSpace::Old,
         Space::Large => ObjectSpace::Large,
     };
-    record.colour = match header.colour() {
-        Colour::White0 | Colour::White1 => ObjectColour::White,
+    record.colour = match crate::space::marks::colour(object) {
+        Colour::White => ObjectColour::White,
         Colour::Gray => ObjectColour::Gray,
         Colour::Black => ObjectColour::Black,
     };

@@ -9,9 +9,12 @@
 //!   object; never a forwarding header, a free cell or poisoned memory.
 //! - I2: an old object holding a young pointer is in the remembered set.
 //! - I1: while marking, a black object never points to a white old object.
-//! - I3: while sweeping, no reachable old object wears the dead white (the
-//!   other phases have no dead white: every old object is the current white
-//!   or, while marking, gray or black).
+//! - I3: while sweeping, every reachable cell of a block not yet swept is
+//!   marked (an unmarked one would be freed).
+//! - I5/I8 on the side metadata (`OldSpace::check_metadata`): each block's
+//!   live count equals its allocation bitmap's popcount, swept blocks keep no
+//!   mark bit outside marking, pooled blocks hold no object; and every
+//!   reachable old cell has its allocation bit.
 //! - I7: a weak cell's target is empty or a live object.
 //!
 //! Stress mode runs it after every collection; tests call `Heap::verify`.
@@ -27,6 +30,7 @@ use std::ptr::NonNull;
 use crate::collect::space_index::{AddressSet, Place, SpaceIndex};
 use crate::object::header::{Colour, Header, Space, TypeInfo};
 use crate::object::trace::{TraceMode, Tracer};
+use crate::space::marks;
 use crate::state::phase::Phase;
 use crate::state::GcState;
 
@@ -140,9 +144,13 @@ pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tra
         total.objects += tally.objects;
         total.bytes += tally.bytes;
     }
+    let mut problems = verification.problems;
+    let marking = state.phase.get() == Phase::Marking;
+    let metadata = state.old.borrow().check_metadata(marking);
+    problems.extend(metadata.into_iter().take(MAX_REPORTED));
     Reachable {
         objects: verification.objects,
-        problems: verification.problems,
+        problems,
         by_type,
     }
 }
@@ -261,18 +269,22 @@ impl Verification<'_> {
         if !self.is_in_a_space(target, place) {
             return Err("points outside every live space".into());
         }
-        // SAFETY: the address is a cell or object start in a live space.
-        let header = unsafe { target.as_ref() };
-        if header.raw_info().is_null() {
-            return Err("points at a free cell".into());
+        if let Place::Cell(_) = place {
+            // SAFETY: the index placed `target` at a cell start of a block.
+            if !unsafe { marks::is_allocated_cell(target) } {
+                return Err("points at a free cell (I5)".into());
+            }
         }
+        // SAFETY: the address is an object start in a live space.
+        let header = unsafe { target.as_ref() };
         if header.is_forwarded() {
             return Err("points at a forwarding header (missed update)".into());
         }
-        if header.is_old() && self.state.phase.get() != Phase::Marking {
-            let dead = self.state.current_white.get().flip();
-            if header.colour() == dead && self.state.phase.get() == Phase::Sweeping {
-                return Err("reachable object painted the dead white (I3)".into());
+        if let Place::Cell(_) = place {
+            let sweeping = self.state.phase.get() == Phase::Sweeping;
+            if sweeping && self.state.old.borrow().awaits_sweep(target) && !marks::is_marked(target)
+            {
+                return Err("reachable cell unmarked in an unswept block (I3)".into());
             }
         }
         Ok(())
@@ -307,7 +319,11 @@ impl Verification<'_> {
             ));
         }
         let marking = self.state.phase.get() == Phase::Marking;
-        if marking && from.colour() == Colour::Black && to.is_old() && to.colour().is_white() {
+        if marking
+            && to.is_old()
+            && marks::colour(source) == Colour::Black
+            && marks::colour(target).is_white()
+        {
             self.report(format!(
                 "black {source:p} -> white {target:p} while marking (I1)"
             ));

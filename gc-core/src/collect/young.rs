@@ -125,8 +125,8 @@ pub(super) fn forget_dead_remembered(state: &mut GcState) {
     state
         .remembered
         .get_mut()
-        // SAFETY: remembered objects are live old objects until swept.
-        .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
+        // Remembered objects are live old objects until swept.
+        .retain(|&object| crate::space::marks::is_marked(object));
 }
 
 fn is_old(object: NonNull<Header>) -> bool {

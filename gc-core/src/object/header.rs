@@ -8,10 +8,11 @@
 //!   drop fn, name, and for weak containers their `WeakOps`).
 //!   While a minor GC evacuates a young object, the *old copy's* `info` word is
 //!   overwritten with the forwarding address and [`FORWARDED`] is set.
-//! - `flags` packs the object's [`Colour`], [`Space`], age and the
-//!   remembered, forwarded and rescan bits. Colours and spaces are enums whose meaning is
-//!   defined by where the object is; they change only through the setters here,
-//!   which `debug_assert!` the legal transitions.
+//! - `flags` packs the object's gray bit (see [`Colour`]: the mark itself is
+//!   in the old-space block's side bitmap), a large object's own mark bit,
+//!   its [`Space`], age and the remembered, forwarded and rescan bits. Spaces
+//!   are an enum whose meaning is defined by where the object is; they change
+//!   only through the setters here, which `debug_assert!` the legal transitions.
 //! - `hash` is the identity hash, assigned on first use and copied with the
 //!   object, so `Hash` on `Gc` survives moves (invariant I6). It is not taken
 //!   from the address (Eden reuses addresses after every minor GC, so objects
@@ -125,44 +126,28 @@ unsafe fn drop_erased<T>(header: NonNull<Header>) {
 /// The tri-colour abstraction (invariant I1, `docs/invariants.md`), defined by
 /// where an old-generation object stands in the current marking cycle.
 ///
-/// Two whites alternate as in Lua: at the end of marking the "current" white
-/// flips, so every object still painted the *previous* white is garbage, while
-/// objects allocated during sweeping get the new white and are safe.
+/// The colour is not stored as such. *Marked* (gray or black) is a bit in the
+/// side mark bitmap of the object's old-space block, or the [`MARKED`] bit
+/// of a large object's own header; *gray* is the header's [`GRAY`] bit,
+/// which is set exactly while the object is on one of the gray lists. So
+/// white = unmarked, gray = marked with `GRAY`, black = marked without it
+/// (`space::marks` computes it). Because no object is gray once marking has
+/// drained, and the sweeper clears the mark bitmaps block by block, no white
+/// flip repaints any header.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
-#[repr(u32)]
 pub(crate) enum Colour {
-    /// Not yet reached in cycles whose current white is White0.
-    White0 = 0,
-    /// Not yet reached in cycles whose current white is White1.
-    White1 = 1,
-    /// Reached and on the gray stack: its fields are still to be scanned.
-    Gray = 2,
+    /// Not reached yet this cycle (or no cycle is marking).
+    White,
+    /// Reached and on a gray list: its fields are still to be scanned.
+    Gray,
     /// Reached and scanned: every field has been shaded.
-    Black = 3,
+    Black,
 }
 
 impl Colour {
-    /// The other white.
-    pub(crate) fn flip(self) -> Colour {
-        match self {
-            Colour::White0 => Colour::White1,
-            Colour::White1 => Colour::White0,
-            other => other,
-        }
-    }
-
-    /// True for either white.
+    /// True for white.
     pub(crate) fn is_white(self) -> bool {
-        matches!(self, Colour::White0 | Colour::White1)
-    }
-
-    fn from_bits(bits: u32) -> Colour {
-        match bits & COLOUR_MASK {
-            0 => Colour::White0,
-            1 => Colour::White1,
-            2 => Colour::Gray,
-            _ => Colour::Black,
-        }
+        self == Colour::White
     }
 }
 
@@ -200,7 +185,12 @@ impl Space {
     }
 }
 
-const COLOUR_MASK: u32 = 0b11;
+/// `flags` bit: the object is on a gray list (see [`Colour`]). It is the only
+/// colour bit of an old cell's header; the mark itself is in the side bitmap.
+pub(crate) const GRAY: u32 = 1 << 0;
+/// `flags` bit: this large object is marked (large objects have no block
+/// and so no side bitmap; the sweeper clears the bit on survivors).
+pub(crate) const MARKED: u32 = 1 << 1;
 const SPACE_SHIFT: u32 = 2;
 const SPACE_MASK: u32 = 0b111;
 /// Bit of the `Space` value that marks the old generation.
@@ -224,30 +214,21 @@ pub(crate) const RESCAN: u32 = 1 << 11;
 /// The object header. See the module documentation for the layout.
 #[repr(C)]
 pub(crate) struct Header {
-    /// The type descriptor, or the forwarding address when `FORWARDED` is set,
-    /// or null for a free old-space cell.
+    /// The type descriptor, or the forwarding address when `FORWARDED` is set.
     info: Cell<*const TypeInfo>,
-    /// Colour, space, age, remembered and forwarded bits.
+    /// Gray, large-mark, space, age, remembered, forwarded and rescan bits.
     flags: Cell<u32>,
     /// Identity hash, 0 until first requested.
     hash: Cell<u32>,
 }
 
 impl Header {
-    /// A fresh header for an object of `info`'s type in `space`.
-    pub(crate) fn new(info: &'static TypeInfo, space: Space, colour: Colour) -> Header {
+    /// A fresh, white header for an object of `info`'s type in `space` (an
+    /// old object's mark, if it is born marked, is set by `space::marks`).
+    pub(crate) fn new(info: &'static TypeInfo, space: Space) -> Header {
         Header {
             info: Cell::new(info),
-            flags: Cell::new(((space as u32) << SPACE_SHIFT) | colour as u32),
-            hash: Cell::new(0),
-        }
-    }
-
-    /// The header of a free old-space cell (null `info`).
-    pub(crate) fn free_cell() -> Header {
-        Header {
-            info: Cell::new(std::ptr::null()),
-            flags: Cell::new(0),
+            flags: Cell::new((space as u32) << SPACE_SHIFT),
             hash: Cell::new(0),
         }
     }
@@ -260,17 +241,10 @@ impl Header {
     pub(crate) fn info(&self) -> &'static TypeInfo {
         debug_assert!(!self.is_forwarded(), "info() of a forwarded object");
         let info = self.info.get();
-        debug_assert!(!info.is_null(), "info() of a free cell");
         // SAFETY: a live, unforwarded header always holds a pointer obtained
         // from a `&'static TypeInfo` (Header::new / set_forwarded is the only
         // other writer, and it sets FORWARDED).
         unsafe { &*info }
-    }
-
-    /// The raw `info` word: null for a free old cell.
-    #[inline]
-    pub(crate) fn raw_info(&self) -> *const TypeInfo {
-        self.info.get()
     }
 
     /// Raw flag bits (for the barrier's fast path).
@@ -279,24 +253,30 @@ impl Header {
         self.flags.get()
     }
 
-    /// The object's colour.
+    /// True if the object is on a gray list (see [`Colour`]).
     #[inline]
-    pub(crate) fn colour(&self) -> Colour {
-        Colour::from_bits(self.flags.get())
+    pub(crate) fn is_gray(&self) -> bool {
+        self.flags.get() & GRAY != 0
     }
 
-    /// Repaints the object. Legal transitions (I1): white -> gray -> black;
-    /// black -> gray (the barrier re-grays a written black object); any white
-    /// or black -> the current white (sweeping or a fresh cycle); white ->
-    /// black (objects promoted while marking are born black).
+    /// Sets or clears the gray bit (only `space::marks`, which checks the
+    /// colour transition).
     #[inline]
-    pub(crate) fn set_colour(&self, colour: Colour) {
-        debug_assert!(
-            !(self.colour() == Colour::Gray && colour.is_white()),
-            "a gray object may not turn white"
-        );
-        self.flags
-            .set((self.flags.get() & !COLOUR_MASK) | colour as u32);
+    pub(crate) fn set_gray(&self, gray: bool) {
+        self.set_flag(GRAY, gray);
+    }
+
+    /// True if this large object's own mark bit is set.
+    #[inline]
+    pub(crate) fn is_marked_bit(&self) -> bool {
+        self.flags.get() & MARKED != 0
+    }
+
+    /// Sets or clears a large object's own mark bit (only `space::marks`
+    /// and the large-object sweeper).
+    #[inline]
+    pub(crate) fn set_marked_bit(&self, marked: bool) {
+        self.set_flag(MARKED, marked);
     }
 
     /// The space this object is in.
@@ -408,13 +388,6 @@ impl Header {
         self.hash.set(fresh);
         fresh
     }
-
-    /// Marks an old-space cell free (used by the sweeper and new blocks).
-    pub(crate) fn set_free(&self) {
-        self.info.set(std::ptr::null());
-        self.flags.set(0);
-        self.hash.set(0);
-    }
 }
 
 thread_local! {
@@ -467,11 +440,13 @@ mod tests {
 
     #[test]
     fn space_and_age_bits_do_not_overlap() {
-        let header = Header::new(&INFO, Space::SurvivorB, Colour::White1);
+        let header = Header::new(&INFO, Space::SurvivorB);
         header.set_age(MAX_AGE);
         header.set_remembered(true);
+        header.set_gray(true);
+        header.set_marked_bit(true);
         assert_eq!(header.space(), Space::SurvivorB);
-        assert_eq!(header.colour(), Colour::White1);
+        assert!(header.is_gray() && header.is_marked_bit());
         assert_eq!(header.age(), MAX_AGE);
         assert!(header.is_remembered());
         assert!(!header.is_old());
@@ -482,7 +457,7 @@ mod tests {
 
     #[test]
     fn identity_hash_is_stable_and_nonzero() {
-        let header = Header::new(&INFO, Space::Eden, Colour::White0);
+        let header = Header::new(&INFO, Space::Eden);
         let first = header.identity_hash();
         assert_ne!(first, 0);
         assert_eq!(first, header.identity_hash());
@@ -494,7 +469,7 @@ mod tests {
         for _ in 0..100 {
             // A header at the same stack slot each time, like an Eden slot
             // reused after a minor GC.
-            let header = Header::new(&INFO, Space::Eden, Colour::White0);
+            let header = Header::new(&INFO, Space::Eden);
             assert!(seen.insert(header.identity_hash()));
         }
     }
@@ -517,9 +492,14 @@ mod tests {
     }
 
     #[test]
-    fn colours_flip_between_whites() {
-        assert_eq!(Colour::White0.flip(), Colour::White1);
-        assert_eq!(Colour::White1.flip(), Colour::White0);
+    fn the_gray_and_mark_bits_clear_independently() {
+        let header = Header::new(&INFO, Space::Large);
+        assert!(!header.is_gray() && !header.is_marked_bit());
+        header.set_marked_bit(true);
+        header.set_gray(true);
+        header.set_gray(false);
+        assert!(header.is_marked_bit() && !header.is_gray());
+        assert_eq!(header.space(), Space::Large);
         assert!(Space::Large.is_old() && !Space::Eden.is_old());
     }
 }

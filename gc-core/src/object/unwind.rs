@@ -4,7 +4,7 @@
 //! (a minor GC's drop lists, the old-space and large-object sweeps, dropping
 //! the heap), the values an ephemeron table discards, and the cycle callback.
 //! If such a panic unwound through the collector, it would leave the heap
-//! half-updated: a swept cell not yet on its free list (and dropped again by
+//! half-updated: a dead cell whose allocation bit is not yet cleared (and dropped again by
 //! the next sweep step), or a minor GC's copies in a to-space the heap does
 //! not yet treat as live. So the collector runs each piece of user code
 //! through [`DeferredPanic::catch`], finishes its bookkeeping, and only when

@@ -6,6 +6,10 @@
 //! entirely: each gets its own allocation, belongs to the old generation from
 //! birth, is never moved, and is freed by the sweeper like an old cell.
 //!
+//! A large object has no block and so no side bitmap: it keeps its own mark
+//! bit in its header (`MARKED`, see `space::marks`), which the sweeper
+//! clears on every survivor.
+//!
 //! An object is unlinked from the list before its value is dropped, and its
 //! memory is returned even if that `Drop` panics (the panic is caught, see
 //! `object/unwind`), so no large object is dropped twice.
@@ -13,7 +17,7 @@
 use std::alloc::{alloc, dealloc, Layout};
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, Header};
+use crate::object::header::Header;
 use crate::object::unwind::{drop_object, DeferredPanic};
 use crate::space::old::SweepTally;
 
@@ -56,14 +60,12 @@ impl LargeSpace {
     }
 
     /// Sweeps the objects from index `start` for at most `budget` objects:
-    /// frees those painted `dead`, repaints the rest `live`. Returns the tally
-    /// and the index to resume from (`len()` when done).
+    /// frees the unmarked ones, clears the mark of the rest. Returns the
+    /// tally and the index to resume from (`len()` when done).
     pub(crate) fn sweep(
         &mut self,
         start: usize,
         budget: usize,
-        dead: Colour,
-        live: Colour,
         deferred: &mut DeferredPanic,
     ) -> (SweepTally, usize) {
         let mut tally = SweepTally::default();
@@ -73,14 +75,15 @@ impl LargeSpace {
             let object = &self.objects[index];
             // SAFETY: large objects are initialised from allocation until freed here.
             let header = unsafe { object.header.as_ref() };
-            if header.colour() == dead {
+            debug_assert!(!header.is_gray(), "gray object at sweep");
+            if !header.is_marked_bit() {
                 let object = self.objects.swap_remove(index);
                 tally.freed_bytes += object.layout.size();
                 tally.freed_objects += 1;
                 self.bytes -= object.layout.size();
                 free(object, deferred);
             } else {
-                header.set_colour(live);
+                header.set_marked_bit(false);
                 index += 1;
             }
         }

@@ -3,7 +3,8 @@
 //!
 //! `eden` (bump allocation of every new young object), `survivor` (the two
 //! semispaces a minor GC copies into), `old` (size-segregated, non-moving
-//! blocks) and `large` (one allocation per big object). `drop_list` drops the
+//! blocks) and `large` (one allocation per big object); `marks` keeps old objects' colours
+//! (side mark bitmaps, the header's gray bit). `drop_list` drops the
 //! young objects that died needing `Drop`, and `poison` fills freed memory in
 //! stress mode. A space stores and frees objects; when an object moves or dies
 //! is decided by the collector (`collect`). Every space runs a dead object's
@@ -13,6 +14,7 @@
 pub(crate) mod drop_list;
 pub(crate) mod eden;
 pub(crate) mod large;
+pub(crate) mod marks;
 pub(crate) mod old;
 pub(crate) mod poison;
 pub(crate) mod survivor;

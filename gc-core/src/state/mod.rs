@@ -29,11 +29,12 @@ use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
-use crate::object::header::{Colour, GcBox, Header, InfoOf, Space, TypeInfo};
+use crate::object::header::{GcBox, Header, InfoOf, Space, TypeInfo};
 use crate::object::trace::Trace;
 use crate::object::unwind::DeferredPanic;
 use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
+use crate::space::marks::{self, Birth};
 use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
 use crate::space::survivor::Survivors;
 use crate::state::alloc_profile::{AllocProfile, DEFAULT_PROFILE_RATE};
@@ -76,9 +77,6 @@ pub(crate) struct GcState {
     pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
     /// The collector's phase (written only by the collector at safe points).
     pub(crate) phase: Cell<Phase>,
-    /// The white that means "not reached" in the current or next cycle;
-    /// flipped when marking finishes (see `Colour`).
-    pub(crate) current_white: Cell<Colour>,
     /// Objects of at least this many bytes go to the large object space.
     pub(crate) large_threshold: Cell<usize>,
     /// Allocation beyond this many bytes since the last safe point exceeds the
@@ -136,7 +134,6 @@ impl GcState {
             gray_again: RefCell::new(Vec::new()),
             gray_new: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Idle),
-            current_white: Cell::new(Colour::White0),
             large_threshold: Cell::new(large_threshold),
             alloc_limit: Cell::new(usize::MAX),
             young_limit: Cell::new(usize::MAX),
@@ -251,7 +248,7 @@ impl GcState {
     /// Writes a new young object into fresh Eden memory `ptr`.
     #[inline(always)]
     fn init_young<T>(&self, ptr: NonNull<GcBox<T>>, info: &'static TypeInfo, value: T) {
-        let header = Header::new(info, Space::Eden, Colour::White0);
+        let header = Header::new(info, Space::Eden);
         // SAFETY: Eden returned fresh, unaliased memory with GcBox<T>'s layout.
         unsafe { ptr.as_ptr().write(GcBox { header, value }) };
         if std::mem::needs_drop::<T>() {
@@ -361,21 +358,29 @@ impl GcState {
         let ptr = ptr
             .ok_or(AllocError::OutOfMemory { requested: size })?
             .cast::<GcBox<T>>();
-        let colour = if self.is_marking() {
-            Colour::Gray
+        let birth = if self.is_marking() {
+            Birth::Gray
+        } else if is_large && self.phase.get() == Phase::Sweeping {
+            // Keeps the large sweeper, still walking the list, off it.
+            Birth::Black
         } else {
-            self.current_white.get()
+            Birth::White
         };
         // SAFETY: fresh, unaliased memory of at least GcBox<T>'s size, and
         // aligned for it (cells are 16-aligned and only types aligned to at
         // most 16 get cells; large objects use the exact layout).
         unsafe {
             ptr.as_ptr().write(GcBox {
-                header: Header::new(info, space, colour),
+                header: Header::new(info, space),
                 value,
             })
         };
-        if colour == Colour::Gray {
+        marks::born(ptr.cast(), birth);
+        if birth == Birth::Gray {
+            // Allocated black: its bytes are not marked-reachable (the
+            // marker counts only objects without the rescan bit).
+            // SAFETY: the header was just written.
+            unsafe { ptr.cast::<Header>().as_ref() }.set_rescan(true);
             self.gray_new.borrow_mut().push(ptr.cast());
         }
         if self.generational && info.trace.is_some() {

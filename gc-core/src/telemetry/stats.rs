@@ -69,8 +69,18 @@ pub struct Stats {
     pub old_bytes: usize,
     /// Objects in old-space cells.
     pub old_objects: usize,
-    /// Bytes of old-space blocks held from the system.
+    /// Bytes of old-space blocks held from the system (blocks in use and
+    /// idle pooled blocks; released ones excluded).
     pub old_committed: usize,
+    /// Bytes of empty old-space blocks pooled and still resident (Go's
+    /// HeapIdle minus HeapReleased): reused before fresh memory, counted by
+    /// the memory limit.
+    pub old_idle_bytes: usize,
+    /// Bytes of pooled old-space blocks whose pages were returned to the OS
+    /// and whose address range is kept for reuse (Go's HeapReleased).
+    pub old_released_bytes: usize,
+    /// Bytes the scavenger returned to the OS over the heap's life.
+    pub scavenged_bytes: u64,
     /// Bytes of large objects.
     pub large_bytes: usize,
     /// Large objects.
@@ -81,8 +91,15 @@ pub struct Stats {
     /// Outside-heap bytes the program reported with
     /// `Mutation::report_external` and has not released yet.
     pub reported_external_bytes: usize,
-    /// Bytes found live by the last completed mark (old + survivors + outside).
+    /// Bytes found live by the last completed mark (old + survivors +
+    /// outside): old objects *marked by tracing*, so objects allocated or
+    /// promoted black during that cycle are not in it (see
+    /// `allocated_black_bytes`). The pacer's goal is taken from it.
     pub live_bytes: usize,
+    /// Old-generation bytes allocated or promoted (born black or gray) while
+    /// the last completed cycle marked: kept by that cycle without proof
+    /// that they are reachable (part may be floating garbage).
+    pub allocated_black_bytes: usize,
     /// Objects found live by the last completed mark.
     pub live_objects: usize,
     /// Minor collections run.
@@ -154,6 +171,8 @@ pub(crate) struct StatsRecorder {
     pub(crate) objects_allocated: u64,
     pub(crate) peak_heap_bytes: usize,
     pub(crate) live_bytes: usize,
+    /// Old bytes born during the last completed cycle's marking.
+    pub(crate) allocated_black_bytes: usize,
     pub(crate) live_objects: usize,
     pub(crate) minor_collections: u64,
     pub(crate) major_collections: u64,

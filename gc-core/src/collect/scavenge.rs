@@ -1,0 +1,99 @@
+//! The scavenger: returning idle old-space memory to the operating system.
+//!
+//! Sweeping leaves empty blocks in the block pool (`space/old/pool`), where
+//! promotion and old allocation reuse them before faulting in fresh memory.
+//! Keeping every one of them would hold the heap's peak footprint forever;
+//! giving them all back at once would cost a long pause and fault the same
+//! pages in again at the next promotion. So, like Go's background
+//! scavenger, each safe point (`collect_debt`, outside the minor GC and
+//! mark termination pauses) releases a few idle blocks, oldest first, above
+//! what the pacer expects the heap to grow into before its goal. When the
+//! committed memory is above the memory limit, it releases more per step and
+//! keeps only what fits under the limit.
+
+use crate::state::GcState;
+
+/// Old-space blocks the scavenger may release per safe point: 2 x 128 KiB,
+/// two `madvise` calls of about 10 us each, so returning 1 GiB of idle
+/// memory takes 4096 safe points (Go's scavenger aims at ~1% of a CPU).
+pub(crate) const SCAVENGE_BLOCKS: usize = 2;
+
+/// The same while committed memory is above the memory limit: 16 blocks
+/// (2 MiB, ~100 us) per safe point.
+pub(crate) const SCAVENGE_BLOCKS_OVER_LIMIT: usize = 16;
+
+/// The idle pool bytes to keep, and the blocks to release at most, for a
+/// heap of `heap` bytes with goal `goal`, `committed` bytes committed of
+/// which `idle` are pooled, under `memory_limit`.
+pub(crate) fn scavenge_target(
+    heap: usize,
+    goal: usize,
+    committed: usize,
+    idle: usize,
+    memory_limit: Option<usize>,
+) -> (usize, usize) {
+    let keep = goal.saturating_sub(heap);
+    match memory_limit {
+        Some(limit) if committed > limit => {
+            let over = committed - limit;
+            (
+                keep.min(idle.saturating_sub(over)),
+                SCAVENGE_BLOCKS_OVER_LIMIT,
+            )
+        }
+        _ => (keep, SCAVENGE_BLOCKS),
+    }
+}
+
+/// One bounded scavenger step (see the module docs). Returns the bytes released.
+pub(crate) fn scavenge(state: &mut GcState, goal: usize, memory_limit: Option<usize>) -> usize {
+    let heap = state.heap_bytes();
+    let committed = state.committed_bytes();
+    let old = state.old.get_mut();
+    let (keep, blocks) =
+        scavenge_target(heap, goal, committed, old.pool.idle_bytes(), memory_limit);
+    old.scavenge(keep, blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1 << 20;
+
+    #[test]
+    fn idle_memory_up_to_the_room_below_the_goal_is_kept() {
+        assert_eq!(
+            scavenge_target(60 * MIB, 100 * MIB, 90 * MIB, 20 * MIB, None),
+            (40 * MIB, 2)
+        );
+        assert_eq!(
+            scavenge_target(120 * MIB, 100 * MIB, 130 * MIB, 8 * MIB, None),
+            (0, 2)
+        );
+    }
+
+    #[test]
+    fn over_the_memory_limit_the_scavenger_keeps_only_what_fits_and_goes_faster() {
+        // 10 MiB over the limit with 16 MiB idle: keep at most 6 MiB.
+        let target = scavenge_target(60 * MIB, 100 * MIB, 110 * MIB, 16 * MIB, Some(100 * MIB));
+        assert_eq!(target, (6 * MIB, SCAVENGE_BLOCKS_OVER_LIMIT));
+        // Under the limit: the ordinary rate.
+        let target = scavenge_target(60 * MIB, 100 * MIB, 90 * MIB, 16 * MIB, Some(100 * MIB));
+        assert_eq!(target, (40 * MIB, SCAVENGE_BLOCKS));
+    }
+
+    #[test]
+    fn a_step_releases_idle_blocks_of_a_real_heap_at_the_bounded_rate() {
+        use crate::space::old::BLOCK_BYTES;
+        let mut state = GcState::new(false, 4096, 4096, 1 << 20);
+        let old = state.old.get_mut();
+        let blocks: Vec<_> = (0..5).map(|_| old.pool.take().unwrap()).collect();
+        for block in blocks {
+            old.pool.put(block);
+        }
+        let released = scavenge(&mut state, 0, None);
+        assert_eq!(released, SCAVENGE_BLOCKS * BLOCK_BYTES);
+        assert_eq!(state.old.get_mut().pool.idle_bytes(), 3 * BLOCK_BYTES);
+    }
+}

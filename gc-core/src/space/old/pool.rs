@@ -1,0 +1,181 @@
+//! The block pool and the scavenger: where empty old-space blocks wait.
+//!
+//! A block the sweeper finds empty is not handed back to the system: it goes
+//! to this pool, and the next block any size class needs (for a promotion or
+//! an old allocation) comes from here before new memory is faulted in. The
+//! most recently freed block is reused first, as its pages are the warmest.
+//!
+//! Memory the program will not need soon is given back to the operating
+//! system by the *scavenger* (Go's name): `scavenge` releases the oldest
+//! idle blocks above a target at a bounded rate, a few blocks per call, and
+//! the collector calls it from its debt steps, never inside a pause. On Unix
+//! a released block keeps its address range and gets `madvise(MADV_DONTNEED)`:
+//! its pages leave the resident set, and reusing it faults in zeroed pages
+//! (Go's HeapReleased). Elsewhere, and under Miri, releasing returns the
+//! block's allocation to the system allocator.
+//!
+//! Accounting: idle blocks are committed memory (the memory limit counts
+//! them); released ones are not.
+
+use std::alloc::{alloc, dealloc, Layout};
+use std::collections::VecDeque;
+use std::ptr::NonNull;
+
+use super::block::BLOCK_BYTES;
+
+/// Whether releasing keeps the address range (`madvise`) or frees it.
+const KEEPS_RELEASED: bool = cfg!(all(unix, not(miri)));
+
+/// The layout of one block: its size, aligned to its size.
+pub(crate) fn block_layout() -> Layout {
+    // BLOCK_BYTES is a power of two: always a valid layout.
+    Layout::from_size_align(BLOCK_BYTES, BLOCK_BYTES).expect("valid block layout")
+}
+
+/// Empty blocks, resident or released.
+#[derive(Default)]
+pub(crate) struct BlockPool {
+    /// Empty, resident blocks; the oldest freed at the front.
+    idle: VecDeque<NonNull<u8>>,
+    /// Empty blocks whose pages were returned to the OS (address kept).
+    released: Vec<NonNull<u8>>,
+    /// Bytes released to the OS since the heap was made.
+    pub(crate) released_total: u64,
+    /// Blocks allocated from the system since the heap was made.
+    pub(crate) fresh_blocks: u64,
+    /// Blocks taken from the pool since the heap was made.
+    pub(crate) reused_blocks: u64,
+}
+
+impl BlockPool {
+    /// Bytes of idle (resident) blocks.
+    pub(crate) fn idle_bytes(&self) -> usize {
+        self.idle.len() * BLOCK_BYTES
+    }
+
+    /// Bytes of released blocks kept for reuse.
+    pub(crate) fn released_bytes(&self) -> usize {
+        self.released.len() * BLOCK_BYTES
+    }
+
+    /// Every pooled block (for the verifier).
+    pub(crate) fn idle_blocks(&self) -> impl Iterator<Item = NonNull<u8>> + '_ {
+        self.idle.iter().copied()
+    }
+
+    /// Puts an empty block in the pool.
+    pub(crate) fn put(&mut self, block: NonNull<u8>) {
+        self.idle.push_back(block);
+    }
+
+    /// Memory for a block: the warmest idle block, else a released one, else
+    /// a fresh allocation (`None` if the system is out of memory).
+    pub(crate) fn take(&mut self) -> Option<NonNull<u8>> {
+        if let Some(block) = self.idle.pop_back().or_else(|| self.released.pop()) {
+            self.reused_blocks += 1;
+            return Some(block);
+        }
+        // SAFETY: the layout has non-zero size.
+        let block = NonNull::new(unsafe { alloc(block_layout()) })?;
+        self.fresh_blocks += 1;
+        Some(block)
+    }
+
+    /// Releases idle blocks, oldest first, while idle memory exceeds
+    /// `keep_bytes`, at most `max_blocks` of them. Returns the bytes released.
+    pub(crate) fn scavenge(&mut self, keep_bytes: usize, max_blocks: usize) -> usize {
+        let mut released = 0;
+        while released < max_blocks && self.idle_bytes() > keep_bytes {
+            let Some(block) = self.idle.pop_front() else {
+                break;
+            };
+            release(block);
+            if KEEPS_RELEASED {
+                self.released.push(block);
+            }
+            released += 1;
+        }
+        let bytes = released * BLOCK_BYTES;
+        self.released_total += bytes as u64;
+        bytes
+    }
+}
+
+/// Gives a block's pages back to the operating system.
+fn release(block: NonNull<u8>) {
+    #[cfg(all(unix, not(miri)))]
+    {
+        // SAFETY: the block is BLOCK_BYTES of our own allocation, page
+        // aligned (it is aligned to BLOCK_BYTES) and holds no object; after
+        // MADV_DONTNEED its pages read as zeros, and it is formatted anew
+        // before reuse. A failure only leaves the pages resident.
+        unsafe {
+            libc::madvise(block.as_ptr().cast(), BLOCK_BYTES, libc::MADV_DONTNEED);
+        }
+    }
+    #[cfg(not(all(unix, not(miri))))]
+    {
+        // SAFETY: the block came from `alloc(block_layout())` in `take` and
+        // is no longer in the pool or any class.
+        unsafe { dealloc(block.as_ptr(), block_layout()) };
+    }
+}
+
+impl Drop for BlockPool {
+    fn drop(&mut self) {
+        for block in self.idle.drain(..).chain(self.released.drain(..)) {
+            // SAFETY: every pooled block came from `alloc(block_layout())`
+            // and is owned by the pool alone.
+            unsafe { dealloc(block.as_ptr(), block_layout()) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warmest_idle_block_is_reused_first_then_released_ones() {
+        let mut pool = BlockPool::default();
+        let (a, b) = (pool.take().unwrap(), pool.take().unwrap());
+        assert_eq!(pool.fresh_blocks, 2);
+        assert_eq!(a.as_ptr() as usize % BLOCK_BYTES, 0, "aligned to its size");
+        pool.put(a);
+        pool.put(b);
+        assert_eq!(pool.idle_bytes(), 2 * BLOCK_BYTES);
+        assert_eq!(pool.take(), Some(b), "the last freed is the warmest");
+        pool.put(b);
+        // The scavenger releases the oldest (a) and keeps b.
+        assert_eq!(pool.scavenge(BLOCK_BYTES, 8), BLOCK_BYTES);
+        assert_eq!(pool.idle_blocks().collect::<Vec<_>>(), vec![b]);
+        assert_eq!(
+            pool.released_bytes(),
+            usize::from(KEEPS_RELEASED) * BLOCK_BYTES
+        );
+        assert_eq!(pool.take(), Some(b));
+        let next = pool.take().unwrap();
+        if KEEPS_RELEASED {
+            assert_eq!(next, a, "a released block is reused before fresh memory");
+            assert_eq!(pool.fresh_blocks, 2);
+        }
+        pool.put(next);
+        pool.put(b);
+    }
+
+    #[test]
+    fn scavenging_stops_at_its_budget_and_at_the_bytes_to_keep() {
+        let mut pool = BlockPool::default();
+        let blocks: Vec<_> = (0..4).map(|_| pool.take().unwrap()).collect();
+        blocks.into_iter().for_each(|block| pool.put(block));
+        assert_eq!(pool.scavenge(0, 1), BLOCK_BYTES, "one block per call");
+        assert_eq!(
+            pool.scavenge(2 * BLOCK_BYTES, 8),
+            BLOCK_BYTES,
+            "down to the keep"
+        );
+        assert_eq!(pool.scavenge(2 * BLOCK_BYTES, 8), 0);
+        assert_eq!(pool.idle_bytes(), 2 * BLOCK_BYTES);
+        assert_eq!(pool.released_total, 2 * BLOCK_BYTES as u64);
+    }
+}
