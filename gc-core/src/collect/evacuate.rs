@@ -18,7 +18,9 @@
 //! targets cleared, I7); the remembered set is replaced; only then are dead
 //! young objects that need `Drop` dropped, each panic caught (`object/unwind`)
 //! so that Eden and the from-space are still reset in O(1) and the survivor
-//! spaces swap before the heap resumes it.
+//! spaces swap before the heap resumes it. A long drop list is not dropped in
+//! the pause: its arena is retired to the drop queue (`space/drop_list`) and
+//! later safe points drop it in bounded steps.
 //!
 //! While a major cycle is marking, an old object reached here is shaded gray,
 //! and promoted objects are born black and scanned at once, so the young
@@ -31,7 +33,7 @@ use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::young::MAX_AGE;
-use crate::space::drop_list::drop_dead;
+use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::state::{layout_of, GcState};
@@ -114,14 +116,51 @@ pub(crate) fn minor_gc(
         ..
     } = evacuation;
     *state.remembered.get_mut() = remembered;
-    // The bookkeeping is done: destructors run last, each panic caught, on
-    // objects no list will offer again (both lists were taken above).
-    let deferred = &mut state.deferred_panic;
-    outcome.dropped_objects =
-        drop_dead(&eden_needs_drop, deferred) + drop_dead(&from_needs_drop, deferred);
-    state.eden.reset(params.poison);
-    state.survivors.flip(params.poison);
+    free_young(
+        state,
+        eden_needs_drop,
+        from_needs_drop,
+        &mut outcome,
+        params.poison,
+    );
     (outcome, containers)
+}
+
+/// Frees Eden and the from-space once the bookkeeping is done. A short drop
+/// list is dropped now, each panic caught, on objects no list will offer
+/// again (both lists were taken above); a long one is queued with its arena
+/// so that the pause does not grow with dead objects (`space/drop_list`).
+fn free_young(
+    state: &mut GcState,
+    eden_needs_drop: Vec<NonNull<Header>>,
+    from_needs_drop: Vec<NonNull<Header>>,
+    outcome: &mut MinorOutcome,
+    poison: bool,
+) {
+    let deferred = &mut state.deferred_panic;
+    let queue = &mut state.young_drops;
+    let retire_eden = eden_needs_drop.len() > DROP_IN_PAUSE_OBJECTS;
+    let retire_from = from_needs_drop.len() > DROP_IN_PAUSE_OBJECTS;
+    let incoming = usize::from(retire_eden) + usize::from(retire_from);
+    if incoming > 0 {
+        outcome.dropped_objects += queue.make_room(incoming, deferred, poison).dropped;
+    }
+    if retire_eden {
+        outcome.deferred_drops += eden_needs_drop.len();
+        let arena = state.eden.retire_arena(queue.take_spare());
+        queue.retire(arena, eden_needs_drop);
+    } else {
+        outcome.dropped_objects += drop_dead(&eden_needs_drop, deferred);
+        state.eden.reset(poison);
+    }
+    if retire_from {
+        outcome.deferred_drops += from_needs_drop.len();
+        let arena = state.survivors.flip_retiring(queue.take_spare());
+        queue.retire(arena, from_needs_drop);
+    } else {
+        outcome.dropped_objects += drop_dead(&from_needs_drop, deferred);
+        state.survivors.flip(poison);
+    }
 }
 
 /// Settles the weak containers reached to a fixed point (see `weak`): for a

@@ -13,9 +13,13 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
+use crate::policy::pacer::young::{drop_step_budget, drop_step_room};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
+use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
+use crate::telemetry::stats::PauseKind;
+use crate::telemetry::timing::timed;
 
 impl Collector {
     /// Steps 4 and 5: a minor collection.
@@ -32,6 +36,50 @@ impl Collector {
             let promoted = cells.into_iter().filter(|cell| is_old(*cell));
             self.marker.containers.extend(promoted);
         }
+    }
+
+    /// The paced step's young part: a minor GC if Eden is full, else a step
+    /// of the drop queue if a minor GC left dead objects to drop.
+    pub(crate) fn pay_young_debt(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        bytes: usize,
+        pauses: &mut Vec<(PauseKind, Duration)>,
+    ) {
+        if state.generational && state.eden.is_full() {
+            pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
+        } else if state.young_drops.is_pending() {
+            let step = timed(|| self.young_drop_step(state, bytes));
+            pauses.push((PauseKind::SweepStep, step));
+        } else {
+            return;
+        }
+        #[cfg(feature = "record")]
+        self.record_last(state, roots, pauses);
+    }
+
+    /// A bounded step of the young drop queue (`space/drop_list`), paced so
+    /// the queue is empty long before the next minor GC; `allocated` is the
+    /// bytes allocated since the last safe point.
+    pub(crate) fn young_drop_step(&mut self, state: &mut GcState, allocated: usize) {
+        let budget = drop_step_budget(
+            state.young_drops.pending(),
+            allocated,
+            state.eden.capacity(),
+            DROP_STEP_OBJECTS,
+        );
+        let poison = self.config.stress;
+        state
+            .young_drops
+            .step(budget, &mut state.deferred_panic, poison);
+    }
+
+    /// Drops every dead young object still queued (collections run by hand
+    /// and full collections return with their garbage dropped).
+    pub(crate) fn finish_young_drops(&mut self, state: &mut GcState) {
+        let poison = self.config.stress;
+        state.young_drops.drain(&mut state.deferred_panic, poison);
     }
 
     /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
@@ -70,6 +118,12 @@ impl Collector {
             next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
         cells
     }
+}
+
+/// Bytes the program may allocate before the next young drop step is due.
+pub(crate) fn drop_room(state: &GcState) -> usize {
+    let pending = state.young_drops.pending();
+    drop_step_room(pending, state.eden.capacity(), DROP_STEP_OBJECTS)
 }
 
 /// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).

@@ -31,6 +31,7 @@ use std::ptr::NonNull;
 use crate::object::header::{Colour, GcBox, Header, InfoOf, Space, TypeInfo};
 use crate::object::trace::Trace;
 use crate::object::unwind::DeferredPanic;
+use crate::space::drop_list::DropQueue;
 use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
 use crate::space::old::{OldSpace, CELL_ALIGN, MAX_CELL_BYTES};
@@ -64,6 +65,9 @@ pub(crate) struct GcState {
     pub(crate) large: RefCell<LargeSpace>,
     /// Survivor semispaces (safe points only).
     pub(crate) survivors: Survivors,
+    /// Young arenas retired by minor GCs whose dead objects are still to be
+    /// dropped (safe points only; `space/drop_list`).
+    pub(crate) young_drops: DropQueue,
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
@@ -126,6 +130,7 @@ impl GcState {
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
             survivors: Survivors::new(survivor_bytes),
+            young_drops: DropQueue::default(),
             remembered: RefCell::new(Vec::new()),
             gray_again: RefCell::new(Vec::new()),
             gray_new: RefCell::new(Vec::new()),
@@ -180,7 +185,8 @@ impl GcState {
     /// blocks and the large objects.
     pub(crate) fn committed_bytes(&self) -> usize {
         let old = self.old.borrow().committed() + self.large.borrow().bytes;
-        self.eden.committed() + self.survivors.committed() + old
+        let young = self.eden.committed() + self.survivors.committed();
+        young + self.young_drops.committed() + old
     }
 
     /// The bytes the pacer steers: the old generation, the survivors and the
@@ -408,6 +414,7 @@ impl GcState {
     /// dropped exactly once even if some `Drop`s panic.
     pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
         use crate::space::drop_list::drop_dead;
+        self.young_drops.drain(deferred, false);
         let eden = self.eden.take_needs_drop();
         drop_dead(&eden, deferred);
         let (from, to) = self.survivors.split();
@@ -421,6 +428,7 @@ impl GcState {
     /// (a poisoned heap is being dropped: its objects may be half-copied, so
     /// running their destructors could drop a value twice).
     pub(crate) fn leak_objects(&mut self) {
+        self.young_drops.leak();
         self.eden.take_needs_drop();
         let (from, to) = self.survivors.split();
         from.needs_drop.clear();

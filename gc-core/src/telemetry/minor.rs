@@ -15,8 +15,11 @@ pub struct MinorOutcome {
     pub promoted_external_bytes: usize,
     /// Objects copied or promoted.
     pub copied_objects: usize,
-    /// Dead young objects whose `Drop` ran.
+    /// Dead young objects whose `Drop` ran inside this minor GC.
     pub dropped_objects: usize,
+    /// Drop-list entries (dead or evacuated) handed to the drop queue, whose
+    /// dead objects are dropped by later safe points (`Stats::pending_drops`).
+    pub deferred_drops: usize,
     /// Bytes in Eden when the collection started.
     pub eden_bytes: usize,
     /// Survivor bytes by age after the collection (HotSpot's age table).

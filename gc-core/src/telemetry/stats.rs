@@ -128,6 +128,17 @@ pub struct Stats {
     pub stashed_handles: usize,
     /// Stores the write barrier re-grayed while marking.
     pub barrier_regrays: u64,
+    /// Young drop-list entries queued by minor GCs and not yet visited by a
+    /// drop step (`space/drop_list`); each dead one is dropped by a later
+    /// `collect_debt`, or by any collection run by hand.
+    pub pending_drops: usize,
+    /// Bytes held by young arenas retired until their dead objects are
+    /// dropped (included in `committed_bytes`).
+    pub pending_drop_bytes: usize,
+    /// Dead young objects dropped after their minor GC, in drop steps, since
+    /// the heap was built (those dropped inside it are in
+    /// `last_minor.dropped_objects`).
+    pub deferred_drops: u64,
 }
 
 impl Stats {

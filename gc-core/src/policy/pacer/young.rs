@@ -277,6 +277,32 @@ impl EdenSizer {
     }
 }
 
+/// Drop-list entries the next drop step visits (`space/drop_list`): at least
+/// `min_step`, and enough that `pending` entries are done by the time
+/// `allocated`-sized gaps add up to half of Eden, so a queue retired by one
+/// minor GC is empty well before the next one retires another.
+pub fn drop_step_budget(
+    pending: usize,
+    allocated: usize,
+    eden_capacity: usize,
+    min_step: usize,
+) -> usize {
+    let half = (eden_capacity / 2).max(1) as u128;
+    let paced = (pending as u128 * allocated as u128).div_ceil(half);
+    min_step.max(paced.min(pending as u128) as usize)
+}
+
+/// Bytes the program may allocate before the next drop step is due: half of
+/// Eden shared among the `min_step`-sized steps that `pending` entries need
+/// (`usize::MAX` when nothing is pending).
+pub fn drop_step_room(pending: usize, eden_capacity: usize, min_step: usize) -> usize {
+    if pending == 0 {
+        return usize::MAX;
+    }
+    let steps = pending.div_ceil(min_step.max(1)) + 1;
+    (eden_capacity / 2) / steps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +316,18 @@ mod tests {
             t.record(age, bytes);
         }
         t
+    }
+
+    #[test]
+    fn drop_steps_keep_pace_with_allocation() {
+        // 73,000 pending entries, 4 MiB Eden: the room spreads 73 steps of
+        // 1024 over 2 MiB; a step after 64 KiB visits 1/32 of the queue.
+        assert_eq!(drop_step_room(73_000, 4 * MIB, 1024), 2 * MIB / 73);
+        assert_eq!(drop_step_budget(73_000, 64 * KIB, 4 * MIB, 1024), 2282);
+        // Never below the minimum step, never past what is pending.
+        assert_eq!(drop_step_budget(10, KIB, 4 * MIB, 1024), 1024);
+        assert_eq!(drop_step_budget(5000, 8 * MIB, 4 * MIB, 1024), 5000);
+        assert_eq!(drop_step_room(0, 4 * MIB, 1024), usize::MAX);
     }
 
     #[test]
