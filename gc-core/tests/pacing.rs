@@ -31,6 +31,9 @@ fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
         .gc_percent(Some(gc_percent))
         .min_heap(256 << 10)
         .eden_size(256 << 10)
+        // A fixed Eden: this measures the pacer, not Eden sizing (an Eden
+        // grown toward the pause target promotes in bigger lumps).
+        .minor_pause_target(None)
         .cpu_limit(1.0)
         .build()
         .unwrap();

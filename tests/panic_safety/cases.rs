@@ -240,7 +240,11 @@ fn drop_panicking_in_a_deferred_drop_step_runs_once() {
         }
     });
     heap.collect_debt();
-    assert_eq!(drops.get(), 0, "the minor GC dropped the queue in its pause");
+    assert_eq!(
+        drops.get(),
+        0,
+        "the minor GC dropped the queue in its pause"
+    );
     assert_eq!(heap.stats().pending_drops, QUEUED_HOLDERS);
     // Each step catches every bomb, finishes, then resumes the first.
     while heap.stats().pending_drops > 0 {

@@ -27,6 +27,7 @@
 //! generation acts as the marker's root set (see `mark`, invariant I1).
 
 use std::ptr::NonNull;
+use std::time::Instant;
 
 use crate::object::header::{Colour, Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
@@ -104,7 +105,9 @@ pub(crate) fn minor_gc(
         },
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
+    let roots_start = Instant::now();
     trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    let root_scan_time = roots_start.elapsed();
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();
@@ -116,6 +119,8 @@ pub(crate) fn minor_gc(
         ..
     } = evacuation;
     *state.remembered.get_mut() = remembered;
+    outcome.root_scan_time = root_scan_time;
+    let drops_start = Instant::now();
     free_young(
         state,
         eden_needs_drop,
@@ -123,6 +128,7 @@ pub(crate) fn minor_gc(
         &mut outcome,
         params.poison,
     );
+    outcome.drop_time = drops_start.elapsed();
     (outcome, containers)
 }
 
@@ -345,6 +351,9 @@ impl Evacuation<'_> {
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
         let age = new_age;
+        if old_age == 0 && !self.params.tenure_all {
+            self.outcome.first_cohort_bytes += info.size;
+        }
         let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
         if !promote {
             if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {

@@ -2,8 +2,10 @@
 //!
 //! The copying itself is `evacuate`; this file decides its parameters (the
 //! tenuring threshold, the survivor capacity) and learns from its outcome:
-//! the next threshold from the age table (HotSpot's rule) and, when a
-//! minor-pause target is set, Eden's next size (G1's pause goal).
+//! the next threshold from the age table (HotSpot's rule, or 0 when the
+//! first cohort overflowed the survivor space) and, when a minor-pause target
+//! is set (1 ms by default), Eden's next size from the measured copy cost
+//! after the fixed costs (G1's pause goal). It also paces the drop queue.
 
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -13,7 +15,7 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
-use crate::policy::pacer::young::{drop_step_budget, drop_step_room};
+use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
@@ -87,10 +89,11 @@ impl Collector {
         let Some(sizer) = self.eden_sizer.as_mut() else {
             return;
         };
-        let eden_bytes_used = self.stats.last_minor.eden_bytes;
+        let last = &self.stats.last_minor;
         let size = sizer.record_minor(MinorFacts {
-            eden_bytes_used,
+            eden_bytes_used: last.eden_bytes,
             pause,
+            fixed: last.root_scan_time + last.drop_time,
         });
         resize_young(state, &self.config, size);
     }
@@ -164,6 +167,11 @@ fn next_tenuring_threshold(
     outcome: &MinorOutcome,
     survivor_capacity: usize,
 ) -> u8 {
+    if let Tenuring::Adaptive { .. } = config.tenuring {
+        if let Some(threshold) = overflow_threshold(outcome.first_cohort_bytes, survivor_capacity) {
+            return threshold;
+        }
+    }
     let mut ages = AgeTable::new();
     for (age, &bytes) in outcome.age_bytes.iter().enumerate().skip(1) {
         ages.record(age as u8, bytes);
