@@ -125,6 +125,7 @@ where
             crate::collect::young::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
+        state.pretenure.set_enabled(config.pretenuring);
         let mut collector = Collector::new(config);
         collector.end_safe_point(&state);
         let root = build_root(Mutation::from_state(&state));
@@ -498,6 +499,10 @@ where
             pending_drops: state.young_drops.pending(),
             pending_drop_bytes: state.young_drops.retired_bytes(),
             deferred_drops: state.young_drops.dropped_total,
+            pretenured_types: state.pretenure.pretenured_types(),
+            pretenure_decisions: state.pretenure.decisions.get(),
+            pretenure_reverts: state.pretenure.reverts.get(),
+            pretenured_bytes: state.pretenure.pretenured_bytes.get(),
         }
     }
 

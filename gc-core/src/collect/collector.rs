@@ -169,6 +169,7 @@ impl Collector {
         self.pacer.set_min_heap(settings.min_heap);
         self.pacer.set_cpu_limit(settings.cpu_limit);
         state.large_threshold.set(new.large_object_threshold);
+        state.pretenure.set_enabled(new.pretenuring);
         if old.tenuring != new.tenuring {
             self.tenuring_threshold = initial_tenuring_threshold(&new);
         }
@@ -549,6 +550,7 @@ impl Collector {
             mark_work: self.marker.work_done,
             assist_work: self.cycle.assist_work,
             weak_cleared,
+            pretenured_sites: state.pretenure.pretenured_types().len(),
             forced: self.cycle.forced,
         };
         publish(

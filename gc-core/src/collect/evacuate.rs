@@ -120,6 +120,9 @@ pub(crate) fn minor_gc(
     } = evacuation;
     *state.remembered.get_mut() = remembered;
     outcome.root_scan_time = root_scan_time;
+    // Pretenuring reads the samples' forwarding headers before Eden goes.
+    let overflowing = outcome.first_cohort_bytes > survivor_capacity;
+    state.pretenure.judge(overflowing);
     let drops_start = Instant::now();
     free_young(
         state,

@@ -22,6 +22,7 @@
 pub(crate) mod alloc_profile;
 pub(crate) mod error;
 pub(crate) mod phase;
+pub(crate) mod pretenure;
 pub(crate) mod stash_table;
 
 use std::alloc::Layout;
@@ -111,6 +112,8 @@ pub(crate) struct GcState {
     pub(crate) trace_epoch: Cell<u64>,
     /// Allocation sampling and sites for heap profiles (`alloc_profile`).
     pub(crate) profile: AllocProfile,
+    /// Survival per allocation site, and the sites allocated old (`pretenure`).
+    pub(crate) pretenure: pretenure::Pretenure,
     /// The first panic caught from user code (a `Drop`, the cycle callback)
     /// during the collection in progress; written at safe points, resumed
     /// and emptied by the heap when the collection's public call ends.
@@ -148,6 +151,7 @@ impl GcState {
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
             profile: AllocProfile::default(),
+            pretenure: pretenure::Pretenure::default(),
             deferred_panic: DeferredPanic::default(),
         }
         .with_profile_rate(DEFAULT_PROFILE_RATE)
@@ -231,6 +235,9 @@ impl GcState {
         if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
             return self.allocate_old(info, value);
         }
+        if self.pretenure.may_pretenure(info) {
+            return self.allocate_pretenured(info, value);
+        }
         // The one check of the fast path: the hard heap cap and the next
         // allocation sample both lower `young_limit` (see `alloc_profile`).
         if self.eden.used() + layout.size() > self.young_limit.get() {
@@ -282,6 +289,7 @@ impl GcState {
             .cast::<GcBox<T>>();
         self.init_young(ptr, info, value);
         self.sample_if_due(ptr.cast(), info);
+        self.pretenure_sample_if_due(ptr.cast(), info);
         Ok(ptr)
     }
 
@@ -314,7 +322,8 @@ impl GcState {
             let remaining = profile.fold(self.bytes_since_safe_point());
             cap.min(self.eden.used().saturating_add(remaining))
         };
-        self.young_limit.set(limit);
+        self.young_limit
+            .set(limit.min(self.pretenure.next_sample_at()));
     }
 
     /// The safe point opens: counts what was allocated against the sampler's
