@@ -105,8 +105,15 @@ impl Collector {
         roots: &mut dyn FnMut(&mut Tracer),
         tenure_all: bool,
     ) -> Vec<NonNull<Header>> {
+        // Threshold 0 (overflow) is not applied while marking: see
+        // `next_tenuring_threshold`.
+        let threshold = if state.is_marking() {
+            self.tenuring_threshold.max(1)
+        } else {
+            self.tenuring_threshold
+        };
         let params = MinorParams {
-            tenuring_threshold: self.tenuring_threshold,
+            tenuring_threshold: threshold,
             tenure_all,
             poison: self.config.stress,
         };
@@ -117,8 +124,13 @@ impl Collector {
             self.marker.marked_bytes += outcome.promoted_bytes;
         }
         self.stats.record_minor(outcome);
-        self.tenuring_threshold =
-            next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
+        let overflow_rule = !state.is_marking();
+        self.tenuring_threshold = next_tenuring_threshold(
+            &self.config,
+            &outcome,
+            state.survivors.capacity,
+            overflow_rule,
+        );
         cells
     }
 }
@@ -161,13 +173,18 @@ pub(super) fn initial_tenuring_threshold(config: &Config) -> u8 {
     }
 }
 
-/// The threshold for the next minor GC, from the age table this one filled.
+/// The threshold for the next minor GC, from the age table this one filled,
+/// or 0 if its first cohort overflowed the survivor space and `overflow_rule`
+/// (not while marking: objects promoted then are born black and count as
+/// live, so promoting whole cohorts would raise the next goal, lengthen the
+/// next cycle and promote more: a feedback loop the pacing tests showed).
 fn next_tenuring_threshold(
     config: &Config,
     outcome: &MinorOutcome,
     survivor_capacity: usize,
+    overflow_rule: bool,
 ) -> u8 {
-    if let Tenuring::Adaptive { .. } = config.tenuring {
+    if let (Tenuring::Adaptive { .. }, true) = (config.tenuring, overflow_rule) {
         if let Some(threshold) = overflow_threshold(outcome.first_cohort_bytes, survivor_capacity) {
             return threshold;
         }
