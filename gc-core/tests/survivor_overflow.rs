@@ -98,3 +98,22 @@ fn a_fixed_threshold_is_kept_through_an_overflow() {
     heap.collect_minor();
     assert_eq!(heap.stats().tenuring_threshold, 3);
 }
+
+#[test]
+fn while_marking_survivors_are_still_copied_once() {
+    let mut heap = heap();
+    allocate(&mut heap, OVERFLOWING, true);
+    heap.collect_minor();
+    assert_eq!(heap.stats().tenuring_threshold, 0);
+    // Promoted while marking, a cohort is born black and counted live: the
+    // threshold is at least 1 then, so survivors are copied into the
+    // survivor space first.
+    heap.start_marking();
+    allocate(&mut heap, OVERFLOWING, true);
+    heap.collect_minor();
+    let stats = heap.stats();
+    assert!(stats.tenuring_threshold >= 1);
+    assert!(stats.last_minor.survived_bytes > 0);
+    heap.finish_marking();
+    heap.verify().expect("heap verifies");
+}
