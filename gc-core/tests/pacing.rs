@@ -31,6 +31,9 @@ fn run_steady(gc_percent: u32, live: usize, steps: usize) -> Vec<CycleReport> {
         .gc_percent(Some(gc_percent))
         .min_heap(256 << 10)
         .eden_size(256 << 10)
+        // A fixed Eden: this measures the pacer, not Eden sizing (an Eden
+        // grown toward the pause target promotes in bigger lumps).
+        .minor_pause_target(None)
         .cpu_limit(1.0)
         .build()
         .unwrap();
@@ -96,8 +99,13 @@ fn run_with(config: Config, live: usize, steps: usize) -> (Vec<CycleReport>, gc_
 fn peak_heap_tracks_the_goal_for_each_gc_percent() {
     for gc_percent in [50, 100, 200, 400] {
         let reports = run_steady(gc_percent, 10_000, 60 * gc_percent as usize);
+        // At least 8 cycles, so the steady half has 4. Since survivors that
+        // overflow the survivor space are promoted at their first minor GC
+        // (issue 13), gc_percent 400 finishes 8 or 9 cycles here, depending
+        // on timing: more is promoted while marking, counted live, and the
+        // goal is higher.
         assert!(
-            reports.len() > 8,
+            reports.len() >= 8,
             "gc_percent {gc_percent}: only {} cycles",
             reports.len()
         );

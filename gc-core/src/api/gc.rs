@@ -57,6 +57,22 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
         }
     }
 
+    /// Allocates `value` directly in the old generation, for an object the
+    /// embedder knows will live long (a global table, an interned string):
+    /// it is never copied by a minor GC. Placed as any old allocation
+    /// (born white, or gray while marking). With the young generation off it
+    /// is the same as [`Gc::new`]. Types whose objects survive are also
+    /// pretenured automatically (`Config::pretenuring`).
+    ///
+    /// # Panics
+    /// As [`Gc::new`].
+    pub fn new_old(m: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
+        match m.state().allocate_in_old(value) {
+            Ok(ptr) => Gc::from_box(ptr),
+            Err(error) => alloc_failed(error),
+        }
+    }
+
     /// Allocates `value`, or returns [`AllocError`] if the heap's hard cap
     /// (`Config::max_heap`) would be exceeded.
     pub fn try_new(m: &Mutation<'gc>, value: T) -> Result<Gc<'gc, T>, AllocError> {

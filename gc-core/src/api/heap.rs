@@ -125,6 +125,7 @@ where
             crate::collect::young::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
+        state.pretenure.set_enabled(config.pretenuring);
         let mut collector = Collector::new(config);
         collector.end_safe_point(&state);
         let root = build_root(Mutation::from_state(&state));
@@ -261,7 +262,11 @@ where
         self.apply_control_requests();
         self.collector.begin_quiet_safe_point(&self.state);
         let start = Instant::now();
-        self.with_roots(op);
+        self.with_roots(|collector, state, roots| {
+            op(collector, state, roots);
+            // By hand, a step returns with the young garbage it found dropped.
+            collector.finish_young_drops(state);
+        });
         self.collector.record_pause(kind, start.elapsed());
         #[cfg(feature = "record")]
         self.record_last_pause();
@@ -430,6 +435,7 @@ where
                     collector.sweep(state, usize::MAX);
                 }
             }
+            collector.finish_young_drops(state);
         });
         self.collector
             .record_pause(PauseKind::Full, start.elapsed());
@@ -497,6 +503,13 @@ where
             gc_cpu_fraction: collector.pacer.gc_cpu_fraction(),
             stashed_handles: state.stash.borrow().len(),
             barrier_regrays: state.counters.barrier_regrays.get(),
+            pending_drops: state.young_drops.pending(),
+            pending_drop_bytes: state.young_drops.retired_bytes(),
+            deferred_drops: state.young_drops.dropped_total,
+            pretenured_types: state.pretenure.pretenured_types(),
+            pretenure_decisions: state.pretenure.decisions.get(),
+            pretenure_reverts: state.pretenure.reverts.get(),
+            pretenured_bytes: state.pretenure.pretenured_bytes.get(),
         }
     }
 

@@ -168,6 +168,7 @@ impl Collector {
         self.pacer.set_min_heap(settings.min_heap);
         self.pacer.set_cpu_limit(settings.cpu_limit);
         state.large_threshold.set(new.large_object_threshold);
+        state.pretenure.set_enabled(new.pretenuring);
         if old.tenuring != new.tenuring {
             self.tenuring_threshold = initial_tenuring_threshold(&new);
         }
@@ -283,7 +284,11 @@ impl Collector {
             Phase::Sweeping => self.config.mark_step_budget,
             Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
         };
-        eden_room.min(major_room).max(MIN_SAFE_POINT_INTERVAL)
+        let drop_room = crate::collect::young::drop_room(state);
+        eden_room
+            .min(major_room)
+            .min(drop_room)
+            .max(MIN_SAFE_POINT_INTERVAL)
     }
 
     /// Mark work owed per allocated byte (0 unless marking).
@@ -319,11 +324,7 @@ impl Collector {
         bytes: usize,
     ) -> Vec<(PauseKind, Duration)> {
         let mut pauses = Vec::new();
-        if state.generational && state.eden.is_full() {
-            pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
-            #[cfg(feature = "record")]
-            self.record_last(state, roots, &pauses);
-        }
+        self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
@@ -561,6 +562,7 @@ impl Collector {
             mark_work: self.marker.work_done,
             assist_work: self.cycle.assist_work,
             weak_cleared,
+            pretenured_sites: state.pretenure.pretenured_types().len(),
             forced: self.cycle.forced,
         };
         publish(
@@ -596,5 +598,6 @@ impl Collector {
         self.cycle.full = true;
         self.finish_marking(state, roots);
         self.sweep(state, usize::MAX);
+        self.finish_young_drops(state);
     }
 }

@@ -18,20 +18,23 @@
 //! targets cleared, I7); the remembered set is replaced; only then are dead
 //! young objects that need `Drop` dropped, each panic caught (`object/unwind`)
 //! so that Eden and the from-space are still reset in O(1) and the survivor
-//! spaces swap before the heap resumes it.
+//! spaces swap before the heap resumes it. A long drop list is not dropped in
+//! the pause: its arena is retired to the drop queue (`space/drop_list`) and
+//! later safe points drop it in bounded steps.
 //!
 //! While a major cycle is marking, an old object reached here is shaded gray,
 //! and promoted objects are born black and scanned at once, so the young
 //! generation acts as the marker's root set (see `mark`, invariant I1).
 
 use std::ptr::NonNull;
+use std::time::Instant;
 
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::young::MAX_AGE;
-use crate::space::drop_list::drop_dead;
+use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
 use crate::space::marks::{self, Birth};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
@@ -100,7 +103,9 @@ pub(crate) fn minor_gc(
         },
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
+    let roots_start = Instant::now();
     trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    let root_scan_time = roots_start.elapsed();
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();
@@ -112,14 +117,57 @@ pub(crate) fn minor_gc(
         ..
     } = evacuation;
     *state.remembered.get_mut() = remembered;
-    // The bookkeeping is done: destructors run last, each panic caught, on
-    // objects no list will offer again (both lists were taken above).
-    let deferred = &mut state.deferred_panic;
-    outcome.dropped_objects =
-        drop_dead(&eden_needs_drop, deferred) + drop_dead(&from_needs_drop, deferred);
-    state.eden.reset(params.poison);
-    state.survivors.flip(params.poison);
+    outcome.root_scan_time = root_scan_time;
+    // Pretenuring reads the samples' forwarding headers before Eden goes.
+    let overflowing = outcome.first_cohort_bytes > survivor_capacity;
+    state.pretenure.judge(overflowing);
+    let drops_start = Instant::now();
+    free_young(
+        state,
+        eden_needs_drop,
+        from_needs_drop,
+        &mut outcome,
+        params.poison,
+    );
+    outcome.drop_time = drops_start.elapsed();
     (outcome, containers)
+}
+
+/// Frees Eden and the from-space once the bookkeeping is done. A short drop
+/// list is dropped now, each panic caught, on objects no list will offer
+/// again (both lists were taken above); a long one is queued with its arena
+/// so that the pause does not grow with dead objects (`space/drop_list`).
+fn free_young(
+    state: &mut GcState,
+    eden_needs_drop: Vec<NonNull<Header>>,
+    from_needs_drop: Vec<NonNull<Header>>,
+    outcome: &mut MinorOutcome,
+    poison: bool,
+) {
+    let deferred = &mut state.deferred_panic;
+    let queue = &mut state.young_drops;
+    let retire_eden = eden_needs_drop.len() > DROP_IN_PAUSE_OBJECTS;
+    let retire_from = from_needs_drop.len() > DROP_IN_PAUSE_OBJECTS;
+    let incoming = usize::from(retire_eden) + usize::from(retire_from);
+    if incoming > 0 {
+        outcome.dropped_objects += queue.make_room(incoming, deferred, poison).dropped;
+    }
+    if retire_eden {
+        outcome.deferred_drops += eden_needs_drop.len();
+        let arena = state.eden.retire_arena(queue.take_spare());
+        queue.retire(arena, eden_needs_drop);
+    } else {
+        outcome.dropped_objects += drop_dead(&eden_needs_drop, deferred);
+        state.eden.reset(poison);
+    }
+    if retire_from {
+        outcome.deferred_drops += from_needs_drop.len();
+        let arena = state.survivors.flip_retiring(queue.take_spare());
+        queue.retire(arena, from_needs_drop);
+    } else {
+        outcome.dropped_objects += drop_dead(&from_needs_drop, deferred);
+        state.survivors.flip(poison);
+    }
 }
 
 /// Settles the weak containers reached to a fixed point (see `weak`): for a
@@ -303,6 +351,9 @@ impl Evacuation<'_> {
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
         let age = new_age;
+        if old_age == 0 && !self.params.tenure_all {
+            self.outcome.first_cohort_bytes += info.size;
+        }
         let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
         if !promote {
             if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {

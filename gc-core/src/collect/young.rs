@@ -2,8 +2,10 @@
 //!
 //! The copying itself is `evacuate`; this file decides its parameters (the
 //! tenuring threshold, the survivor capacity) and learns from its outcome:
-//! the next threshold from the age table (HotSpot's rule) and, when a
-//! minor-pause target is set, Eden's next size (G1's pause goal).
+//! the next threshold from the age table (HotSpot's rule, or 0 when the
+//! first cohort overflowed the survivor space) and, when a minor-pause target
+//! is set (1 ms by default), Eden's next size from the measured copy cost
+//! after the fixed costs (G1's pause goal). It also paces the drop queue.
 
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -13,9 +15,13 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
+use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
+use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
+use crate::telemetry::stats::PauseKind;
+use crate::telemetry::timing::timed;
 
 impl Collector {
     /// Steps 4 and 5: a minor collection.
@@ -34,15 +40,60 @@ impl Collector {
         }
     }
 
+    /// The paced step's young part: a minor GC if Eden is full, else a step
+    /// of the drop queue if a minor GC left dead objects to drop.
+    pub(crate) fn pay_young_debt(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        bytes: usize,
+        pauses: &mut Vec<(PauseKind, Duration)>,
+    ) {
+        if state.generational && state.eden.is_full() {
+            pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
+        } else if state.young_drops.is_pending() {
+            let step = timed(|| self.young_drop_step(state, bytes));
+            pauses.push((PauseKind::SweepStep, step));
+        } else {
+            return;
+        }
+        #[cfg(feature = "record")]
+        self.record_last(state, roots, pauses);
+    }
+
+    /// A bounded step of the young drop queue (`space/drop_list`), paced so
+    /// the queue is empty long before the next minor GC; `allocated` is the
+    /// bytes allocated since the last safe point.
+    pub(crate) fn young_drop_step(&mut self, state: &mut GcState, allocated: usize) {
+        let budget = drop_step_budget(
+            state.young_drops.pending(),
+            allocated,
+            state.eden.capacity(),
+            DROP_STEP_OBJECTS,
+        );
+        let poison = self.config.stress;
+        state
+            .young_drops
+            .step(budget, &mut state.deferred_panic, poison);
+    }
+
+    /// Drops every dead young object still queued (collections run by hand
+    /// and full collections return with their garbage dropped).
+    pub(crate) fn finish_young_drops(&mut self, state: &mut GcState) {
+        let poison = self.config.stress;
+        state.young_drops.drain(&mut state.deferred_panic, poison);
+    }
+
     /// Adaptive Eden sizing: moves Eden toward the minor-pause target.
     fn adapt_eden(&mut self, state: &mut GcState, pause: Duration) {
         let Some(sizer) = self.eden_sizer.as_mut() else {
             return;
         };
-        let eden_bytes_used = self.stats.last_minor.eden_bytes;
+        let last = &self.stats.last_minor;
         let size = sizer.record_minor(MinorFacts {
-            eden_bytes_used,
+            eden_bytes_used: last.eden_bytes,
             pause,
+            fixed: last.root_scan_time + last.drop_time,
         });
         resize_young(state, &self.config, size);
     }
@@ -54,8 +105,15 @@ impl Collector {
         roots: &mut dyn FnMut(&mut Tracer),
         tenure_all: bool,
     ) -> Vec<NonNull<Header>> {
+        // Threshold 0 (overflow) is not applied while marking: see
+        // `next_tenuring_threshold`.
+        let threshold = if state.is_marking() {
+            self.tenuring_threshold.max(1)
+        } else {
+            self.tenuring_threshold
+        };
         let params = MinorParams {
-            tenuring_threshold: self.tenuring_threshold,
+            tenuring_threshold: threshold,
             tenure_all,
             poison: self.config.stress,
         };
@@ -66,10 +124,21 @@ impl Collector {
             self.marker.marked_bytes += outcome.promoted_bytes;
         }
         self.stats.record_minor(outcome);
-        self.tenuring_threshold =
-            next_tenuring_threshold(&self.config, &outcome, state.survivors.capacity);
+        let overflow_rule = !state.is_marking();
+        self.tenuring_threshold = next_tenuring_threshold(
+            &self.config,
+            &outcome,
+            state.survivors.capacity,
+            overflow_rule,
+        );
         cells
     }
+}
+
+/// Bytes the program may allocate before the next young drop step is due.
+pub(crate) fn drop_room(state: &GcState) -> usize {
+    let pending = state.young_drops.pending();
+    drop_step_room(pending, state.eden.capacity(), DROP_STEP_OBJECTS)
 }
 
 /// Bytes in one survivor semispace: Eden / `survivor_ratio` (HotSpot's rule).
@@ -104,12 +173,22 @@ pub(super) fn initial_tenuring_threshold(config: &Config) -> u8 {
     }
 }
 
-/// The threshold for the next minor GC, from the age table this one filled.
+/// The threshold for the next minor GC, from the age table this one filled,
+/// or 0 if its first cohort overflowed the survivor space and `overflow_rule`
+/// (not while marking: objects promoted then are born black and count as
+/// live, so promoting whole cohorts would raise the next goal, lengthen the
+/// next cycle and promote more: a feedback loop the pacing tests showed).
 fn next_tenuring_threshold(
     config: &Config,
     outcome: &MinorOutcome,
     survivor_capacity: usize,
+    overflow_rule: bool,
 ) -> u8 {
+    if let (Tenuring::Adaptive { .. }, true) = (config.tenuring, overflow_rule) {
+        if let Some(threshold) = overflow_threshold(outcome.first_cohort_bytes, survivor_capacity) {
+            return threshold;
+        }
+    }
     let mut ages = AgeTable::new();
     for (age, &bytes) in outcome.age_bytes.iter().enumerate().skip(1) {
         ages.record(age as u8, bytes);

@@ -107,6 +107,19 @@ impl Survivors {
         self.spaces[self.from].reset(poison);
         self.from = 1 - self.from;
     }
+
+    /// Ends a minor GC like `flip`, but hands over the from-space's arena
+    /// (its dead objects' `Drop`s run later, `drop_list`) and continues in
+    /// `spare` or a fresh arena.
+    pub(crate) fn flip_retiring(&mut self, spare: Option<Bump>) -> Bump {
+        let from = &mut self.spaces[self.from];
+        debug_assert!(from.needs_drop.is_empty());
+        let arena = std::mem::replace(&mut from.bump, spare.unwrap_or_default());
+        from.used = 0;
+        from.objects = 0;
+        self.from = 1 - self.from;
+        arena
+    }
 }
 
 impl SemiSpace {
@@ -133,6 +146,19 @@ mod tests {
         let layout = Layout::from_size_align(48, 16).unwrap();
         assert!(to.try_alloc(layout, 64).is_some());
         assert!(to.try_alloc(layout, 64).is_none());
+    }
+
+    #[test]
+    fn flip_retiring_hands_over_the_from_space() {
+        let mut survivors = Survivors::new(64);
+        let layout = Layout::from_size_align(48, 16).unwrap();
+        survivors.split().1.try_alloc(layout, 64).unwrap();
+        survivors.flip(false);
+        assert_eq!(survivors.occupied().used, 48);
+        let arena = survivors.flip_retiring(None);
+        assert!(arena.allocated_bytes() >= 48);
+        assert_eq!(survivors.occupied().space, Space::SurvivorA);
+        assert_eq!(survivors.split().1.used, 0);
     }
 
     #[test]

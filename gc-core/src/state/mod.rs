@@ -23,6 +23,7 @@ pub(crate) mod alloc_profile;
 pub(crate) mod error;
 pub(crate) mod external;
 pub(crate) mod phase;
+pub(crate) mod pretenure;
 pub(crate) mod stash_table;
 
 use std::alloc::Layout;
@@ -32,6 +33,7 @@ use std::ptr::NonNull;
 use crate::object::header::{GcBox, Header, InfoOf, Space, TypeInfo};
 use crate::object::trace::Trace;
 use crate::object::unwind::DeferredPanic;
+use crate::space::drop_list::DropQueue;
 use crate::space::eden::Eden;
 use crate::space::large::LargeSpace;
 use crate::space::marks::{self, Birth};
@@ -66,6 +68,9 @@ pub(crate) struct GcState {
     pub(crate) large: RefCell<LargeSpace>,
     /// Survivor semispaces (safe points only).
     pub(crate) survivors: Survivors,
+    /// Young arenas retired by minor GCs whose dead objects are still to be
+    /// dropped (safe points only; `space/drop_list`).
+    pub(crate) young_drops: DropQueue,
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
@@ -111,6 +116,8 @@ pub(crate) struct GcState {
     pub(crate) trace_epoch: Cell<u64>,
     /// Allocation sampling and sites for heap profiles (`alloc_profile`).
     pub(crate) profile: AllocProfile,
+    /// Survival per allocation site, and the sites allocated old (`pretenure`).
+    pub(crate) pretenure: pretenure::Pretenure,
     /// The first panic caught from user code (a `Drop`, the cycle callback)
     /// during the collection in progress; written at safe points, resumed
     /// and emptied by the heap when the collection's public call ends.
@@ -130,6 +137,7 @@ impl GcState {
             old: RefCell::new(OldSpace::new()),
             large: RefCell::new(LargeSpace::new()),
             survivors: Survivors::new(survivor_bytes),
+            young_drops: DropQueue::default(),
             remembered: RefCell::new(Vec::new()),
             gray_again: RefCell::new(Vec::new()),
             gray_new: RefCell::new(Vec::new()),
@@ -147,6 +155,7 @@ impl GcState {
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),
             profile: AllocProfile::default(),
+            pretenure: pretenure::Pretenure::default(),
             deferred_panic: DeferredPanic::default(),
         }
         .with_profile_rate(DEFAULT_PROFILE_RATE)
@@ -184,7 +193,8 @@ impl GcState {
     /// blocks and the large objects.
     pub(crate) fn committed_bytes(&self) -> usize {
         let old = self.old.borrow().committed() + self.large.borrow().bytes;
-        self.eden.committed() + self.survivors.committed() + old
+        let young = self.eden.committed() + self.survivors.committed();
+        young + self.young_drops.committed() + old
     }
 
     /// The bytes the pacer steers: the old generation, the survivors and the
@@ -228,6 +238,9 @@ impl GcState {
         let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
         if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
             return self.allocate_old(info, value);
+        }
+        if self.pretenure.may_pretenure(info) {
+            return self.allocate_pretenured(info, value);
         }
         // The one check of the fast path: the hard heap cap and the next
         // allocation sample both lower `young_limit` (see `alloc_profile`).
@@ -280,6 +293,7 @@ impl GcState {
             .cast::<GcBox<T>>();
         self.init_young(ptr, info, value);
         self.sample_if_due(ptr.cast(), info);
+        self.pretenure_sample_if_due(ptr.cast(), info);
         Ok(ptr)
     }
 
@@ -312,7 +326,8 @@ impl GcState {
             let remaining = profile.fold(self.bytes_since_safe_point());
             cap.min(self.eden.used().saturating_add(remaining))
         };
-        self.young_limit.set(limit);
+        self.young_limit
+            .set(limit.min(self.pretenure.next_sample_at()));
     }
 
     /// The safe point opens: counts what was allocated against the sampler's
@@ -420,6 +435,7 @@ impl GcState {
     /// dropped exactly once even if some `Drop`s panic.
     pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
         use crate::space::drop_list::drop_dead;
+        self.young_drops.drain(deferred, false);
         let eden = self.eden.take_needs_drop();
         drop_dead(&eden, deferred);
         let (from, to) = self.survivors.split();
@@ -433,6 +449,7 @@ impl GcState {
     /// (a poisoned heap is being dropped: its objects may be half-copied, so
     /// running their destructors could drop a value twice).
     pub(crate) fn leak_objects(&mut self) {
+        self.young_drops.leak();
         self.eden.take_needs_drop();
         let (from, to) = self.survivors.split();
         from.needs_drop.clear();

@@ -15,8 +15,21 @@ pub struct MinorOutcome {
     pub promoted_external_bytes: usize,
     /// Objects copied or promoted.
     pub copied_objects: usize,
-    /// Dead young objects whose `Drop` ran.
+    /// Dead young objects whose `Drop` ran inside this minor GC.
     pub dropped_objects: usize,
+    /// Drop-list entries (dead or evacuated) handed to the drop queue, whose
+    /// dead objects are dropped by later safe points (`Stats::pending_drops`).
+    pub deferred_drops: usize,
+    /// Bytes of Eden objects found alive (copied or promoted): the cohort
+    /// that survived its first minor GC. When it exceeds a survivor space,
+    /// adaptive tenuring promotes at the first minor GC (threshold 0).
+    pub first_cohort_bytes: usize,
+    /// Time spent scanning the roots, the stash and the remembered set
+    /// (including copying what they point to directly): the part of the pause
+    /// that Eden's size does not change.
+    pub root_scan_time: std::time::Duration,
+    /// Time spent dropping short drop lists inside the pause.
+    pub drop_time: std::time::Duration,
     /// Bytes in Eden when the collection started.
     pub eden_bytes: usize,
     /// Survivor bytes by age after the collection (HotSpot's age table).

@@ -149,6 +149,27 @@ pub struct Stats {
     pub stashed_handles: usize,
     /// Stores the write barrier re-grayed while marking.
     pub barrier_regrays: u64,
+    /// Young drop-list entries queued by minor GCs and not yet visited by a
+    /// drop step (`space/drop_list`); each dead one is dropped by a later
+    /// `collect_debt`, or by any collection run by hand.
+    pub pending_drops: usize,
+    /// Bytes held by young arenas retired until their dead objects are
+    /// dropped (included in `committed_bytes`).
+    pub pending_drop_bytes: usize,
+    /// Dead young objects dropped after their minor GC, in drop steps, since
+    /// the heap was built (those dropped inside it are in
+    /// `last_minor.dropped_objects`).
+    pub deferred_drops: u64,
+    /// Types allocated straight into old space now, because their objects
+    /// mostly survived while the survivor space overflowed (pretenuring).
+    pub pretenured_types: Vec<&'static str>,
+    /// Times a type was switched to old allocation, since the heap was built.
+    pub pretenure_decisions: u64,
+    /// Times a pretenured type went back to young allocation (its probes
+    /// died young), since the heap was built.
+    pub pretenure_reverts: u64,
+    /// Bytes allocated old because their type was pretenured.
+    pub pretenured_bytes: u64,
 }
 
 impl Stats {
@@ -250,6 +271,8 @@ pub struct CycleReport {
     pub assist_work: usize,
     /// Weak references cleared.
     pub weak_cleared: usize,
+    /// Types allocated old by pretenuring when the cycle ended.
+    pub pretenured_sites: usize,
     /// True for a cycle the pacer did not pace: run by `collect_full` or
     /// stepped by hand (`start_marking`).
     pub forced: bool,
@@ -261,7 +284,7 @@ impl fmt::Display for CycleReport {
         const MIB: f64 = 1024.0 * 1024.0;
         write!(
             f,
-            "gc {} @{:.3}s {:.0}%: {:.3} ms mark total, {:.3} ms term, {:.1}->{:.1}->{:.1} MiB, {:.1} MiB goal, {} minor, {} weak cleared{}",
+            "gc {} @{:.3}s {:.0}%: {:.3} ms mark total, {:.3} ms term, {:.1}->{:.1}->{:.1} MiB, {:.1} MiB goal, {} minor, {} weak cleared{}{}",
             self.cycle,
             self.at_seconds,
             self.gc_cpu_fraction * 100.0,
@@ -273,6 +296,10 @@ impl fmt::Display for CycleReport {
             self.heap_goal as f64 / MIB,
             self.minor_collections,
             self.weak_cleared,
+            match self.pretenured_sites {
+                0 => String::new(),
+                n => format!(", {n} pretenured"),
+            },
             if self.forced { " (forced)" } else { "" },
         )
     }
@@ -333,9 +360,16 @@ mod tests {
             mark_work: 1000,
             assist_work: 800,
             weak_cleared: 1,
+            pretenured_sites: 0,
             forced: false,
         };
         let line = report.to_string();
+        assert!(!line.contains("pretenured"), "{line}");
+        let pretenuring = CycleReport {
+            pretenured_sites: 2,
+            ..report.clone()
+        };
+        assert!(pretenuring.to_string().ends_with(", 2 pretenured"));
         assert!(line.starts_with("gc 3 @1.500s 4%:"), "{line}");
         assert!(line.contains("8.0->9.0->4.0 MiB, 8.0 MiB goal"), "{line}");
     }

@@ -224,6 +224,7 @@ pub fn assert_counters_monotone(before: &Stats, now: &Stats, context: &str) {
         ("promoted_bytes", before.promoted_bytes, now.promoted_bytes),
         ("mark_work", before.mark_work, now.mark_work),
         ("assist_work", before.assist_work, now.assist_work),
+        ("deferred_drops", before.deferred_drops, now.deferred_drops),
         (
             "barrier_regrays",
             before.barrier_regrays,

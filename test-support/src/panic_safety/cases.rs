@@ -218,6 +218,46 @@ pub fn drop_panicking_during_minor_gc_leaves_heap_consistent() {
     assert_eq!(drops.get(), 1);
 }
 
+/// Dead holders past what a minor GC drops in its pause: they are queued and
+/// dropped by the following `collect_debt` steps.
+const QUEUED_HOLDERS: usize = 300;
+
+/// A `Drop` that panics in a deferred drop step (young objects dropped after their
+/// minor GC, in later `collect_debt` calls) runs once, and the queue drains.
+pub fn drop_panicking_in_a_deferred_drop_step_runs_once() {
+    let drops = Rc::new(Cell::new(0));
+    let mut heap = SlotsHeap::with_config(config(true), |_| Slots {
+        holders: RefLock::new(Vec::new()),
+        old: None,
+    })
+    .unwrap();
+    heap.mutate(|m, _| {
+        for _ in 0..QUEUED_HOLDERS {
+            let _dead = Gc::new(m, holder(&drops));
+        }
+        // Fill Eden so that the next safe point runs a minor GC.
+        for i in 0..1024u64 {
+            let _filler = Gc::new(m, [i; 8]);
+        }
+    });
+    heap.collect_debt();
+    assert_eq!(
+        drops.get(),
+        0,
+        "the minor GC dropped the queue in its pause"
+    );
+    assert_eq!(heap.stats().pending_drops, QUEUED_HOLDERS);
+    // Each step catches every bomb, finishes, then resumes the first.
+    while heap.stats().pending_drops > 0 {
+        expect_boom(|| heap.collect_debt());
+    }
+    assert_eq!(drops.get(), QUEUED_HOLDERS);
+    heap.verify().expect("heap verifies after the panics");
+    heap.collect_full();
+    drop(heap);
+    assert_eq!(drops.get(), QUEUED_HOLDERS, "a holder was dropped twice");
+}
+
 /// Stores `young` into `old.next` through the write barrier.
 fn write_next<'gc>(
     m: &crate::gc::Mutation<'gc>,

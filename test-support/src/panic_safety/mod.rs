@@ -26,6 +26,7 @@ macro_rules! panic_safety_tests {
             drop_panicking_during_sweep_runs_once,
             drop_panicking_during_incremental_sweep_step_runs_once,
             drop_panicking_during_minor_gc_leaves_heap_consistent,
+            drop_panicking_in_a_deferred_drop_step_runs_once,
             cycle_callback_panic_is_resumed_after_the_collection,
             dropping_the_heap_drops_every_object_once_despite_panics,
             heap_dropped_while_unwinding_does_not_abort,

@@ -162,12 +162,14 @@ knob_table! {
     /// Minor pause the adaptive Eden sizing aims for; `off` keeps Eden at
     /// `eden_size`.
     ///
-    /// Default off. Below 10 us the fixed cost of scanning roots exceeds it;
-    /// above 10 s it is not a pause target.
+    /// Default 1 ms: Eden is sized from the measured copy cost per byte after
+    /// the fixed costs (roots, remembered set, drop lists), between 1/16 and
+    /// 16 times `eden_size`. Below 10 us the fixed cost of scanning roots
+    /// exceeds it; above 10 s it is not a pause target.
     minor_pause_target: Option<Duration> {
         set: set_minor_pause_target,
         aliases: [],
-        default: None,
+        default: Some(Duration::from_millis(1)),
         accepts: off_or(between(Duration::from_micros(10), Duration::from_secs(10))),
         unit: "duration",
     }
@@ -195,6 +197,20 @@ knob_table! {
         default: 0.5,
         accepts: above_at_most(0.0, 1.0),
         unit: "fraction or percent",
+    }
+
+    /// Whether allocation sites (types) whose objects mostly survive are
+    /// allocated straight into old space while the survivor space overflows
+    /// (pretenuring; `Stats::pretenured_types`).
+    ///
+    /// Default on: 85% survival over at least 100 samples, as V8 decides; one
+    /// allocation in 16 stays young so that the decision can revert.
+    pretenuring: bool {
+        set: set_pretenuring,
+        aliases: [],
+        default: true,
+        accepts: on_off(),
+        unit: "switch",
     }
 
     /// Whether old-generation marking runs in steps paced by allocation (else

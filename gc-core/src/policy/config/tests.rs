@@ -34,7 +34,7 @@ fn defaults_are_the_documented_ones() {
     assert_eq!(c.survivor_ratio(), 8);
     assert_eq!(c.tenuring(), Tenuring::Adaptive { max: 15 });
     assert_eq!(c.target_survivor_ratio(), 50);
-    assert_eq!(c.minor_pause_target(), None);
+    assert_eq!(c.minor_pause_target(), Some(Duration::from_millis(1)));
     assert_eq!(c.large_object_threshold(), 8 * KIB);
     assert_eq!(c.cpu_limit(), 0.5);
     assert!(c.incremental());
@@ -294,11 +294,11 @@ fn env_strings_round_trip() {
 #[test]
 fn keys_list_every_field_once() {
     let keys = Config::keys();
-    assert_eq!(keys.len(), 17);
+    assert_eq!(keys.len(), 18);
     assert_eq!(keys[5], ("eden_size", "64 KiB ..= 1 GiB".to_owned()));
     let mut names: Vec<_> = keys.iter().map(|(name, _)| *name).collect();
     names.dedup();
-    assert_eq!(names.len(), 17);
+    assert_eq!(names.len(), 18);
 }
 
 /// The accepted ranges, spelled out once more on purpose: the generated
@@ -319,6 +319,7 @@ fn the_accepted_ranges_are_the_documented_ones() {
         ("minor_pause_target", "10 us ..= 10 s, or off"),
         ("large_object_threshold", "256 B ..= 1 MiB"),
         ("cpu_limit", "(0, 1]"),
+        ("pretenuring", "on or off"),
         ("incremental", "on or off"),
         ("mark_step_budget", "1 KiB ..= 1 GiB"),
         ("stress", "on or off"),

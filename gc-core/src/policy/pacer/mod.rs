@@ -39,6 +39,7 @@
 pub mod assist;
 pub mod cpu_limiter;
 pub mod goal;
+pub mod pretenure;
 pub mod trigger;
 pub mod young;
 

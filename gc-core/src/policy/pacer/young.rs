@@ -14,17 +14,20 @@
 //! exceed `target_survivor_percent` of one survivor space, capped at `max`.
 //! When survivors would overflow the space, the oldest are promoted sooner; when
 //! they fit, objects stay young longer and get more chances to die young.
+//! When even the youngest cohort overflows the space, the adaptive threshold
+//! drops to 0 ([`overflow_threshold`]): survivors are promoted at their first
+//! minor GC rather than copied twice, until a cohort fits again.
 //!
 //! **Eden sizing** ([`EdenSizer`]): a minor pause is mostly the cost of copying
 //! survivors, which grows with Eden. Given a pause target (like G1's pause
 //! goal), the sizer keeps a smoothed estimate of pause time per byte of Eden
-//! used and sizes Eden so the next pause meets the target. If
-//! `pause = fixed + k * eden`, iterating `eden' = target / (pause / eden)`
-//! converges to `(target - fixed) / k` whenever the target exceeds the fixed
-//! cost, and shrinks to the minimum otherwise. Steps are limited to a factor of
+//! used and sizes Eden so the next pause meets the target. The minor GC
+//! reports its fixed cost (roots, remembered set, drop lists) apart, so with
+//! `pause = fixed + k * eden` the sizer aims at `(target - fixed) / k`, and at
+//! the minimum when the fixed cost alone exceeds the target. Steps are limited to a factor of
 //! [`MAX_EDEN_STEP`] either way so that one odd pause cannot swing Eden wildly.
 //!
-//! Invariants: every threshold is in `1..=MAX_AGE`; Eden stays in `min..=max`
+//! Invariants: every threshold is in `1..=MAX_AGE`, or 0 after an overflow; Eden stays in `min..=max`
 //! and a multiple of [`EDEN_GRANULE`] (or exactly `min` or `max`).
 
 use std::time::Duration;
@@ -158,6 +161,17 @@ pub fn adaptive_threshold(
     max
 }
 
+/// The threshold after a minor GC whose first cohort (the Eden objects it
+/// found alive, copied or promoted) did not fit one survivor space of
+/// `survivor_capacity` bytes: 0, so that the next minor GC promotes survivors
+/// at once instead of copying them into the survivor space and again into old
+/// space. Premature promotion is the lesser cost: a cohort that overflows
+/// would mostly be promoted by the next minor GC anyway, after a second copy.
+/// `None` when the cohort fits (the adaptive rule applies).
+pub fn overflow_threshold(first_cohort_bytes: usize, survivor_capacity: usize) -> Option<u8> {
+    (first_cohort_bytes > survivor_capacity).then_some(0)
+}
+
 /// Largest factor by which Eden grows or shrinks after one minor GC. Two is
 /// enough to reach any size in `64 KiB..=1 GiB` within 14 collections, while one
 /// outlier pause moves Eden at most one doubling.
@@ -179,6 +193,10 @@ pub struct MinorFacts {
     pub eden_bytes_used: usize,
     /// How long the minor GC paused the program.
     pub pause: Duration,
+    /// The part of `pause` that does not grow with Eden: scanning the roots,
+    /// the stash and the remembered set, and dropping the short drop lists
+    /// (G1 subtracts the same costs before sizing its young generation).
+    pub fixed: Duration,
 }
 
 /// Sizes Eden so that minor pauses approach a target.
@@ -192,9 +210,13 @@ pub struct EdenSizer {
     max: usize,
     /// Current Eden size, in bytes. Written by `record_minor` and `set_max`.
     size: usize,
-    /// Smoothed pause per byte of Eden used, in nanoseconds per byte; `None`
-    /// until the first minor GC with Eden in use. Written by `record_minor`.
+    /// Smoothed pause per byte of Eden used, fixed costs excluded, in
+    /// nanoseconds per byte; `None` until the first minor GC with Eden in
+    /// use. Written by `record_minor`.
     cost_per_byte: Option<f64>,
+    /// Smoothed fixed cost of a minor GC, in nanoseconds. Written by
+    /// `record_minor`.
+    fixed_ns: f64,
 }
 
 impl EdenSizer {
@@ -214,6 +236,7 @@ impl EdenSizer {
             max,
             size: initial,
             cost_per_byte: None,
+            fixed_ns: 0.0,
         }
     }
 
@@ -253,21 +276,32 @@ impl EdenSizer {
         if facts.eden_bytes_used == 0 {
             return self.size;
         }
-        let sample = facts.pause.as_nanos() as f64 / facts.eden_bytes_used as f64;
-        let cost = match self.cost_per_byte {
-            None => sample,
-            Some(old) => old + COST_SMOOTHING * (sample - old),
+        let fixed = facts.fixed.min(facts.pause);
+        let variable = facts.pause - fixed;
+        let sample = variable.as_nanos() as f64 / facts.eden_bytes_used as f64;
+        let fixed = fixed.as_nanos() as f64;
+        let (cost, fixed) = match self.cost_per_byte {
+            None => (sample, fixed),
+            Some(old) => (
+                old + COST_SMOOTHING * (sample - old),
+                self.fixed_ns + COST_SMOOTHING * (fixed - self.fixed_ns),
+            ),
         };
         self.cost_per_byte = Some(cost);
+        self.fixed_ns = fixed;
         self.size = self.next_size(cost);
         self.size
     }
 
-    /// The size that meets the target at `cost` ns per byte, within one step.
+    /// The size that meets the target at `cost` ns per byte after the fixed
+    /// cost, within one step.
     fn next_size(&self, cost: f64) -> usize {
         let current = self.size as f64;
+        let budget = (self.target.as_nanos() as f64 - self.fixed_ns).max(0.0);
         let ideal = if cost > 0.0 {
-            self.target.as_nanos() as f64 / cost
+            budget / cost
+        } else if budget == 0.0 {
+            0.0
         } else {
             f64::INFINITY
         };
@@ -275,6 +309,32 @@ impl EdenSizer {
         let rounded = (stepped as usize) / EDEN_GRANULE * EDEN_GRANULE;
         rounded.clamp(self.min, self.max)
     }
+}
+
+/// Drop-list entries the next drop step visits (`space/drop_list`): at least
+/// `min_step`, and enough that `pending` entries are done by the time
+/// `allocated`-sized gaps add up to half of Eden, so a queue retired by one
+/// minor GC is empty well before the next one retires another.
+pub fn drop_step_budget(
+    pending: usize,
+    allocated: usize,
+    eden_capacity: usize,
+    min_step: usize,
+) -> usize {
+    let half = (eden_capacity / 2).max(1) as u128;
+    let paced = (pending as u128 * allocated as u128).div_ceil(half);
+    min_step.max(paced.min(pending as u128) as usize)
+}
+
+/// Bytes the program may allocate before the next drop step is due: half of
+/// Eden shared among the `min_step`-sized steps that `pending` entries need
+/// (`usize::MAX` when nothing is pending).
+pub fn drop_step_room(pending: usize, eden_capacity: usize, min_step: usize) -> usize {
+    if pending == 0 {
+        return usize::MAX;
+    }
+    let steps = pending.div_ceil(min_step.max(1)) + 1;
+    (eden_capacity / 2) / steps
 }
 
 #[cfg(test)]
@@ -290,6 +350,25 @@ mod tests {
             t.record(age, bytes);
         }
         t
+    }
+
+    #[test]
+    fn an_overflowing_first_cohort_is_promoted_at_once() {
+        assert_eq!(overflow_threshold(600 * KIB, 512 * KIB), Some(0));
+        assert_eq!(overflow_threshold(512 * KIB, 512 * KIB), None);
+        assert_eq!(overflow_threshold(0, 0), None);
+    }
+
+    #[test]
+    fn drop_steps_keep_pace_with_allocation() {
+        // 73,000 pending entries, 4 MiB Eden: the room spreads 73 steps of
+        // 1024 over 2 MiB; a step after 64 KiB visits 1/32 of the queue.
+        assert_eq!(drop_step_room(73_000, 4 * MIB, 1024), 2 * MIB / 73);
+        assert_eq!(drop_step_budget(73_000, 64 * KIB, 4 * MIB, 1024), 2282);
+        // Never below the minimum step, never past what is pending.
+        assert_eq!(drop_step_budget(10, KIB, 4 * MIB, 1024), 1024);
+        assert_eq!(drop_step_budget(5000, 8 * MIB, 4 * MIB, 1024), 5000);
+        assert_eq!(drop_step_room(0, 4 * MIB, 1024), usize::MAX);
     }
 
     #[test]
@@ -369,6 +448,7 @@ mod tests {
             s.record_minor(MinorFacts {
                 eden_bytes_used: eden,
                 pause: pause_of(eden, 100, 0.1),
+                fixed: Duration::ZERO,
             });
         }
         let pause = pause_of(s.eden_size(), 100, 0.1);
@@ -380,16 +460,46 @@ mod tests {
     }
 
     #[test]
+    fn a_reported_fixed_cost_is_subtracted_from_the_target() {
+        // pause = 400 us fixed + 0.1 ns/byte: a 1 ms target leaves 600 us,
+        // 6 MB of Eden; the sizer lands there rather than near 10 MB.
+        let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
+        for _ in 0..40 {
+            let eden = s.eden_size();
+            s.record_minor(MinorFacts {
+                eden_bytes_used: eden,
+                pause: pause_of(eden, 400, 0.1),
+                fixed: Duration::from_micros(400),
+            });
+        }
+        let eden = s.eden_size() as f64;
+        assert!((eden - 6e6).abs() < 0.05 * 6e6, "{eden}");
+        // A fixed cost past the target leaves Eden at its minimum.
+        let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_millis(1));
+        for _ in 0..20 {
+            let eden = s.eden_size();
+            s.record_minor(MinorFacts {
+                eden_bytes_used: eden,
+                pause: pause_of(eden, 1500, 0.1),
+                fixed: Duration::from_micros(1500),
+            });
+        }
+        assert_eq!(s.eden_size(), 64 * KIB);
+    }
+
+    #[test]
     fn eden_moves_at_most_one_step_per_collection() {
         let mut s = EdenSizer::new(MIB, 64 * KIB, 1 << 30, Duration::from_secs(1));
         let next = s.record_minor(MinorFacts {
             eden_bytes_used: MIB,
             pause: Duration::from_micros(1),
+            fixed: Duration::ZERO,
         });
         assert_eq!(next, 2 * MIB);
         let next = s.record_minor(MinorFacts {
             eden_bytes_used: 2 * MIB,
             pause: Duration::from_secs(100),
+            fixed: Duration::ZERO,
         });
         assert!(next >= MIB, "{next}");
     }
@@ -402,6 +512,7 @@ mod tests {
             s.record_minor(MinorFacts {
                 eden_bytes_used: eden,
                 pause: pause_of(eden, 100, 0.1),
+                fixed: Duration::ZERO,
             });
         }
         assert_eq!(s.eden_size(), 64 * KIB);
@@ -421,7 +532,8 @@ mod tests {
         assert_eq!(
             s.record_minor(MinorFacts {
                 eden_bytes_used: 0,
-                pause: Duration::ZERO
+                pause: Duration::ZERO,
+                fixed: Duration::ZERO,
             }),
             4 * MIB
         );

@@ -1,0 +1,269 @@
+//! Pretenuring: allocation sites whose objects survive are allocated old
+//! (step 3, allocation, short-circuiting steps 4 and 5).
+//!
+//! A site is a type: the `TypeInfo` the allocation is made with (its address
+//! is the key; a type whose descriptor the compiler duplicated counts as two
+//! sites, which only splits its samples). The policy is `policy::pacer::pretenure`;
+//! this module keeps its state and routes allocations:
+//!
+//! - **Sampling.** The young path's cold side takes one sample per
+//!   `SAMPLE_STRIDE` bytes of Eden (it lowers `young_limit` to the next
+//!   sample point, as the heap profiler does), recording the object and its
+//!   site. The next minor GC sees which samples it forwarded (survived) and
+//!   feeds each site's window; then the samples are forgotten (Eden is empty).
+//! - **Routing.** `mask` has one bit per bucket of `TypeInfo` addresses with a
+//!   pretenured site in it. The young fast path tests it (one load when no
+//!   site is pretenured); a hit takes `allocate_pretenured`, which looks the
+//!   site up exactly and allocates old, except every `PROBE_EVERY`th
+//!   allocation, made young as a probe so the decision can revert.
+//! - **Placement.** A pretenured object is placed as any old allocation is
+//!   (`allocate_old`): born the current white, or gray and queued for the
+//!   marker while marking (its fields are scanned before marking ends, which
+//!   is what promotion's "born black, scanned at once" achieves), and
+//!   remembered, since its first value may hold young pointers (I2).
+//!
+//! Invariant: a sample points into Eden and is read only by the minor GC
+//! that ends that Eden, before Eden is reset or retired.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ptr::NonNull;
+
+use crate::object::header::{GcBox, Header, InfoOf, TypeInfo};
+use crate::object::trace::Trace;
+use crate::policy::pacer::pretenure::{
+    decide, Decision, SiteMode, SiteWindow, PROBE_EVERY, SAMPLE_STRIDE,
+};
+use crate::state::error::AllocError;
+use crate::state::GcState;
+
+/// One allocation site's state.
+struct Site {
+    info: &'static TypeInfo,
+    mode: SiteMode,
+    window: SiteWindow,
+    /// Allocations routed while pretenured (every `PROBE_EVERY`th is a probe).
+    routed: u32,
+}
+
+/// What a minor GC's evaluation changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Judged {
+    /// Sites switched to old allocation.
+    pub(crate) pretenured: usize,
+    /// Sites switched back to young allocation.
+    pub(crate) reverted: usize,
+}
+
+/// The pretenuring state. The mutator writes the samples and the counters
+/// (through `&GcState`); minor GCs judge the sites and rewrite `mask`.
+pub(crate) struct Pretenure {
+    /// Off: no sampling, no site is pretenured (the `pretenuring` knob).
+    enabled: Cell<bool>,
+    /// Bit `bucket(info)` is set iff a pretenured site has that bucket.
+    mask: Cell<u64>,
+    /// Every site sampled so far, by `TypeInfo` address.
+    sites: RefCell<HashMap<usize, Site>>,
+    /// Samples taken since the last minor GC (objects in Eden).
+    samples: RefCell<Vec<(NonNull<Header>, &'static TypeInfo)>>,
+    /// Eden's `used` bytes at which the next sample is taken.
+    next_sample_at: Cell<usize>,
+    /// Jitter state, so that a loop allocating exactly the stride is not
+    /// always sampled at the same object.
+    jitter: Cell<u32>,
+    /// Sites switched to old allocation, since the heap was built.
+    pub(crate) decisions: Cell<u64>,
+    /// Sites switched back to young allocation, since the heap was built.
+    pub(crate) reverts: Cell<u64>,
+    /// Bytes allocated old because their site was pretenured.
+    pub(crate) pretenured_bytes: Cell<u64>,
+}
+
+impl Default for Pretenure {
+    fn default() -> Pretenure {
+        Pretenure {
+            enabled: Cell::new(true),
+            mask: Cell::new(0),
+            sites: RefCell::new(HashMap::new()),
+            samples: RefCell::new(Vec::new()),
+            next_sample_at: Cell::new(SAMPLE_STRIDE),
+            jitter: Cell::new(0x9e37_79b9),
+            decisions: Cell::new(0),
+            reverts: Cell::new(0),
+            pretenured_bytes: Cell::new(0),
+        }
+    }
+}
+
+/// The mask bit of a site: 64 buckets of 16-byte-aligned `TypeInfo` addresses.
+#[inline(always)]
+fn bucket(info: &'static TypeInfo) -> u64 {
+    1 << ((info as *const TypeInfo as usize >> 4) & 63)
+}
+
+impl Pretenure {
+    /// Turns pretenuring on or off; off forgets every site.
+    pub(crate) fn set_enabled(&self, enabled: bool) {
+        self.enabled.set(enabled);
+        if !enabled {
+            self.mask.set(0);
+            self.sites.borrow_mut().clear();
+            self.samples.borrow_mut().clear();
+        }
+        self.next_sample_at
+            .set(if enabled { SAMPLE_STRIDE } else { usize::MAX });
+    }
+
+    /// True if `info` may be a pretenured site (exact only when false).
+    #[inline(always)]
+    pub(crate) fn may_pretenure(&self, info: &'static TypeInfo) -> bool {
+        let mask = self.mask.get();
+        mask != 0 && mask & bucket(info) != 0
+    }
+
+    /// Eden's `used` bytes at which the young path must stop for a sample.
+    pub(crate) fn next_sample_at(&self) -> usize {
+        self.next_sample_at.get()
+    }
+
+    /// Types allocated old now.
+    pub(crate) fn pretenured_types(&self) -> Vec<&'static str> {
+        let sites = self.sites.borrow();
+        let mut names: Vec<&'static str> = sites
+            .values()
+            .filter(|site| site.mode == SiteMode::Pretenured)
+            .map(|site| (site.info.name)())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Records `object` (just allocated in Eden) as a sample of its site.
+    fn record(&self, object: NonNull<Header>, info: &'static TypeInfo) {
+        self.samples.borrow_mut().push((object, info));
+    }
+
+    /// Takes a sample if Eden's `used` bytes passed the sample point; true
+    /// if one was taken (the caller re-arms `young_limit`).
+    fn sample_if_due(&self, object: NonNull<Header>, info: &'static TypeInfo, used: usize) -> bool {
+        if used < self.next_sample_at.get() {
+            return false;
+        }
+        self.record(object, info);
+        // xorshift32: the next point is 1/2 to 3/2 strides away.
+        let mut x = self.jitter.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.jitter.set(x);
+        let gap = SAMPLE_STRIDE / 2 + x as usize % SAMPLE_STRIDE;
+        self.next_sample_at.set(used.saturating_add(gap));
+        true
+    }
+
+    /// Feeds the samples to their sites and judges every site with a full
+    /// window; `overflowing` is whether this minor GC's first cohort
+    /// overflowed the survivor space. Called once per minor GC, after
+    /// evacuation and before Eden is reset.
+    pub(crate) fn judge(&self, overflowing: bool) -> Judged {
+        let mut judged = Judged::default();
+        if !self.enabled.get() {
+            return judged;
+        }
+        let mut sites = self.sites.borrow_mut();
+        for (object, info) in self.samples.borrow_mut().drain(..) {
+            // SAFETY: samples point into the Eden this minor GC just
+            // evacuated, which is not yet reset (the invariant above).
+            let survived = unsafe { object.as_ref() }.is_forwarded();
+            let site = sites.entry(info as *const _ as usize).or_insert(Site {
+                info,
+                mode: SiteMode::Young,
+                window: SiteWindow::default(),
+                routed: 0,
+            });
+            site.window.samples += 1;
+            site.window.survived += u32::from(survived);
+        }
+        let mut mask = 0;
+        for site in sites.values_mut() {
+            match decide(site.mode, site.window, overflowing) {
+                Decision::Wait => {}
+                Decision::Keep => site.window = SiteWindow::default(),
+                Decision::Switch(mode) => {
+                    site.mode = mode;
+                    site.window = SiteWindow::default();
+                    match mode {
+                        SiteMode::Pretenured => judged.pretenured += 1,
+                        SiteMode::Young => judged.reverted += 1,
+                    }
+                }
+            }
+            if site.mode == SiteMode::Pretenured {
+                mask |= bucket(site.info);
+            }
+        }
+        self.mask.set(mask);
+        self.decisions
+            .set(self.decisions.get() + judged.pretenured as u64);
+        self.reverts
+            .set(self.reverts.get() + judged.reverted as u64);
+        self.next_sample_at.set(SAMPLE_STRIDE);
+        judged
+    }
+
+    /// Whether this allocation of `info` goes old (else young; `probe` if it
+    /// is a pretenured site's probe).
+    fn route(&self, info: &'static TypeInfo) -> (bool, bool) {
+        let mut sites = self.sites.borrow_mut();
+        match sites.get_mut(&(info as *const _ as usize)) {
+            Some(site) if site.mode == SiteMode::Pretenured => {
+                site.routed = site.routed.wrapping_add(1);
+                let probe = site.routed % PROBE_EVERY == 0;
+                (!probe, probe)
+            }
+            _ => (false, false),
+        }
+    }
+}
+
+impl GcState {
+    /// The young path's detour for a type whose mask bucket is set: old if
+    /// its site is pretenured (but for a probe), young otherwise.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn allocate_pretenured<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let (old, probe) = self.pretenure.route(info);
+        if old {
+            let ptr = self.allocate_old(info, value)?;
+            let bytes = &self.pretenure.pretenured_bytes;
+            bytes.set(bytes.get() + info.size as u64);
+            return Ok(ptr);
+        }
+        let ptr = self.allocate_young_cold(info, value)?;
+        if probe {
+            self.pretenure.record(ptr.cast(), info);
+        }
+        Ok(ptr)
+    }
+
+    /// Takes a pretenuring sample of the young object just allocated at
+    /// `object` if one is due, and re-arms `young_limit`.
+    pub(crate) fn pretenure_sample_if_due(&self, object: NonNull<Header>, info: &'static TypeInfo) {
+        if self.pretenure.sample_if_due(object, info, self.eden.used()) {
+            self.arm_sampling();
+        }
+    }
+
+    /// Allocates `value` directly in old space (`Gc::new_old`): an old cell,
+    /// or the large object space for a large value.
+    pub(crate) fn allocate_in_old<T: Trace>(
+        &self,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        self.allocate_old(&InfoOf::<T>::INFO, value)
+    }
+}
