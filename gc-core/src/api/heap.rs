@@ -490,6 +490,7 @@ where
             gc_cpu_fraction: collector.pacer.gc_cpu_fraction(),
             stashed_handles: state.stash.borrow().len(),
             barrier_regrays: state.counters.barrier_regrays.get(),
+            root_slots_scanned: state.root_table.slots_scanned.get(),
         }
     }
 

@@ -22,6 +22,7 @@ pub(crate) mod pool;
 pub(crate) mod profile;
 pub(crate) mod retain;
 pub(crate) mod root;
+pub(crate) mod root_vec;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod weak;

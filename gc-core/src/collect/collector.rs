@@ -50,6 +50,7 @@ use std::time::{Duration, Instant};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
+use crate::collect::root_scan;
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -355,7 +356,10 @@ impl Collector {
                 pauses.push((PauseKind::MarkStep, duration));
                 #[cfg(feature = "record")]
                 self.record_last(state, roots, &pauses);
-                if self.marker.gray.is_empty() && state.gray_new.get_mut().is_empty() {
+                if self.marker.gray.is_empty()
+                    && state.gray_new.get_mut().is_empty()
+                    && !root_scan::root_jobs_pending(state)
+                {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
@@ -427,28 +431,29 @@ impl Collector {
         self.pacer
             .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
         Collector::set_phase(state, Phase::Marking);
+        // The root containers and the stash are shaded by root jobs in the
+        // mark steps (`root_scan`), not here: mark start costs O(containers).
+        root_scan::begin_cycle(state);
         // Like G1's initial mark, start with a minor GC: it shades every old
         // object the young generation points to, so old data reachable only
         // through young objects is marked incrementally, not all at once in
         // the termination pause.
         self.minor(state, roots);
-        let stash = &state.stash;
-        let root_bytes = mark_roots(&mut self.marker, &mut |tracer| {
-            roots(tracer);
-            stash.borrow_mut().trace(tracer);
-        });
+        let root_bytes = mark_roots(&mut self.marker, roots);
         self.marker.external_bytes += root_bytes;
     }
 
     /// An incremental mark step of at most `budget` units; returns the work
-    /// done. Objects born gray join the gray stack; re-grayed ones wait for
-    /// termination (see `GcState::gray_again`).
+    /// done. Root jobs come first (`root_scan`), then gray objects. Objects
+    /// born gray join the gray stack; re-grayed ones wait for termination
+    /// (see `GcState::gray_again`).
     pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
         if state.phase.get() != Phase::Marking {
             return 0;
         }
+        let root_work = root_scan::mark_root_jobs(&mut self.marker, state, budget);
         self.marker.gray.append(state.gray_new.get_mut());
-        mark_step(&mut self.marker, budget)
+        root_work + mark_step(&mut self.marker, budget.saturating_sub(root_work))
     }
 
     /// Step 6 ends (mark termination): shade from the young generation and the
@@ -479,6 +484,7 @@ impl Collector {
                 break;
             }
         }
+        root_scan::end_cycle(state);
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
         state.current_white.set(state.current_white.get().flip());
@@ -498,11 +504,9 @@ impl Collector {
         if state.generational {
             return self.run_minor(state, roots, false);
         }
-        let stash = &state.stash;
-        mark_roots(&mut self.marker, &mut |tracer| {
-            roots(tracer);
-            stash.borrow_mut().trace(tracer);
-        });
+        // The root containers and the stash: the mark loop that follows runs
+        // the root jobs left, i.e. the chunks touched since they were shaded.
+        mark_roots(&mut self.marker, roots);
         Vec::new()
     }
 

@@ -34,6 +34,8 @@ use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::drop_dead;
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
+use crate::state::root_table::RootTable;
+use crate::state::stash_table::SharedStash;
 use crate::state::{layout_of, GcState};
 use crate::telemetry::minor::MinorOutcome;
 
@@ -102,7 +104,7 @@ pub(crate) fn minor_gc(
         },
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
-    trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    trace_roots(&mut tracer, trace_root, (&state.stash, &state.root_table), remembered);
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();
@@ -149,11 +151,12 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64) {
 fn trace_roots(
     tracer: &mut Tracer,
     trace_root: &mut dyn FnMut(&mut Tracer),
-    stash: &crate::state::stash_table::SharedStash,
+    (stash, table): (&SharedStash, &RootTable),
     remembered: Vec<NonNull<Header>>,
 ) {
     trace_root(tracer);
-    stash.borrow_mut().trace(tracer);
+    // The root containers and the stash: only the chunks that changed.
+    crate::collect::root_scan::scan_for_minor(tracer, stash, table);
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).

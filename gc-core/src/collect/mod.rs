@@ -17,6 +17,7 @@ pub(crate) mod evacuate;
 pub(crate) mod mark;
 #[cfg(feature = "record")]
 mod record;
+pub(crate) mod root_scan;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
 mod space_index;

@@ -22,6 +22,8 @@
 pub(crate) mod alloc_profile;
 pub(crate) mod error;
 pub(crate) mod phase;
+pub(crate) mod root_log;
+pub(crate) mod root_table;
 pub(crate) mod stash_table;
 
 use std::alloc::Layout;
@@ -98,6 +100,8 @@ pub(crate) struct GcState {
     pub(crate) counters: Counters,
     /// Stashed handles (a root).
     pub(crate) stash: SharedStash,
+    /// Root containers (`RootVec`s), scanned by the chunks that changed.
+    pub(crate) root_table: crate::state::root_table::RootTable,
     /// Outside-heap bytes reported by `Trace` impls at the last full trace.
     pub(crate) external_bytes: Cell<usize>,
     /// Major cycles started (object pools rotate once per cycle).
@@ -139,6 +143,7 @@ impl GcState {
             debt_limit: Cell::new(usize::MAX),
             counters: Counters::default(),
             stash: SharedStash::default(),
+            root_table: Default::default(),
             external_bytes: Cell::new(0),
             cycle: Cell::new(0),
             trace_epoch: Cell::new(0),

@@ -128,6 +128,13 @@ pub struct Stats {
     pub stashed_handles: usize,
     /// Stores the write barrier re-grayed while marking.
     pub barrier_regrays: u64,
+    /// Slots of root containers ([`RootVec`](crate::RootVec)) and of the
+    /// stash table scanned by collections, since the heap was built. A minor
+    /// GC adds only the chunks touched since the last one or still holding a
+    /// young pointer; marking adds each chunk once per cycle plus the chunks
+    /// touched after they were shaded. (The root object's own fields are not
+    /// counted: they are traced whole, as ever.)
+    pub root_slots_scanned: u64,
 }
 
 impl Stats {
