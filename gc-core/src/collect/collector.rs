@@ -115,6 +115,10 @@ pub(crate) struct Collector {
     cycle: CycleInProgress,
     /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
     pub(crate) assist_debt: f64,
+    /// Bytes counted by quiet safe points (knob changes, manual steps) since
+    /// the last `pay_debt`: an explicit `collect_debt` after them is not a
+    /// call that allocated nothing (see `assist_due`).
+    unpaid_bytes: usize,
     /// `GcState::paced_bytes` when the last safe point ended.
     last_paced_bytes: usize,
     /// When the heap was built (for report timestamps).
@@ -143,6 +147,7 @@ impl Collector {
             stats: StatsRecorder::default(),
             cycle: CycleInProgress::default(),
             assist_debt: 0.0,
+            unpaid_bytes: 0,
             last_paced_bytes: 0,
             born: now,
             last_safe_point: now,
@@ -187,6 +192,7 @@ impl Collector {
     /// hand): folds the counters and charges the assist debt, paid later.
     pub(crate) fn begin_quiet_safe_point(&mut self, state: &GcState) {
         let bytes = self.begin_safe_point(state);
+        self.unpaid_bytes = self.unpaid_bytes.saturating_add(bytes);
         self.charge_assist_debt(state, bytes);
     }
 
@@ -263,26 +269,10 @@ impl Collector {
         );
         state.eden_used_at_safe_point.set(state.eden.used());
         state.rearm_sampling();
-        state.debt_limit.set(self.debt_limit(state));
+        let (limit, old_limit) = self.debt_limit(state);
+        state.debt_limit.set(limit);
+        state.old_debt_limit.set(old_limit);
         self.last_safe_point = Instant::now();
-    }
-
-    /// Bytes the mutator may allocate before `debt_due` asks it back.
-    fn debt_limit(&self, state: &GcState) -> usize {
-        let eden_room = if state.generational {
-            state.eden.capacity().saturating_sub(state.eden.used())
-        } else {
-            usize::MAX
-        };
-        let major_room = match state.phase.get() {
-            Phase::Marking => {
-                let ratio = self.assist_ratio(state).max(f64::MIN_POSITIVE);
-                (self.config.mark_step_budget as f64 / ratio) as usize
-            }
-            Phase::Sweeping => self.config.mark_step_budget,
-            Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
-        };
-        eden_room.min(major_room).max(MIN_SAFE_POINT_INTERVAL)
     }
 
     /// Mark work owed per allocated byte (0 unless marking).
@@ -349,17 +339,20 @@ impl Collector {
                 }
             }
             Phase::Marking => {
-                let budget = self.take_assist_budget();
-                let (done, duration) = timed_value(|| self.mark(state, budget));
-                self.cycle.assist_work += done;
-                self.stats.assist_work += done as u64;
-                pauses.push((PauseKind::MarkStep, duration));
-                #[cfg(feature = "record")]
-                self.record_last(state, roots, &pauses);
-                if self.marker.gray.is_empty()
-                    && state.gray_new.get_mut().is_empty()
-                    && !root_scan::root_jobs_pending(state)
-                {
+                if !self.marking_drained(state) {
+                    let allocated = bytes + std::mem::take(&mut self.unpaid_bytes);
+                    if !self.assist_due(allocated) {
+                        return pauses; // less than a quantum owed: carried
+                    }
+                    let budget = self.take_assist_budget();
+                    let (done, duration) = timed_value(|| self.mark(state, budget));
+                    self.cycle.assist_work += done;
+                    self.stats.assist_work += done as u64;
+                    pauses.push((PauseKind::MarkStep, duration));
+                    #[cfg(feature = "record")]
+                    self.record_last(state, roots, &pauses);
+                }
+                if self.marking_drained(state) {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
@@ -381,21 +374,6 @@ impl Collector {
             }
         }
         pauses
-    }
-
-    /// The mark work to do now: the assist debt, bounded per pause.
-    fn take_assist_budget(&mut self) -> usize {
-        let step = self.config.mark_step_budget;
-        let cap = (step * MAX_ASSIST_STEPS) as f64;
-        let limited = if self.pacer.limited() {
-            step as f64
-        } else {
-            cap
-        };
-        let budget = self.assist_debt.clamp(1.0, limited);
-        self.assist_debt -= budget;
-        self.assist_debt = self.assist_debt.max(0.0);
-        budget as usize
     }
 
     // ---------------------------------------------------------------- major cycle

@@ -96,6 +96,12 @@ pub(crate) struct GcState {
     /// `debt_due` turns true once this many bytes were allocated since the last
     /// safe point. Set at each safe point from Eden's room and the pacer.
     pub(crate) debt_limit: Cell<usize>,
+    /// While marking below the goal, the assist debt is charged in paced
+    /// bytes, and the only paced bytes the mutator adds are old and large
+    /// allocations: once this many were made since the last safe point, the
+    /// old path drops `debt_limit` to 0 so `debt_due` asks the program back.
+    /// Set at each safe point (`usize::MAX` when not marking).
+    pub(crate) old_debt_limit: Cell<usize>,
     /// Mutator-side counters.
     pub(crate) counters: Counters,
     /// Stashed handles (a root).
@@ -141,6 +147,7 @@ impl GcState {
             eden_used_at_safe_point: Cell::new(0),
             max_heap: Cell::new(usize::MAX),
             debt_limit: Cell::new(usize::MAX),
+            old_debt_limit: Cell::new(usize::MAX),
             counters: Counters::default(),
             stash: SharedStash::default(),
             root_table: Default::default(),
@@ -388,6 +395,9 @@ impl GcState {
         counters
             .old_bytes_since_safe_point
             .set(counters.old_bytes_since_safe_point.get() + size);
+        if counters.old_bytes_since_safe_point.get() >= self.old_debt_limit.get() {
+            self.debt_limit.set(0); // a quantum of assist debt is due
+        }
         counters
             .objects_since_safe_point
             .set(counters.objects_since_safe_point.get() + 1);
