@@ -105,6 +105,9 @@ fn assist_debt_is_charged_for_bytes_allocated_before_a_knob_change() {
             rounds_marking += 1;
         }
         assert!(rounds_marking > 0, "the program ran while marking");
-        assert!(plain.stats().assist_work > 0, "assists were paid (generational {generational})");
+        assert!(
+            plain.stats().assist_work > 0,
+            "assists were paid (generational {generational})"
+        );
     }
 }

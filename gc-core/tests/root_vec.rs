@@ -28,8 +28,14 @@ fn config(generational: bool) -> Config {
         .unwrap()
 }
 
+/// Builds the root (a function, not a closure: clippy's redundant-closure
+/// fix, `RootVec::new`, is not general enough over the brand).
+fn new_root_vec<'gc>(m: &'gc gc_core::Mutation<'gc>) -> RootVec<'gc, Gc<'gc, u64>> {
+    RootVec::new(m)
+}
+
 fn filled(generational: bool) -> Heap<Big> {
-    let mut heap = Heap::<Big>::with_config(config(generational), |m| RootVec::new(m)).unwrap();
+    let mut heap = Heap::<Big>::with_config(config(generational), new_root_vec).unwrap();
     heap.mutate_root(|m, root| root.extend((0..N as u64).map(|i| Gc::new(m, i))));
     heap
 }
@@ -86,14 +92,22 @@ fn a_minor_gc_with_a_big_clean_root_vec_scans_only_the_touched_chunks() {
     heap.mutate_root(|m, root| root[CHUNK + 5] = Gc::new(m, 7));
     let before = scanned(&heap);
     heap.collect_minor();
-    assert_eq!(scanned(&heap) - before, CHUNK as u64, "only the touched chunk");
+    assert_eq!(
+        scanned(&heap) - before,
+        CHUNK as u64,
+        "only the touched chunk"
+    );
     // Its new object survived young: the chunk is scanned again until the
     // object is promoted (at its third minor GC: tenuring threshold 2), then
     // never.
     for minor in 2..=3 {
         let before = scanned(&heap);
         heap.collect_minor();
-        assert_eq!(scanned(&heap) - before, CHUNK as u64, "minor {minor}: young");
+        assert_eq!(
+            scanned(&heap) - before,
+            CHUNK as u64,
+            "minor {minor}: young"
+        );
     }
     let before = scanned(&heap);
     heap.collect_minor();
@@ -117,7 +131,11 @@ fn mark_start_scans_none_of_it_and_termination_rescans_only_what_changed() {
     heap.collect_full();
     let before = scanned(&heap);
     heap.start_marking();
-    assert_eq!(scanned(&heap) - before, 0, "mark start: root jobs come later");
+    assert_eq!(
+        scanned(&heap) - before,
+        0,
+        "mark start: root jobs come later"
+    );
     // One mark step of one unit runs one root job: one chunk.
     let before = scanned(&heap);
     heap.mark_step(1);
@@ -178,7 +196,10 @@ fn a_big_stash_costs_what_changed() {
     let before = heap.stats().root_slots_scanned;
     heap.collect_minor();
     let delta = heap.stats().root_slots_scanned - before;
-    assert!(delta > 0 && delta <= CHUNK as u64, "one chunk, scanned {delta}");
+    assert!(
+        delta > 0 && delta <= CHUNK as u64,
+        "one chunk, scanned {delta}"
+    );
     heap.collect_full();
     heap.verify().unwrap();
     heap.mutate(|m, _| {
@@ -202,6 +223,9 @@ fn a_dropped_root_vec_stops_being_a_root() {
     assert!(live >= N, "kept: {live}");
     heap.mutate_root(|_, root| *root = None);
     heap.collect_full();
-    assert!(heap.stats().old_objects < live - N / 2, "freed once dropped");
+    assert!(
+        heap.stats().old_objects < live - N / 2,
+        "freed once dropped"
+    );
     heap.verify().unwrap();
 }

@@ -104,7 +104,12 @@ pub(crate) fn minor_gc(
         },
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
-    trace_roots(&mut tracer, trace_root, (&state.stash, &state.root_table), remembered);
+    trace_roots(
+        &mut tracer,
+        trace_root,
+        (&state.stash, &state.root_table),
+        remembered,
+    );
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();

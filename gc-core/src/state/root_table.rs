@@ -78,11 +78,4 @@ impl RootTable {
         self.slots_scanned
             .set(self.slots_scanned.get() + slots as u64);
     }
-
-    /// Live containers (tests).
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        let entries = self.entries.borrow();
-        entries.iter().filter(|e| Rc::strong_count(e) > 1).count()
-    }
 }

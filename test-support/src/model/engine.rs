@@ -48,7 +48,9 @@ use super::objects::*;
 use super::program::*;
 use super::shadow::{resolve_edge, Edge, Shadow, ShadowCounters, ShadowWeak};
 use crate::gc::config::Tenuring;
-use crate::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock, RootVec};
+use crate::gc::{
+    unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock, RootVec,
+};
 
 /// A heap, the handles the program keeps outside it, and the shadow.
 pub struct Model {
