@@ -423,7 +423,7 @@ impl Collector {
 
     /// An incremental mark step of at most `budget` units; returns the work
     /// done. Root jobs come first (`root_scan`), then gray objects. Objects
-    /// born gray join the gray stack; re-grayed ones wait for termination
+    /// born gray join the gray stack; re-grayed ones wait until it is empty
     /// (see `GcState::gray_again`).
     pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
         if state.phase.get() != Phase::Marking {
@@ -431,7 +431,15 @@ impl Collector {
         }
         let root_work = root_scan::mark_root_jobs(&mut self.marker, state, budget);
         self.marker.gray.append(state.gray_new.get_mut());
-        root_work + mark_step(&mut self.marker, budget.saturating_sub(root_work))
+        let mut work = root_work + mark_step(&mut self.marker, budget.saturating_sub(root_work));
+        if work < budget && self.marker.gray.is_empty() {
+            // The gray stack ran dry: rescan the objects the barrier re-grayed
+            // now, in this bounded step, so that termination rescans only
+            // those written since (not every object written this cycle).
+            self.marker.gray.append(state.gray_again.get_mut());
+            work += mark_step(&mut self.marker, budget - work);
+        }
+        work
     }
 
     /// Step 6 ends (mark termination): shade from the young generation and the

@@ -69,9 +69,11 @@ pub(crate) struct GcState {
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
-    /// Old objects the barrier re-grayed while marking. As in Lua, they are
-    /// rescanned only at mark termination: an object written often (a VM's
-    /// stack, a big table) is then scanned once more, not after every write.
+    /// Old objects the barrier re-grayed while marking. As in Lua, they wait
+    /// until the gray stack is empty: an object written often (a VM's stack,
+    /// a big table) is then scanned once more, not after every write. The
+    /// mark step that empties the gray stack rescans them within its budget,
+    /// and termination those re-grayed since.
     pub(crate) gray_again: RefCell<Vec<NonNull<Header>>>,
     /// Old objects born gray while marking; the next mark step scans them.
     pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
