@@ -17,7 +17,9 @@
 //!    (a cell in `old`, or `large`).
 //! 4. **Minor GC** (`evacuate`, `young`, `survivor`): at a safe point, when
 //!    Eden is full, live young objects are copied into survivor space; roots
-//!    are the root object, the stash and the remembered set (`barrier`).
+//!    are the root object, the stash and the remembered set (`barrier`);
+//!    big root containers and the stash by the chunks that changed
+//!    (`root_scan`).
 //! 5. **Promotion** (`evacuate`, `young`): an object that survives enough minor
 //!    GCs (the tenuring threshold), or that survivor space has no room for, is
 //!    copied into old space instead.
