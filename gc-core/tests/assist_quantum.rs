@@ -12,7 +12,7 @@ use gc_core::{Config, Gc, Heap, PauseKind, Phase, Rootable, Stats};
 #[cfg(not(miri))]
 const LIVE: usize = 6000;
 #[cfg(miri)]
-const LIVE: usize = 400;
+const LIVE: usize = 64;
 
 const BUDGET: usize = 4 << 10;
 const QUANTUM: u64 = (BUDGET / 4) as u64;
