@@ -55,6 +55,8 @@ pub use api::pool::GcPool;
 pub use api::profile::{Site, SiteGuard};
 pub use api::retain::{PathStart, PathStep, RetainingPath};
 pub use api::root::{__DynRootable, Root, Rootable};
+pub use api::root_map::RootMap;
+pub use api::root_vec::RootVec;
 pub use api::stash::Stashed;
 pub use api::stash_weak::StashedWeak;
 pub use api::weak::GcWeak;

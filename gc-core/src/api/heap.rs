@@ -510,6 +510,7 @@ where
             pretenure_decisions: state.pretenure.decisions.get(),
             pretenure_reverts: state.pretenure.reverts.get(),
             pretenured_bytes: state.pretenure.pretenured_bytes.get(),
+            root_slots_scanned: state.root_table.slots_scanned.get(),
         }
     }
 

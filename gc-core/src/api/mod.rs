@@ -9,7 +9,8 @@
 //! that let one of them serve an interpreter's value type (`weak_key`), and object
 //! pools (`pool`); heap snapshots (`snapshot`), heap dumps (`dump`), retaining paths
 //! (`retain`), allocation sites and heap profiles (`profile`), the
-//! memory-limit callback (`memory_watch`).
+//! memory-limit callback (`memory_watch`). Big root collections that cost
+//! what changed: `RootVec` (`root_vec`) and `RootMap` (`root_map`).
 
 pub(crate) mod control;
 pub(crate) mod dump;
@@ -25,6 +26,8 @@ pub(crate) mod pool;
 pub(crate) mod profile;
 pub(crate) mod retain;
 pub(crate) mod root;
+pub(crate) mod root_map;
+pub(crate) mod root_vec;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod stash_weak;

@@ -17,7 +17,9 @@
 //!    (a cell in `old`, or `large`).
 //! 4. **Minor GC** (`evacuate`, `young`, `survivor`): at a safe point, when
 //!    Eden is full, live young objects are copied into survivor space; roots
-//!    are the root object, the stash and the remembered set (`barrier`).
+//!    are the root object, the stash and the remembered set (`barrier`);
+//!    big root containers and the stash by the chunks that changed
+//!    (`root_scan`).
 //! 5. **Promotion** (`evacuate`, `young`): an object that survives enough minor
 //!    GCs (the tenuring threshold), or that survivor space has no room for, is
 //!    copied into old space instead.
@@ -52,6 +54,7 @@ use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
 use crate::collect::scavenge::scavenge;
+use crate::collect::root_scan;
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -113,6 +116,10 @@ pub(crate) struct Collector {
     cycle: CycleInProgress,
     /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
     pub(crate) assist_debt: f64,
+    /// Bytes counted by quiet safe points (knob changes, manual steps) since
+    /// the last `pay_debt`: an explicit `collect_debt` after them is not a
+    /// call that allocated nothing (see `assist_due`).
+    unpaid_bytes: usize,
     /// `GcState::paced_bytes` when the last safe point ended.
     last_paced_bytes: usize,
     /// When the heap was built (for report timestamps).
@@ -141,6 +148,7 @@ impl Collector {
             stats: StatsRecorder::default(),
             cycle: CycleInProgress::default(),
             assist_debt: 0.0,
+            unpaid_bytes: 0,
             last_paced_bytes: 0,
             born: now,
             last_safe_point: now,
@@ -186,6 +194,7 @@ impl Collector {
     /// hand): folds the counters and charges the assist debt, paid later.
     pub(crate) fn begin_quiet_safe_point(&mut self, state: &GcState) {
         let bytes = self.begin_safe_point(state);
+        self.unpaid_bytes = self.unpaid_bytes.saturating_add(bytes);
         self.charge_assist_debt(state, bytes);
     }
 
@@ -265,30 +274,10 @@ impl Collector {
         );
         state.eden_used_at_safe_point.set(state.eden.used());
         state.rearm_sampling();
-        state.debt_limit.set(self.debt_limit(state));
+        let (limit, old_limit) = self.debt_limit(state);
+        state.debt_limit.set(limit);
+        state.old_debt_limit.set(old_limit);
         self.last_safe_point = Instant::now();
-    }
-
-    /// Bytes the mutator may allocate before `debt_due` asks it back.
-    fn debt_limit(&self, state: &GcState) -> usize {
-        let eden_room = if state.generational {
-            state.eden.capacity().saturating_sub(state.eden.used())
-        } else {
-            usize::MAX
-        };
-        let major_room = match state.phase.get() {
-            Phase::Marking => {
-                let ratio = self.assist_ratio(state).max(f64::MIN_POSITIVE);
-                (self.config.mark_step_budget as f64 / ratio) as usize
-            }
-            Phase::Sweeping => self.config.mark_step_budget,
-            Phase::Idle => self.pacer.trigger().saturating_sub(state.paced_bytes()),
-        };
-        let drop_room = crate::collect::young::drop_room(state);
-        eden_room
-            .min(major_room)
-            .min(drop_room)
-            .max(MIN_SAFE_POINT_INTERVAL)
     }
 
     /// Mark work owed per allocated byte (0 unless marking).
@@ -351,14 +340,20 @@ impl Collector {
                 }
             }
             Phase::Marking => {
-                let budget = self.take_assist_budget();
-                let (done, duration) = timed_value(|| self.mark(state, budget));
-                self.cycle.assist_work += done;
-                self.stats.assist_work += done as u64;
-                pauses.push((PauseKind::MarkStep, duration));
-                #[cfg(feature = "record")]
-                self.record_last(state, roots, &pauses);
-                if self.marker.gray.is_empty() && state.gray_new.get_mut().is_empty() {
+                if !self.marking_drained(state) {
+                    let allocated = bytes + std::mem::take(&mut self.unpaid_bytes);
+                    if !self.assist_due(allocated) {
+                        return pauses; // less than a quantum owed: carried
+                    }
+                    let budget = self.take_assist_budget();
+                    let (done, duration) = timed_value(|| self.mark(state, budget));
+                    self.cycle.assist_work += done;
+                    self.stats.assist_work += done as u64;
+                    pauses.push((PauseKind::MarkStep, duration));
+                    #[cfg(feature = "record")]
+                    self.record_last(state, roots, &pauses);
+                }
+                if self.marking_drained(state) {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
@@ -381,21 +376,6 @@ impl Collector {
         }
         scavenge(state, self.pacer.heap_goal(), self.config.memory_limit());
         pauses
-    }
-
-    /// The mark work to do now: the assist debt, bounded per pause.
-    fn take_assist_budget(&mut self) -> usize {
-        let step = self.config.mark_step_budget;
-        let cap = (step * MAX_ASSIST_STEPS) as f64;
-        let limited = if self.pacer.limited() {
-            step as f64
-        } else {
-            cap
-        };
-        let budget = self.assist_debt.clamp(1.0, limited);
-        self.assist_debt -= budget;
-        self.assist_debt = self.assist_debt.max(0.0);
-        budget as usize
     }
 
     // ---------------------------------------------------------------- major cycle
@@ -432,28 +412,37 @@ impl Collector {
         self.pacer
             .start_cycle(heap, state.old_bytes() + state.external_bytes.get());
         Collector::set_phase(state, Phase::Marking);
+        // The root containers and the stash are shaded by root jobs in the
+        // mark steps (`root_scan`), not here: mark start costs O(containers).
+        root_scan::begin_cycle(state);
         // Like G1's initial mark, start with a minor GC: it shades every old
         // object the young generation points to, so old data reachable only
         // through young objects is marked incrementally, not all at once in
         // the termination pause.
         self.minor(state, roots);
-        let stash = &state.stash;
-        let root_bytes = mark_roots(&mut self.marker, &mut |tracer| {
-            roots(tracer);
-            stash.borrow_mut().trace(tracer);
-        });
+        let root_bytes = mark_roots(&mut self.marker, roots);
         self.marker.external_bytes += root_bytes;
     }
 
     /// An incremental mark step of at most `budget` units; returns the work
-    /// done. Objects born gray join the gray stack; re-grayed ones wait for
-    /// termination (see `GcState::gray_again`).
+    /// done. Root jobs come first (`root_scan`), then gray objects. Objects
+    /// born gray join the gray stack; re-grayed ones wait until it is empty
+    /// (see `GcState::gray_again`).
     pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
         if state.phase.get() != Phase::Marking {
             return 0;
         }
+        let root_work = root_scan::mark_root_jobs(&mut self.marker, state, budget);
         self.marker.gray.append(state.gray_new.get_mut());
-        mark_step(&mut self.marker, budget)
+        let mut work = root_work + mark_step(&mut self.marker, budget.saturating_sub(root_work));
+        if work < budget && self.marker.gray.is_empty() {
+            // The gray stack ran dry: rescan the objects the barrier re-grayed
+            // now, in this bounded step, so that termination rescans only
+            // those written since (not every object written this cycle).
+            self.marker.gray.append(state.gray_again.get_mut());
+            work += mark_step(&mut self.marker, budget - work);
+        }
+        work
     }
 
     /// Step 6 ends (mark termination): shade from the young generation and the
@@ -484,6 +473,7 @@ impl Collector {
                 break;
             }
         }
+        root_scan::end_cycle(state);
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
         // The flip: every block becomes unswept; no header is repainted.
@@ -506,11 +496,9 @@ impl Collector {
         if state.generational {
             return self.run_minor(state, roots, false);
         }
-        let stash = &state.stash;
-        mark_roots(&mut self.marker, &mut |tracer| {
-            roots(tracer);
-            stash.borrow_mut().trace(tracer);
-        });
+        // The root containers and the stash: the mark loop that follows runs
+        // the root jobs left, i.e. the chunks touched since they were shaded.
+        mark_roots(&mut self.marker, roots);
         Vec::new()
     }
 

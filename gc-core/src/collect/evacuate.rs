@@ -38,6 +38,8 @@ use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
 use crate::space::marks::{self, Birth};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
+use crate::state::root_table::RootTable;
+use crate::state::stash_table::SharedStash;
 use crate::state::{layout_of, GcState};
 use crate::telemetry::minor::MinorOutcome;
 
@@ -104,7 +106,12 @@ pub(crate) fn minor_gc(
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
     let roots_start = Instant::now();
-    trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    trace_roots(
+        &mut tracer,
+        trace_root,
+        (&state.stash, &state.root_table),
+        remembered,
+    );
     let root_scan_time = roots_start.elapsed();
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
@@ -195,11 +202,12 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64) {
 fn trace_roots(
     tracer: &mut Tracer,
     trace_root: &mut dyn FnMut(&mut Tracer),
-    stash: &crate::state::stash_table::SharedStash,
+    (stash, table): (&SharedStash, &RootTable),
     remembered: Vec<NonNull<Header>>,
 ) {
     trace_root(tracer);
-    stash.borrow_mut().trace(tracer);
+    // The root containers and the stash: only the chunks that changed.
+    crate::collect::root_scan::scan_for_minor(tracer, stash, table);
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).

@@ -6,8 +6,8 @@
 //! **white** = not reached yet this cycle; **gray** = reached, fields not yet
 //! scanned, and on one of three gray lists: the gray stack (`Marker::gray`),
 //! the objects born gray (`GcState::gray_new`, moved onto the stack by each
-//! step) or the gray-again list (`GcState::gray_again`, drained at
-//! termination); **black** = reached and scanned. Marking starts by shading what the roots point at, then each
+//! step) or the gray-again list (`GcState::gray_again`, drained by the step
+//! that empties the stack and at termination); **black** = reached and scanned. Marking starts by shading what the roots point at, then each
 //! step pops gray objects, scans them (shading their white old children) and
 //! paints them black, for a bounded amount of work, so that no pause is long.
 //!

@@ -9,8 +9,10 @@
 //! verifier (with `space_index`, its index of old space by address),
 //! `snapshot` the object-graph walker behind heap dumps and retaining paths,
 //! and `dispatch` routes each edge a `Tracer` visits to the traversal that
-//! built it. With the `record` feature, `record` is the recorder's hook.
+//! built it. `root_scan` scans the root containers and the stash by the chunks
+//! that changed, `assist` paces the assist debt at safe points. With the `record` feature, `record` is the recorder's hook.
 
+pub(crate) mod assist;
 pub(crate) mod barrier;
 pub(crate) mod collector;
 mod dispatch;
@@ -19,6 +21,7 @@ pub(crate) mod mark;
 #[cfg(feature = "record")]
 mod record;
 pub(crate) mod scavenge;
+pub(crate) mod root_scan;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
 mod space_index;

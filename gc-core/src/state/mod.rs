@@ -24,6 +24,8 @@ pub(crate) mod error;
 pub(crate) mod external;
 pub(crate) mod phase;
 pub(crate) mod pretenure;
+pub(crate) mod root_log;
+pub(crate) mod root_table;
 pub(crate) mod stash_table;
 
 use std::alloc::Layout;
@@ -74,9 +76,11 @@ pub(crate) struct GcState {
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
-    /// Old objects the barrier re-grayed while marking. As in Lua, they are
-    /// rescanned only at mark termination: an object written often (a VM's
-    /// stack, a big table) is then scanned once more, not after every write.
+    /// Old objects the barrier re-grayed while marking. As in Lua, they wait
+    /// until the gray stack is empty: an object written often (a VM's stack,
+    /// a big table) is then scanned once more, not after every write. The
+    /// mark step that empties the gray stack rescans them within its budget,
+    /// and termination those re-grayed since.
     pub(crate) gray_again: RefCell<Vec<NonNull<Header>>>,
     /// Old objects born gray while marking; the next mark step scans them.
     pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
@@ -98,10 +102,18 @@ pub(crate) struct GcState {
     /// `debt_due` turns true once this many bytes were allocated since the last
     /// safe point. Set at each safe point from Eden's room and the pacer.
     pub(crate) debt_limit: Cell<usize>,
+    /// While marking below the goal, the assist debt is charged in paced
+    /// bytes, and the only paced bytes the mutator adds are old and large
+    /// allocations: once this many were made since the last safe point, the
+    /// old path drops `debt_limit` to 0 so `debt_due` asks the program back.
+    /// Set at each safe point (`usize::MAX` when not marking).
+    pub(crate) old_debt_limit: Cell<usize>,
     /// Mutator-side counters.
     pub(crate) counters: Counters,
     /// Stashed handles (a root).
     pub(crate) stash: SharedStash,
+    /// Root containers (`RootVec`s), scanned by the chunks that changed.
+    pub(crate) root_table: crate::state::root_table::RootTable,
     /// Outside-heap bytes reported by `Trace` impls at the last full trace,
     /// plus those reported by the program (`reported_external`).
     pub(crate) external_bytes: Cell<usize>,
@@ -148,8 +160,10 @@ impl GcState {
             eden_used_at_safe_point: Cell::new(0),
             max_heap: Cell::new(usize::MAX),
             debt_limit: Cell::new(usize::MAX),
+            old_debt_limit: Cell::new(usize::MAX),
             counters: Counters::default(),
             stash: SharedStash::default(),
+            root_table: Default::default(),
             external_bytes: Cell::new(0),
             reported_external: Cell::new(0),
             cycle: Cell::new(0),
@@ -410,6 +424,9 @@ impl GcState {
         counters
             .old_bytes_since_safe_point
             .set(counters.old_bytes_since_safe_point.get() + size);
+        if counters.old_bytes_since_safe_point.get() >= self.old_debt_limit.get() {
+            self.debt_limit.set(0); // a quantum of assist debt is due
+        }
         counters
             .objects_since_safe_point
             .set(counters.objects_since_safe_point.get() + 1);

@@ -104,6 +104,11 @@ fn bucket(info: &'static TypeInfo) -> u64 {
 impl Pretenure {
     /// Turns pretenuring on or off; off forgets every site.
     pub(crate) fn set_enabled(&self, enabled: bool) {
+        // A knob change that leaves the switch as it was keeps the sampler's
+        // schedule (so setting another knob changes nothing here).
+        if self.enabled.get() == enabled {
+            return;
+        }
         self.enabled.set(enabled);
         if !enabled {
             self.mask.set(0);

@@ -3,6 +3,13 @@
 //! Each stashed handle (`api/stash.rs`) owns one slot here. The table is a
 //! root, traced at every collection, so a moved object's slot is updated in
 //! place; a freed slot goes on a free list for the next stash.
+//!
+//! The table is a big root when a host stashes many handles, so it is
+//! scanned by chunks (`root_log`): a minor GC scans only the chunks that were
+//! stashed into since the last one or that still hold a young pointer (I9),
+//! and marking shades the table in bounded root jobs, remarking only chunks
+//! stashed into after they were shaded (I10). Unstashing needs no scan: a
+//! removed root is never visited again.
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
@@ -10,12 +17,15 @@ use std::rc::Rc;
 
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
+use crate::state::root_log::{chunk_of, chunks_for, slots_of, ChunkLog};
 
 /// The heap's table of stashed pointers.
 #[derive(Default)]
 pub(crate) struct StashTable {
     slots: Vec<Option<NonNull<Header>>>,
     free: Vec<usize>,
+    /// Which chunks of `slots` a collection must scan.
+    log: ChunkLog,
 }
 
 /// Shared between the heap and every handle.
@@ -27,6 +37,52 @@ impl StashTable {
         for slot in self.slots.iter_mut().flatten() {
             tracer.visit(slot);
         }
+    }
+
+    /// A minor GC: evacuates the slots of the chunks that changed or hold a
+    /// young pointer. Returns the slots scanned.
+    pub(crate) fn scan_minor(&mut self, tracer: &mut Tracer) -> usize {
+        let StashTable { slots, log, .. } = self;
+        let len = slots.len();
+        let mut scanned = 0;
+        log.minor(chunks_for(len), |chunk| {
+            tracer.saw_young = false;
+            let range = slots_of(chunk, len);
+            scanned += range.len();
+            for slot in slots[range].iter_mut().flatten() {
+                tracer.visit(slot);
+            }
+            tracer.saw_young
+        });
+        scanned
+    }
+
+    /// Mark start: no slot is shaded yet this cycle.
+    pub(crate) fn begin_cycle(&mut self) {
+        self.log.begin_cycle();
+    }
+
+    /// Mark termination is over.
+    pub(crate) fn end_cycle(&mut self) {
+        self.log.end_cycle();
+    }
+
+    /// One root job: shades the next chunk to remark or at the cursor.
+    /// Returns the work done and the slots scanned, or `None` when done.
+    pub(crate) fn mark_chunk(&mut self, tracer: &mut Tracer) -> Option<(usize, usize)> {
+        let len = self.slots.len();
+        let (chunk, _) = self.log.next_mark_chunk(chunks_for(len))?;
+        let range = slots_of(chunk, len);
+        let scanned = range.len();
+        for slot in self.slots[range].iter_mut().flatten() {
+            tracer.visit(slot);
+        }
+        Some((scanned * std::mem::size_of::<NonNull<Header>>(), scanned))
+    }
+
+    /// True while some chunk has not been shaded this cycle.
+    pub(crate) fn cursor_pending(&self) -> bool {
+        self.log.cursor_pending(chunks_for(self.slots.len()))
     }
 
     /// Every occupied slot and its object (heap snapshots list them).
@@ -42,6 +98,12 @@ impl StashTable {
 
     /// Stores `object` in a free slot and returns the slot's index.
     pub(crate) fn insert(&mut self, object: NonNull<Header>) -> usize {
+        let index = self.place(object);
+        self.log.touch(chunk_of(index));
+        index
+    }
+
+    fn place(&mut self, object: NonNull<Header>) -> usize {
         match self.free.pop() {
             Some(index) => {
                 self.slots[index] = Some(object);

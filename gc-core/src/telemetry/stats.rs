@@ -170,6 +170,13 @@ pub struct Stats {
     pub pretenure_reverts: u64,
     /// Bytes allocated old because their type was pretenured.
     pub pretenured_bytes: u64,
+    /// Slots of root containers ([`RootVec`](crate::RootVec)) and of the
+    /// stash table scanned by collections, since the heap was built. A minor
+    /// GC adds only the chunks touched since the last one or still holding a
+    /// young pointer; marking adds each chunk once per cycle plus the chunks
+    /// touched after they were shaded. (The root object's own fields are not
+    /// counted: they are traced whole, as ever.)
+    pub root_slots_scanned: u64,
 }
 
 impl Stats {

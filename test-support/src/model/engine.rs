@@ -48,7 +48,9 @@ use super::objects::*;
 use super::program::*;
 use super::shadow::{resolve_edge, Edge, Shadow, ShadowCounters, ShadowWeak};
 use crate::gc::config::Tenuring;
-use crate::gc::{unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock};
+use crate::gc::{
+    unlock, Config, FinalizationQueue, Gc, GcWeakMap, Lock, Mutation, Phase, RefLock, RootVec,
+};
 
 /// A heap, the handles the program keeps outside it, and the shadow.
 pub struct Model {
@@ -112,7 +114,7 @@ impl Model {
     pub fn new(config: Config, options: RunOptions) -> Model {
         let generational = config.generational();
         let heap = ModelHeap::with_config(config, |m| ModelRoot {
-            slots: Vec::new(),
+            slots: RootVec::new(m),
             weaks: Vec::new(),
             ephemerons: GcWeakMap::new(m),
             finals: FinalizationQueue::new(m),

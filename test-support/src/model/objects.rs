@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use super::program::PayloadSpec;
 use crate::gc::{
-    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable,
-    Stashed, Trace,
+    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, RootVec,
+    Rootable, Stashed, Trace,
 };
 
 /// Bytes in a large child's inline array: above the default 8 KiB large-object
@@ -113,8 +113,11 @@ impl<'gc> Obj<'gc> {
 /// The heap's root.
 #[derive(Trace)]
 pub struct ModelRoot<'gc> {
-    /// Root slots (changed through `mutate_root`).
-    pub slots: Vec<ObjRef<'gc>>,
+    /// Root slots (changed through `mutate_root`): a root container, so
+    /// every program exercises its chunk log (minor GCs scan only touched or
+    /// young-holding chunks, marking shades it in root jobs, termination
+    /// remarks what changed).
+    pub slots: RootVec<'gc, ObjRef<'gc>>,
     /// Weak references, parallel to `Shadow::weaks`.
     pub weaks: Vec<GcWeak<'gc, Obj<'gc>>>,
     /// An ephemeron table: each value lives exactly as long as its key (the shadow's

@@ -231,6 +231,11 @@ pub fn assert_counters_monotone(before: &Stats, now: &Stats, context: &str) {
             now.barrier_regrays,
         ),
         (
+            "root_slots_scanned",
+            before.root_slots_scanned,
+            now.root_slots_scanned,
+        ),
+        (
             "peak_heap_bytes",
             before.peak_heap_bytes as u64,
             now.peak_heap_bytes as u64,
