@@ -62,6 +62,7 @@ pub use collect::snapshot::{
     StashRecord,
 };
 pub use collect::verify::{TypeTally, VerifyError};
+pub use object::payload::{Payload, WithTail};
 pub use object::trace::{Trace, Tracer};
 pub use policy::config::{Config, ConfigBuilder, ConfigError};
 pub use state::error::AllocError;

@@ -1,7 +1,8 @@
 //! Layer 7, api: what the program uses.
 //!
 //! The heap and its safe points (`heap`), the mutation context (`mutation`),
-//! managed pointers (`gc`) and cells behind the write barrier (`lock`), root
+//! managed pointers (`gc`) and unsized objects (`unsized`: `str`, slices,
+//! `WithTail`), cells behind the write barrier (`lock`), root
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
@@ -24,4 +25,5 @@ pub(crate) mod retain;
 pub(crate) mod root;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
+pub(crate) mod r#unsized;
 pub(crate) mod weak;

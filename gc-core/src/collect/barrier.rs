@@ -75,6 +75,7 @@ mod tests {
     static INFO: TypeInfo = TypeInfo {
         size: 16,
         align: 8,
+        shape: crate::object::header::Shape::Fixed,
         trace: None,
         trace_named: None,
         drop: None,

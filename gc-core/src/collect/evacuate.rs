@@ -34,7 +34,7 @@ use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::drop_dead;
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
-use crate::state::{layout_of, GcState};
+use crate::state::{layout_for, GcState};
 use crate::telemetry::minor::MinorOutcome;
 
 /// How a minor GC should treat the objects it copies.
@@ -265,10 +265,12 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     // HotSpot's rule: an object that has already survived `threshold` minor
     // GCs is promoted; younger ones are copied with their age + 1.
     let age = header.age().saturating_add(1).min(MAX_AGE);
-    let (new, space) = evacuation.destination(info, header.age(), age);
-    // SAFETY: `new` is fresh memory of `info.size` bytes that does not overlap
+    // SAFETY: the object is live; an unsized one's length is in its body.
+    let size = unsafe { info.size_of(object) };
+    let (new, space) = evacuation.destination(info, size, header.age(), age);
+    // SAFETY: `new` is fresh memory of `size` bytes that does not overlap
     // the live object being copied.
-    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), info.size) };
+    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
     let new = new.cast::<Header>();
     // SAFETY: the copy is a complete, live object now.
     let new_header = unsafe { new.as_ref() };
@@ -296,29 +298,31 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
 }
 
 impl Evacuation<'_> {
-    /// Where a surviving object goes: the to-space (where it will have age
-    /// `new_age`), or old space if it has survived `threshold` minor GCs
-    /// already (`old_age`) or the to-space is full.
+    /// Where a surviving object of `size` bytes goes: the to-space (where it
+    /// will have age `new_age`), or old space if it has survived `threshold`
+    /// minor GCs already (`old_age`) or the to-space is full.
     fn destination(
         &mut self,
         info: &crate::object::header::TypeInfo,
+        size: usize,
         old_age: u8,
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
         let age = new_age;
+        let layout = layout_for(info, size);
         let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
         if !promote {
-            if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {
-                self.outcome.survived_bytes += info.size;
-                self.outcome.age_bytes[age as usize] += info.size;
+            if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
+                self.outcome.survived_bytes += size;
+                self.outcome.age_bytes[age as usize] += size;
                 return (ptr, self.to.space);
             }
-            self.outcome.premature_bytes += info.size;
+            self.outcome.premature_bytes += size;
         }
-        self.outcome.promoted_bytes += info.size;
-        match self.old.alloc(info.size) {
+        self.outcome.promoted_bytes += size;
+        match self.old.alloc(size) {
             Some(ptr) => (ptr, Space::Old),
-            None => std::alloc::handle_alloc_error(layout_of(info)),
+            None => std::alloc::handle_alloc_error(layout),
         }
     }
 }

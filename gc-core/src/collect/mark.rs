@@ -122,9 +122,11 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     let first_time = !header.is_rescan();
     header.set_rescan(false);
     let info = header.info();
+    // SAFETY: the object is live; an unsized one's length is in its body.
+    let size = unsafe { info.size_of(object) };
     let cell_bytes = match header.space() {
-        Space::Old => OldSpace::cell_size_for(info.size),
-        _ => info.size,
+        Space::Old => OldSpace::cell_size_for(size),
+        _ => size,
     };
     tracer.external = 0;
     // SAFETY: the object is live and the collector has exclusive access.
@@ -143,7 +145,7 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         marker.marked_objects += 1;
         marker.external_bytes += external;
     }
-    info.size + external
+    size + external
 }
 
 /// The marking edge visitor (`TraceMode::Mark`): shade a white old target.

@@ -173,7 +173,8 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
         .entry(info as *const TypeInfo as usize)
         .or_insert((info, TypeTally::default()));
     tally.objects += 1;
-    tally.bytes += info.size;
+    // SAFETY: as above; an unsized object's length is in its body.
+    tally.bytes += unsafe { info.size_of(object) };
     if info.weak.is_some() {
         check_container(tracer, object);
     } else if let Some(trace) = info.trace {

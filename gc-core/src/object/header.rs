@@ -24,6 +24,7 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
+pub(crate) use crate::object::shape::Shape;
 use crate::object::trace::{Trace, Tracer};
 use crate::object::weak_ops::WeakOps;
 pub(crate) use crate::policy::pacer::young::MAX_AGE;
@@ -31,10 +32,14 @@ pub(crate) use crate::policy::pacer::young::MAX_AGE;
 /// Static description of one managed type: everything the collector must
 /// know to copy, scan, drop and profile an object without knowing its type.
 pub(crate) struct TypeInfo {
-    /// Size in bytes of the whole `GcBox<T>` (header included).
+    /// For [`Shape::Fixed`], the size in bytes of the whole `GcBox<T>`
+    /// (header included); for [`Shape::Tail`], the bytes before the first
+    /// element. Use [`TypeInfo::size_of`] for one object's size.
     pub size: usize,
-    /// Alignment in bytes of `GcBox<T>`.
+    /// Alignment in bytes of the object (`GcBox<T>`'s, or the tail layout's).
     pub align: usize,
+    /// Whether every object of the type has the same size (see `object/shape`).
+    pub shape: Shape,
     /// Scans the object's pointers; `None` when `T::NEEDS_TRACE` is false, so
     /// the collector never even enqueues such objects for scanning.
     pub trace: Option<unsafe fn(NonNull<Header>, &mut Tracer)>,
@@ -69,6 +74,7 @@ impl<T: Trace> InfoOf<T> {
     pub(crate) const INFO: TypeInfo = TypeInfo {
         size: std::mem::size_of::<GcBox<T>>(),
         align: std::mem::align_of::<GcBox<T>>(),
+        shape: Shape::Fixed,
         trace: if T::NEEDS_TRACE {
             Some(trace_erased::<T>)
         } else {
@@ -453,6 +459,7 @@ mod tests {
     static INFO: TypeInfo = TypeInfo {
         size: 16,
         align: 8,
+        shape: Shape::Fixed,
         trace: None,
         trace_named: None,
         drop: None,

@@ -9,6 +9,8 @@
 //! (`collect/dispatch.rs`).
 
 pub(crate) mod header;
+pub(crate) mod payload;
+pub(crate) mod shape;
 mod std_impls;
 pub(crate) mod trace;
 pub(crate) mod unwind;

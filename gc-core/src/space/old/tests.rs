@@ -41,6 +41,7 @@ fn allocation_reuses_blocks_and_counts_bytes() {
 static BIG: TypeInfo = TypeInfo {
     size: MAX_CELL_BYTES,
     align: CELL_ALIGN,
+    shape: crate::object::header::Shape::Fixed,
     trace: None,
     trace_named: None,
     drop: None,
