@@ -226,6 +226,9 @@ pub(crate) const FORWARDED: u32 = 1 << 10;
 /// `flags` bit: this black object was re-grayed by the write barrier, so the
 /// marker's next scan of it is a rescan (its bytes are already counted).
 pub(crate) const RESCAN: u32 = 1 << 11;
+/// `flags` bit: this old managed array is in the card remembered set
+/// (`collect/cards.rs`, invariant I2 for arrays).
+pub(crate) const CARDED: u32 = 1 << 12;
 
 /// The object header. See the module documentation for the layout.
 #[repr(C)]
@@ -355,6 +358,17 @@ impl Header {
     fn set_flag(&self, bit: u32, on: bool) {
         let flags = self.flags.get();
         self.flags.set(if on { flags | bit } else { flags & !bit });
+    }
+
+    /// True if this array is in the card remembered set (see `CARDED`).
+    #[inline]
+    pub(crate) fn is_carded(&self) -> bool {
+        self.flags.get() & CARDED != 0
+    }
+
+    /// Sets or clears the card-set bit.
+    pub(crate) fn set_carded(&self, carded: bool) {
+        self.set_flag(CARDED, carded);
     }
 
     /// True if the barrier re-grayed this object (see `RESCAN`).
