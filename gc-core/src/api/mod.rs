@@ -3,7 +3,8 @@
 //! The heap and its safe points (`heap`), the mutation context (`mutation`),
 //! managed pointers (`gc`) and unsized objects (`unsized`: `str`, slices,
 //! `WithTail`), managed arrays behind the indexed barrier (`array`) and the
-//! growable vector on them (`vec`), cells behind the write barrier (`lock`), root
+//! growable vector on them (`vec`), host objects (`erased`: `Gc<dyn Trait>`
+//! and downcasting), cells behind the write barrier (`lock`), root
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`), and the weak containers: weak cells (`weak`),
 //! ephemeron tables (`ephemeron`), finalization queues (`finalize`) and object
@@ -15,6 +16,7 @@ pub(crate) mod array;
 pub(crate) mod control;
 pub(crate) mod dump;
 pub(crate) mod ephemeron;
+pub(crate) mod erased;
 pub(crate) mod finalize;
 pub(crate) mod gc;
 pub(crate) mod heap;

@@ -55,6 +55,21 @@ pub(crate) struct TypeInfo {
     /// For weak containers (weak cells, ephemeron tables, finalization
     /// queues), how the collector handles their weak slots (see `weak`).
     pub(crate) weak: Option<&'static WeakOps>,
+    /// For objects allocated as a `dyn Trait` (`api/erased.rs`): how to
+    /// view the value as that trait object, and the type's identity.
+    pub(crate) erased: Option<&'static ErasedInfo>,
+}
+
+/// The part of a type descriptor only erased (`Gc<dyn Trait>`) objects have.
+pub(crate) struct ErasedInfo {
+    /// The function that views the value as the trait object, of type
+    /// `unsafe fn(NonNull<u8>) -> NonNull<D>` for the object's `D`, stored
+    /// with its signature erased (it is transmuted back to exactly that type
+    /// before it is called, by `Gc<D>`, the only type that can call it).
+    pub(crate) view: unsafe fn(),
+    /// The `TypeId` of the `Rootable` marker naming the value's type family,
+    /// which `Gc::downcast` compares.
+    pub(crate) type_id: fn() -> std::any::TypeId,
 }
 
 /// A managed object: the header, then the value. `repr(C)` fixes the header at
@@ -92,6 +107,7 @@ impl<T: Trace> InfoOf<T> {
         },
         name: std::any::type_name::<T>,
         weak: None,
+        erased: None,
     };
 }
 
@@ -479,6 +495,7 @@ mod tests {
         drop: None,
         name: || "test",
         weak: None,
+        erased: None,
     };
 
     #[test]
