@@ -815,8 +815,16 @@ fn check_intact(context: &str, shadow: &Shadow, id: u32, gc: ObjRef<'_>) {
         .unwrap_or_else(|| panic!("{context}: object with unknown id {id}"));
     let spec = entry.spec;
     assert_eq!(gc.id, id, "{context}: object {id} has id {}", gc.id);
-    assert_eq!(&*gc.name, obj_name(id), "{context}: object {id} has a corrupt name");
-    assert_eq!(gc.cells.len(), CELLS, "{context}: object {id} has a corrupt array");
+    assert_eq!(
+        &*gc.name,
+        obj_name(id),
+        "{context}: object {id} has a corrupt name"
+    );
+    assert_eq!(
+        gc.cells.len(),
+        CELLS,
+        "{context}: object {id} has a corrupt array"
+    );
     assert!(
         payload_matches(id, spec.payload, &gc.payload),
         "{context}: object {id} has a corrupt payload"

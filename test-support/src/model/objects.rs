@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use super::program::PayloadSpec;
 use crate::gc::{
-    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable,
-    Stashed, Trace,
+    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock,
+    Rootable, Stashed, Trace,
 };
 
 /// Bytes in a large child's inline array: above the default 8 KiB large-object
