@@ -43,8 +43,10 @@ mod api;
 
 pub use policy::{config, pacer, units};
 
+pub use api::array::{__dirty_cards, Array};
 pub use api::control::GcControl;
 pub use api::ephemeron::GcWeakMap;
+pub use api::erased::{__dyn_value_ptr, UnsizeFrom};
 pub use api::finalize::FinalizationQueue;
 pub use api::gc::Gc;
 pub use api::heap::Heap;
@@ -59,6 +61,7 @@ pub use api::root_map::RootMap;
 pub use api::root_vec::RootVec;
 pub use api::stash::Stashed;
 pub use api::stash_weak::StashedWeak;
+pub use api::vec::GcVec;
 pub use api::weak::GcWeak;
 pub use api::weak_key::{GcKey, NotAnObject, WeakKey};
 pub use collect::snapshot::{
@@ -66,6 +69,7 @@ pub use collect::snapshot::{
     StashRecord,
 };
 pub use collect::verify::{TypeTally, VerifyError};
+pub use object::payload::{Payload, WithTail};
 pub use object::trace::{Trace, Tracer};
 pub use policy::config::{Config, ConfigBuilder, ConfigError};
 pub use state::error::AllocError;

@@ -1,6 +1,9 @@
 //! `Gc<'gc, T>`: the managed pointer.
 //!
-//! A `Gc` is a `Copy` pointer to a [`GcBox<T>`](crate::object::header::GcBox). It is
+//! A `Gc` is a `Copy` pointer to a managed object's header, one word for
+//! every payload, sized or not (`object/payload.rs`: `str`, `[T]`,
+//! `WithTail`, managed arrays and `dyn` host objects find their value and
+//! length from the object itself). It is
 //! branded with the invariant lifetime `'gc` of one `mutate` call, so the
 //! compiler stops it from leaving that call (invariant I4: at a safe point no
 //! `Gc` exists outside the root, the stash and the heap itself). That is what
@@ -22,6 +25,7 @@ use crate::api::mutation::Mutation;
 use crate::api::weak::GcWeak;
 use crate::collect::barrier;
 use crate::object::header::{GcBox, Header};
+use crate::object::payload::Payload;
 use crate::object::trace::{Trace, Tracer};
 use crate::state::error::AllocError;
 
@@ -30,14 +34,20 @@ use crate::state::error::AllocError;
 pub(crate) type Invariant<'gc> = PhantomData<std::cell::Cell<&'gc ()>>;
 
 /// A pointer to a managed object of type `T`, valid for one `mutate` call.
-pub struct Gc<'gc, T> {
-    ptr: NonNull<GcBox<T>>,
+///
+/// `T` may be unsized (`str`, `[T]`, [`WithTail`](crate::WithTail),
+/// [`Array`](crate::Array), a `dyn Trait` declared with
+/// [`gc_dyn!`](crate::gc_dyn)); the pointer is one word whatever `T` is.
+pub struct Gc<'gc, T: ?Sized> {
+    /// The object's header; the value follows it (see `Payload`).
+    ptr: NonNull<Header>,
+    _type: PhantomData<*const T>,
     _brand: Invariant<'gc>,
 }
 
-impl<'gc, T> Copy for Gc<'gc, T> {}
+impl<'gc, T: ?Sized> Copy for Gc<'gc, T> {}
 
-impl<'gc, T> Clone for Gc<'gc, T> {
+impl<'gc, T: ?Sized> Clone for Gc<'gc, T> {
     fn clone(&self) -> Self {
         *self
     }
@@ -89,32 +99,37 @@ fn alloc_failed(error: AllocError) -> ! {
 impl<'gc, T: 'gc> Gc<'gc, T> {
     #[inline]
     pub(crate) fn from_box(ptr: NonNull<GcBox<T>>) -> Self {
-        Gc {
-            ptr,
-            _brand: PhantomData,
-        }
+        // SAFETY: a GcBox<T> allocated by the heap is a live T object.
+        unsafe { Gc::from_header(ptr.cast()) }
     }
+}
 
+impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     /// The header pointer (for the collector and the stash).
     #[inline]
     pub(crate) fn header_ptr(self) -> NonNull<Header> {
-        self.ptr.cast()
+        self.ptr
     }
 
     /// Rebuilds a `Gc` from a header pointer.
     ///
     /// # Safety
-    /// `header` must head a live `GcBox<T>` in the heap that `'gc` brands.
+    /// `header` must head a live object allocated as a `T` payload in the
+    /// heap that `'gc` brands.
     #[inline]
     pub(crate) unsafe fn from_header(header: NonNull<Header>) -> Self {
-        Gc::from_box(header.cast())
+        Gc {
+            ptr: header,
+            _type: PhantomData,
+            _brand: PhantomData,
+        }
     }
 
     #[inline]
     pub(crate) fn header(self) -> &'gc Header {
-        // SAFETY: a Gc always points at a live GcBox for its whole 'gc
+        // SAFETY: a Gc always points at a live object for its whole 'gc
         // (invariant I4), and the header is at offset 0.
-        unsafe { &*self.ptr.cast::<Header>().as_ptr() }
+        unsafe { &*self.ptr.as_ptr() }
     }
 
     /// True if `a` and `b` are the same object.
@@ -129,12 +144,17 @@ impl<'gc, T: 'gc> Gc<'gc, T> {
     pub fn identity_hash(this: Gc<'gc, T>) -> u32 {
         this.header().identity_hash()
     }
+}
 
+impl<'gc, T: ?Sized + Payload + 'gc> Gc<'gc, T> {
     /// The object's current address. Stable only within one `mutate` call:
     /// a minor GC may move a young object.
+    #[inline]
     pub fn as_ptr(this: Gc<'gc, T>) -> *const T {
-        // SAFETY: the GcBox is live (I4); taking a field address reads nothing.
-        unsafe { &raw const (*this.ptr.as_ptr()).value }
+        // SAFETY: the object is live (I4) and was allocated as a T payload
+        // (the only ways to make a Gc<T>); finding the value reads only the
+        // object's own length or type descriptor.
+        unsafe { T::value_ptr(this.ptr.cast()) }.as_ptr()
     }
 
     /// Runs the write barrier for `this` and returns write access to it: the
@@ -153,21 +173,23 @@ impl<'gc, T: 'gc> Gc<'gc, T> {
         unsafe { Write::assume(this.as_ref_gc()) }
     }
 
+    /// Borrows the value for the whole `'gc` lifetime.
+    #[inline]
+    pub fn as_ref_gc(self) -> &'gc T {
+        // SAFETY: the object is live for 'gc (I4) and the collector does not
+        // run during 'gc, so nothing moves or frees it meanwhile.
+        unsafe { &*Gc::as_ptr(self) }
+    }
+}
+
+impl<'gc, T: 'gc> Gc<'gc, T> {
     /// A weak reference to `this` (see [`GcWeak`]).
     pub fn downgrade(m: &Mutation<'gc>, this: Gc<'gc, T>) -> GcWeak<'gc, T> {
         GcWeak::new(m, this)
     }
-
-    /// Borrows the value for the whole `'gc` lifetime.
-    #[inline]
-    pub fn as_ref_gc(self) -> &'gc T {
-        // SAFETY: the GcBox is live for 'gc (I4) and the collector does not
-        // run during 'gc, so nothing moves or frees it meanwhile.
-        unsafe { &(*self.ptr.as_ptr()).value }
-    }
 }
 
-impl<'gc, T: 'gc> Deref for Gc<'gc, T> {
+impl<'gc, T: ?Sized + Payload + 'gc> Deref for Gc<'gc, T> {
     type Target = T;
 
     #[inline]
@@ -176,27 +198,27 @@ impl<'gc, T: 'gc> Deref for Gc<'gc, T> {
     }
 }
 
-impl<'gc, T: 'gc> PartialEq for Gc<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> PartialEq for Gc<'gc, T> {
     fn eq(&self, other: &Self) -> bool {
         Gc::ptr_eq(*self, *other)
     }
 }
 
-impl<'gc, T: 'gc> Eq for Gc<'gc, T> {}
+impl<'gc, T: ?Sized + 'gc> Eq for Gc<'gc, T> {}
 
-impl<'gc, T: 'gc> Hash for Gc<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> Hash for Gc<'gc, T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u32(Gc::identity_hash(*self));
     }
 }
 
-impl<'gc, T: fmt::Debug + 'gc> fmt::Debug for Gc<'gc, T> {
+impl<'gc, T: ?Sized + Payload + fmt::Debug + 'gc> fmt::Debug for Gc<'gc, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
 }
 
-impl<'gc, T: fmt::Display + 'gc> fmt::Display for Gc<'gc, T> {
+impl<'gc, T: ?Sized + Payload + fmt::Display + 'gc> fmt::Display for Gc<'gc, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
     }
@@ -204,14 +226,12 @@ impl<'gc, T: fmt::Display + 'gc> fmt::Display for Gc<'gc, T> {
 
 // SAFETY: passes its own pointer field by `&mut` (clause 1); the cast keeps
 // the address and only erases the type.
-unsafe impl<'gc, T> Trace for Gc<'gc, T> {
+unsafe impl<'gc, T: ?Sized> Trace for Gc<'gc, T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
-        // SAFETY: `NonNull<GcBox<T>>` and `NonNull<Header>` have the same
-        // layout (a non-null thin pointer) and the header is at offset 0, so
-        // the tracer may read and rewrite the slot as a header pointer.
-        let slot =
-            unsafe { &mut *(&mut self.ptr as *mut NonNull<GcBox<T>>).cast::<NonNull<Header>>() };
-        tracer.visit(slot);
+        // The slot is the header pointer itself, for every payload: a moving
+        // collection rewrites it, and the value (and, for an unsized payload,
+        // its length or vtable) is found from the new address.
+        tracer.visit(&mut self.ptr);
     }
 }

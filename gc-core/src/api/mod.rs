@@ -1,7 +1,10 @@
 //! Layer 7, api: what the program uses.
 //!
 //! The heap and its safe points (`heap`), the mutation context (`mutation`),
-//! managed pointers (`gc`) and cells behind the write barrier (`lock`), root
+//! managed pointers (`gc`) and unsized objects (`unsized`: `str`, slices,
+//! `WithTail`), managed arrays behind the indexed barrier (`array`) and the
+//! growable vector on them (`vec`), host objects (`erased`: `Gc<dyn Trait>`
+//! and downcasting), cells behind the write barrier (`lock`), root
 //! types (`root`), cross-thread control (`control`), handles that outlive one
 //! `mutate` call (`stash`, and weakly `stash_weak`), outside-heap bytes the
 //! program reports (`external`), and the weak containers: weak cells (`weak`),
@@ -12,9 +15,11 @@
 //! memory-limit callback (`memory_watch`). Big root collections that cost
 //! what changed: `RootVec` (`root_vec`) and `RootMap` (`root_map`).
 
+pub(crate) mod array;
 pub(crate) mod control;
 pub(crate) mod dump;
 pub(crate) mod ephemeron;
+pub(crate) mod erased;
 pub(crate) mod external;
 pub(crate) mod finalize;
 pub(crate) mod gc;
@@ -31,5 +36,7 @@ pub(crate) mod root_vec;
 pub(crate) mod snapshot;
 pub(crate) mod stash;
 pub(crate) mod stash_weak;
+pub(crate) mod r#unsized;
+pub(crate) mod vec;
 pub(crate) mod weak;
 pub(crate) mod weak_key;

@@ -81,11 +81,13 @@ mod tests {
     static INFO: TypeInfo = TypeInfo {
         size: 16,
         align: 8,
+        shape: crate::object::header::Shape::Fixed,
         trace: None,
         trace_named: None,
         drop: None,
         name: || "barrier test object",
         weak: None,
+        erased: None,
     };
 
     const COLOURS: [Colour; 3] = [Colour::White, Colour::Gray, Colour::Black];

@@ -53,8 +53,8 @@ use std::time::{Duration, Instant};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
-use crate::collect::scavenge::scavenge;
 use crate::collect::root_scan;
+use crate::collect::scavenge::scavenge;
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,

@@ -29,6 +29,7 @@
 use std::ptr::NonNull;
 use std::time::Instant;
 
+use crate::collect::cards;
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
@@ -40,7 +41,7 @@ use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
-use crate::state::{layout_of, GcState};
+use crate::state::{layout_for, GcState};
 use crate::telemetry::minor::MinorOutcome;
 
 /// How a minor GC should treat the objects it copies.
@@ -69,6 +70,8 @@ struct Evacuation<'a> {
     containers: Vec<NonNull<Header>>,
     /// The rebuilt remembered set.
     remembered: Vec<NonNull<Header>>,
+    /// The rebuilt card set: old arrays with dirty cards (`cards`).
+    carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
 }
 
@@ -86,6 +89,7 @@ pub(crate) fn minor_gc(
     let eden_bytes = state.eden.used();
     let marking = state.is_marking();
     let remembered = std::mem::take(state.remembered.get_mut());
+    let carded = std::mem::take(state.carded.get_mut());
     let survivor_capacity = state.survivors.capacity;
     let (from, to) = state.survivors.split();
     let from_needs_drop = std::mem::take(&mut from.needs_drop);
@@ -99,6 +103,7 @@ pub(crate) fn minor_gc(
         scan: Vec::new(),
         containers: Vec::new(),
         remembered: Vec::new(),
+        carded: Vec::new(),
         outcome: MinorOutcome {
             eden_bytes,
             ..MinorOutcome::default()
@@ -110,6 +115,7 @@ pub(crate) fn minor_gc(
         &mut tracer,
         trace_root,
         (&state.stash, &state.root_table),
+        carded,
         remembered,
     );
     let root_scan_time = roots_start.elapsed();
@@ -119,11 +125,13 @@ pub(crate) fn minor_gc(
     sweep_containers(&mut evacuation, &mut state.deferred_panic);
     let Evacuation {
         remembered,
+        carded,
         containers,
         mut outcome,
         ..
     } = evacuation;
     *state.remembered.get_mut() = remembered;
+    *state.carded.get_mut() = carded;
     outcome.root_scan_time = root_scan_time;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
     let overflowing = outcome.first_cohort_bytes > survivor_capacity;
@@ -203,16 +211,31 @@ fn trace_roots(
     tracer: &mut Tracer,
     trace_root: &mut dyn FnMut(&mut Tracer),
     (stash, table): (&SharedStash, &RootTable),
+    carded: Vec<NonNull<Header>>,
     remembered: Vec<NonNull<Header>>,
 ) {
     trace_root(tracer);
     // The root containers and the stash: only the chunks that changed.
     crate::collect::root_scan::scan_for_minor(tracer, stash, table);
+    for &object in &carded {
+        // SAFETY: carded arrays are live old arrays (dead ones leave the set
+        // before sweeping frees them).
+        unsafe { object.as_ref() }.set_carded(false);
+    }
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
         unsafe { object.as_ref() }.set_remembered(false);
         scan_object(tracer, object);
+    }
+    // An array also remembered whole was just scanned card by card, which
+    // set its bit again: it must not be scanned twice (a second visit of a
+    // rewritten slot would see a to-space pointer).
+    for object in carded {
+        // SAFETY: as above.
+        if !unsafe { object.as_ref() }.is_carded() && cards::scan_dirty_cards(tracer, object) {
+            keep_carded(tracer, object);
+        }
     }
 }
 
@@ -236,6 +259,14 @@ fn scan_until_done(tracer: &mut Tracer) {
 fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     tracer.saw_young = false;
     tracer.external = 0;
+    // SAFETY: as below.
+    if unsafe { object.as_ref() }.is_old() && unsafe { cards::is_array(object) } {
+        // An old array is remembered by its cards, not whole.
+        if cards::scan_all_cards(tracer, object) {
+            keep_carded(tracer, object);
+        }
+        return;
+    }
     // SAFETY: scanned objects are live (copies made by this GC, or
     // remembered), and the collector has exclusive access.
     if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
@@ -260,6 +291,19 @@ fn count_promoted_external(tracer: &mut Tracer, object: NonNull<Header>) {
         unsafe { tracer.context::<Evacuation>() }
             .outcome
             .promoted_external_bytes += external;
+    }
+}
+
+/// Keeps an old array in the card set (once).
+fn keep_carded(tracer: &mut Tracer, object: NonNull<Header>) {
+    // SAFETY: the array is live (see scan_object).
+    let header = unsafe { object.as_ref() };
+    if !header.is_carded() {
+        header.set_carded(true);
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }
+            .carded
+            .push(object);
     }
 }
 
@@ -318,10 +362,12 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     // HotSpot's rule: an object that has already survived `threshold` minor
     // GCs is promoted; younger ones are copied with their age + 1.
     let age = header.age().saturating_add(1).min(MAX_AGE);
-    let (new, space) = evacuation.destination(info, header.age(), age);
-    // SAFETY: `new` is fresh memory of `info.size` bytes that does not overlap
+    // SAFETY: the object is live; an unsized one's length is in its body.
+    let size = unsafe { info.size_of(object) };
+    let (new, space) = evacuation.destination(info, size, header.age(), age);
+    // SAFETY: `new` is fresh memory of `size` bytes that does not overlap
     // the live object being copied.
-    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), info.size) };
+    unsafe { std::ptr::copy_nonoverlapping(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
     let new = new.cast::<Header>();
     // SAFETY: the copy is a complete, live object now.
     let new_header = unsafe { new.as_ref() };
@@ -349,32 +395,34 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
 }
 
 impl Evacuation<'_> {
-    /// Where a surviving object goes: the to-space (where it will have age
-    /// `new_age`), or old space if it has survived `threshold` minor GCs
-    /// already (`old_age`) or the to-space is full.
+    /// Where a surviving object of `size` bytes goes: the to-space (where it
+    /// will have age `new_age`), or old space if it has survived `threshold`
+    /// minor GCs already (`old_age`) or the to-space is full.
     fn destination(
         &mut self,
         info: &crate::object::header::TypeInfo,
+        size: usize,
         old_age: u8,
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
         let age = new_age;
         if old_age == 0 && !self.params.tenure_all {
-            self.outcome.first_cohort_bytes += info.size;
+            self.outcome.first_cohort_bytes += size;
         }
+        let layout = layout_for(info, size);
         let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
         if !promote {
-            if let Some(ptr) = self.to.try_alloc(layout_of(info), self.survivor_capacity) {
-                self.outcome.survived_bytes += info.size;
-                self.outcome.age_bytes[age as usize] += info.size;
+            if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
+                self.outcome.survived_bytes += size;
+                self.outcome.age_bytes[age as usize] += size;
                 return (ptr, self.to.space);
             }
-            self.outcome.premature_bytes += info.size;
+            self.outcome.premature_bytes += size;
         }
-        self.outcome.promoted_bytes += info.size;
-        match self.old.alloc(info.size) {
+        self.outcome.promoted_bytes += size;
+        match self.old.alloc(size) {
             Some(ptr) => (ptr, Space::Old),
-            None => std::alloc::handle_alloc_error(layout_of(info)),
+            None => std::alloc::handle_alloc_error(layout),
         }
     }
 }

@@ -128,7 +128,7 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     // (allocated while marking) is allocated black, not marked-reachable.
     let first_time = !header.is_rescan();
     header.set_rescan(false);
-    let size = object_size(header);
+    let size = object_size(object);
     let cell_bytes = match header.space() {
         Space::Old => OldSpace::cell_size_for(size),
         _ => size,
@@ -155,8 +155,11 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
 /// The size in bytes of an object (header included): the one place marking
 /// asks for it.
 #[inline]
-fn object_size(header: &Header) -> usize {
-    header.info().size
+fn object_size(object: NonNull<Header>) -> usize {
+    // SAFETY: the object is live (a gray object, see `blacken`); `object`
+    // carries the whole object's provenance, and an unsized one's length is
+    // in its body.
+    unsafe { object.as_ref().info().size_of(object) }
 }
 
 /// The marking edge visitor (`TraceMode::Mark`): shade a white old target.

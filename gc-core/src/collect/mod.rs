@@ -5,7 +5,8 @@
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its lazy, proportional sweeping, `scavenge` the bounded return
 //! of idle old-space memory to the OS, `settle` the fixed point every traversal
-//! reaches over weak containers, `barrier` the write barrier, `verify` the heap
+//! reaches over weak containers, `barrier` the write barrier, `cards` the
+//! indexed barrier of managed arrays and the card remembered set, `verify` the heap
 //! verifier (with `space_index`, its index of old space by address),
 //! `snapshot` the object-graph walker behind heap dumps and retaining paths,
 //! and `dispatch` routes each edge a `Tracer` visits to the traversal that
@@ -14,14 +15,15 @@
 
 pub(crate) mod assist;
 pub(crate) mod barrier;
+pub(crate) mod cards;
 pub(crate) mod collector;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;
 #[cfg(feature = "record")]
 mod record;
-pub(crate) mod scavenge;
 pub(crate) mod root_scan;
+pub(crate) mod scavenge;
 pub(crate) mod settle;
 pub(crate) mod snapshot;
 mod space_index;

@@ -317,7 +317,8 @@ fn describe(record: &mut ObjectRecord, object: NonNull<Header>, id: u64, externa
     };
     record.age = header.age();
     record.remembered = header.is_remembered();
-    record.size = info.size;
+    // SAFETY: as above; an unsized object's length is in its body.
+    record.size = unsafe { info.size_of(object) };
     record.external_bytes = external;
 }
 

@@ -108,10 +108,13 @@ pub(crate) struct Reachable {
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
     let epoch = state.next_trace_epoch();
+    // Arrays in the card set are remembered too (their cards are checked
+    // slot by slot by `cards::check_cards`).
     let remembered = state
         .remembered
         .get_mut()
         .iter()
+        .chain(state.carded.get_mut().iter())
         .map(|p| p.as_ptr() as usize)
         .collect();
     let state: &GcState = state;
@@ -181,7 +184,8 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
         .entry(info as *const TypeInfo as usize)
         .or_insert((info, TypeTally::default()));
     tally.objects += 1;
-    tally.bytes += info.size;
+    // SAFETY: as above; an unsized object's length is in its body.
+    tally.bytes += unsafe { info.size_of(object) };
     if info.weak.is_some() {
         check_container(tracer, object);
     } else if let Some(trace) = info.trace {

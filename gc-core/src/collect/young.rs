@@ -206,6 +206,11 @@ pub(super) fn forget_dead_remembered(state: &mut GcState) {
         .get_mut()
         // Remembered objects are live old objects until swept.
         .retain(|&object| crate::space::marks::is_marked(object));
+    state
+        .carded
+        .get_mut()
+        // Carded arrays are live old objects until swept.
+        .retain(|&object| crate::space::marks::is_marked(object));
 }
 
 fn is_old(object: NonNull<Header>) -> bool {

@@ -11,6 +11,8 @@
 #[cfg(any(feature = "hashbrown", feature = "indexmap", feature = "smallvec"))]
 mod ext_impls;
 pub(crate) mod header;
+pub(crate) mod payload;
+pub(crate) mod shape;
 mod std_impls;
 pub(crate) mod trace;
 pub(crate) mod unwind;

@@ -170,6 +170,8 @@ mod tests {
         drop: None,
         name: || "marks test object",
         weak: None,
+        shape: crate::object::header::Shape::Fixed,
+        erased: None,
     };
 
     #[test]

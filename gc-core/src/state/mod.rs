@@ -20,6 +20,7 @@
 //!    before marking ends (they are live by construction: the program holds them).
 
 pub(crate) mod alloc_profile;
+mod alloc_unsized;
 pub(crate) mod error;
 pub(crate) mod external;
 pub(crate) mod phase;
@@ -76,6 +77,10 @@ pub(crate) struct GcState {
     /// The remembered set: old objects that may hold young pointers (I2).
     /// Appended by the barrier, rebuilt by each minor GC.
     pub(crate) remembered: RefCell<Vec<NonNull<Header>>>,
+    /// The card remembered set: old managed arrays with dirty cards (I2 for
+    /// arrays, `collect/cards.rs`). Appended by the indexed barrier, rebuilt
+    /// by each minor GC.
+    pub(crate) carded: RefCell<Vec<NonNull<Header>>>,
     /// Old objects the barrier re-grayed while marking. As in Lua, they wait
     /// until the gray stack is empty: an object written often (a VM's stack,
     /// a big table) is then scanned once more, not after every write. The
@@ -151,6 +156,7 @@ impl GcState {
             survivors: Survivors::new(survivor_bytes),
             young_drops: DropQueue::default(),
             remembered: RefCell::new(Vec::new()),
+            carded: RefCell::new(Vec::new()),
             gray_again: RefCell::new(Vec::new()),
             gray_new: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Idle),
@@ -324,7 +330,9 @@ impl GcState {
             // from the one counter every identity hash comes from (unique).
             // SAFETY: the object was just written and is not yet shared.
             let hash = unsafe { object.as_ref() }.identity_hash();
-            profile.record((info.name)(), info.size, allocated, hash);
+            // SAFETY: as above; an unsized object's length is written.
+            let size = unsafe { info.size_of(object) };
+            profile.record((info.name)(), size, allocated, hash);
         }
         self.arm_sampling();
     }
@@ -491,6 +499,15 @@ pub(crate) fn layout_of(info: &TypeInfo) -> Layout {
     // SAFETY: `size` and `align` were taken from a real type's layout
     // (`size_of`/`align_of` of GcBox<T>), so they form a valid Layout.
     unsafe { Layout::from_size_align_unchecked(info.size, info.align) }
+}
+
+/// The layout of one object of `size` bytes (`TypeInfo::size_of`) of the
+/// type `info` describes.
+#[inline]
+pub(crate) fn layout_for(info: &TypeInfo, size: usize) -> Layout {
+    // SAFETY: `size` is the size of an object that was allocated with this
+    // alignment (a valid Layout when it was allocated), so it is one still.
+    unsafe { Layout::from_size_align_unchecked(size, info.align) }
 }
 
 #[cfg(test)]

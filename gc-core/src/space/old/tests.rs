@@ -49,11 +49,13 @@ fn drops() -> usize {
 static BIG: TypeInfo = TypeInfo {
     size: MAX_CELL_BYTES,
     align: CELL_ALIGN,
+    shape: crate::object::header::Shape::Fixed,
     trace: None,
     trace_named: None,
     drop: None,
     name: || "big",
     weak: None,
+    erased: None,
 };
 
 /// The same size, with a `Drop`.
