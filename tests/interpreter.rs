@@ -11,11 +11,8 @@
 //! Errors are in `interpreter_errors.rs`; the REPL and host handles in
 //! `interpreter_repl.rs`.
 
-#[path = "../examples/scheme/lang/mod.rs"]
-mod lang;
-
-use lang::interp::Interp;
 use tenure::Config;
+use tenure_scheme::interp::Interp;
 
 /// The source of a program in `examples/scheme/programs/`.
 fn program(name: &str) -> String {

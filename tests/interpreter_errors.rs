@@ -6,12 +6,9 @@
 //! instruction that failed. A runtime error resets the VM: its stack and
 //! frames are cleared, so whatever they referenced becomes garbage.
 
-#[path = "../examples/scheme/lang/mod.rs"]
-mod lang;
-
-use lang::interp::Interp;
-use lang::reader::Pos;
-use lang::{Error, ErrorKind};
+use tenure_scheme::interp::Interp;
+use tenure_scheme::reader::Pos;
+use tenure_scheme::{Error, ErrorKind};
 
 fn error_of(source: &str) -> Error {
     let mut interp = Interp::new();

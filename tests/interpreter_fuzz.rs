@@ -8,11 +8,8 @@
 //! heap, one the collector's stress mode with a tiny slice budget, so that
 //! collections happen in the middle of everything.
 
-#[path = "../examples/scheme/lang/mod.rs"]
-mod lang;
-
-use lang::interp::Interp;
 use tenure::Config;
+use tenure_scheme::interp::Interp;
 
 /// xorshift64: deterministic, so a failure names a reproducible program.
 struct Rng(u64);

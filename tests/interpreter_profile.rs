@@ -1,11 +1,8 @@
 //! The Scheme example's profiling: allocation sites per procedure in the
 //! heap profile, heap dumps, and the REPL's `,why` and `,profile FILE`.
 
-#[path = "../examples/scheme/lang/mod.rs"]
-mod lang;
-
-use lang::interp::Interp;
-use lang::repl::{Repl, Reply};
+use tenure_scheme::interp::Interp;
+use tenure_scheme::repl::{Repl, Reply};
 
 #[track_caller]
 fn say(repl: &mut Repl, line: &str) -> String {

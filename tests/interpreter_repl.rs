@@ -6,11 +6,8 @@
 //! that through a weak table, whose entries disappear when (and only when)
 //! the value is freed.
 
-#[path = "../examples/scheme/lang/mod.rs"]
-mod lang;
-
-use lang::interp::Interp;
-use lang::repl::{Repl, Reply};
+use tenure_scheme::interp::Interp;
+use tenure_scheme::repl::{Repl, Reply};
 
 fn repl() -> Repl {
     Repl::new(Interp::new())

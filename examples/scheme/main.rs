@@ -24,15 +24,14 @@
 //! with the page's path.
 //! The language, the design and the programs are described in README.md.
 
-mod lang;
 mod recording;
 
 use std::io::BufRead as _;
 use std::process::ExitCode;
 
-use lang::interp::Interp;
-use lang::repl::{Repl, Reply};
 use tenure::Config;
+use tenure_scheme::interp::Interp;
+use tenure_scheme::repl::{Repl, Reply};
 
 fn main() -> ExitCode {
     let mut file = None;
@@ -136,7 +135,7 @@ fn main() -> ExitCode {
                 None => None,
             };
             if page.is_some() {
-                interp.start_recording();
+                recording::start(&mut interp);
             }
             run_file(interp, &path, &outputs, page.as_deref())
         }
@@ -197,7 +196,7 @@ fn run_file(mut interp: Interp, path: &str, outputs: &Outputs, page: Option<&str
         eprintln!("{}", error.render(path));
     }
     eprintln!("{}", interp.report());
-    if let (Some(page), Some(mut recording)) = (page, interp.stop_recording()) {
+    if let (Some(page), Some(mut recording)) = (page, recording::stop(&mut interp)) {
         recording.title = format!("scheme {path}");
         if let Some(dir) = std::path::Path::new(page).parent() {
             // A missing directory is made; any other problem is reported by the write.

@@ -4,15 +4,11 @@
 
 #![no_main]
 
-#[allow(dead_code, unused_imports)]
-#[path = "../../examples/scheme/lang/mod.rs"]
-mod lang;
-
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = lang::reader::read_all(text);
+    let _ = tenure_scheme::reader::read_all(text);
 });

@@ -2,14 +2,6 @@
 //! under Miri, where a second drop or a use after free is reported as undefined
 //! behaviour rather than left to the system allocator to notice.
 //!
-//! The cases are shared with the facade's test: `../../tests/panic_safety/`.
+//! The cases are shared with the facade's test: `tenure_test_support::panic_safety`.
 
-mod gc {
-    pub use gc_core::*;
-    pub use gc_derive::Trace;
-}
-
-#[path = "../../tests/panic_safety/cases.rs"]
-mod cases;
-#[path = "../../tests/panic_safety/fault_injection.rs"]
-mod fault_injection;
+tenure_test_support::panic_safety_tests!();

@@ -11,12 +11,16 @@
 //! - [`stress`]: stress and regression cases, declared as tests by [`stress_tests!`] in
 //!   `tests/stress.rs` and `gc-core/tests/stress_miri.rs`;
 //! - [`weak`]: weak-reference cases, declared as tests by [`weak_tests!`] in
-//!   `tests/weak.rs` and `gc-core/tests/weak_miri.rs`.
+//!   `tests/weak.rs` and `gc-core/tests/weak_miri.rs`;
+//! - [`panic_safety`]: panicking user code during collections, declared as tests by
+//!   [`panic_safety_tests!`] in `tests/panic_safety.rs` and
+//!   `gc-core/tests/panic_safety_miri.rs`.
 //!
 //! Sizes shrink under `cfg(miri)`: Miri compiles this crate too, so `cfg!(miri)` here
 //! sees the same setting as the test crate that runs it.
 
 pub mod model;
+pub mod panic_safety;
 pub mod stress;
 pub mod weak;
 
@@ -28,7 +32,7 @@ mod gc {
 }
 
 /// Declares one `#[test]` per listed case of a module of this crate, calling the case
-/// (used by [`stress_tests!`] and [`weak_tests!`]).
+/// (used by [`stress_tests!`], [`weak_tests!`] and [`panic_safety_tests!`]).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! tests_for {

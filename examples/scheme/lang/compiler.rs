@@ -167,6 +167,11 @@ impl Globals {
     pub fn len(&self) -> usize {
         self.names.len()
     }
+
+    /// True if no global is defined yet.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 /// A compile error: malformed special form.

@@ -39,9 +39,8 @@ const PRELUDE: &str = include_str!("prelude.scm");
 
 /// An interpreter: a heap, its VM, and the host's handles.
 pub struct Interp {
-    /// The heap (crate-visible so the example binary can record it; see
-    /// `examples/scheme/recording.rs`).
-    pub(crate) heap: Heap<VmRoot>,
+    /// The heap (hosts reach it through [`Interp::heap_mut`]).
+    heap: Heap<VmRoot>,
     /// REPL history: `$1` is `history[0]`. Dropping a handle lets the
     /// collector free its value.
     pub history: Vec<Handle>,
@@ -79,6 +78,12 @@ impl Interp {
         Ok(Interp::from_heap(Heap::with_config(config, |m| {
             Vm::new(m)
         })?))
+    }
+
+    /// The interpreter's heap, for hosts that drive the collector's own
+    /// tools on it (the example binary records it for a page).
+    pub fn heap_mut(&mut self) -> &mut Heap<VmRoot> {
+        &mut self.heap
     }
 
     fn from_heap(heap: Heap<VmRoot>) -> Interp {

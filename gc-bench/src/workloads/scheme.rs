@@ -1,8 +1,8 @@
 //! interpreter: programs of the example Scheme (`examples/scheme`) run on
 //! tenure, the collector under a real language runtime.
 //!
-//! The interpreter's `lang` module is compiled into gc-bench from its source
-//! (the way `tests/interpreter.rs` does), and each workload runs one of its
+//! The interpreter is the `tenure-scheme` crate (the example's library, the
+//! one `tests/interpreter.rs` runs), and each workload runs one of its
 //! programs, embedded at build time, with the size as the program's
 //! parameter:
 //!
@@ -31,11 +31,7 @@ use crate::result::Outcome;
 use crate::workloads::binary_trees::{tree_nodes, Plan};
 use crate::workloads::{Ctx, Workload};
 
-#[path = "../../../examples/scheme/lang/mod.rs"]
-#[allow(clippy::all, missing_docs, unreachable_pub)]
-mod lang;
-
-use lang::interp::Interp;
+use tenure_scheme::interp::Interp;
 
 /// Why peers are not run.
 const TENURE_ONLY: &str = "the Scheme VM is written against tenure's API (it is tenure's example)";

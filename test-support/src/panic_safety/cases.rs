@@ -10,15 +10,15 @@
 //! - A panicking cycle callback, a panicking drop of the heap's root, a heap dropped
 //!   while another panic unwinds, and a `Trace` impl that panics (the heap is poisoned).
 //!
-//! Shared by `tests/panic_safety.rs` (the facade) and `gc-core/tests/panic_safety_miri.rs`,
-//! which each provide a sibling module `gc` re-exporting the collector's API and the derive.
+//! Declared as tests by [`panic_safety_tests!`](crate::panic_safety_tests) in
+//! `tests/panic_safety.rs` (the facade) and `gc-core/tests/panic_safety_miri.rs`.
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::gc::config::Config;
-use super::gc::{Gc, Heap, Lock, RefLock, Rootable, Trace, Tracer};
+use crate::gc::config::Config;
+use crate::gc::{Gc, Heap, Lock, RefLock, Rootable, Trace, Tracer};
 
 /// The panic message every bomb uses.
 pub(crate) const BOOM: &str = "bomb went off in Drop";
@@ -116,8 +116,8 @@ fn holder(drops: &Rc<Cell<usize>>) -> Holder {
 // ---------------------------------------------------------------------------------------
 // Bug 1: a panicking Drop during sweeping, then the next sweep step.
 
-#[test]
-fn drop_panicking_during_sweep_runs_once() {
+/// A `Drop` that panics while a full collection sweeps runs once: the cell is free before the panic resumes.
+pub fn drop_panicking_during_sweep_runs_once() {
     let drops = Rc::new(Cell::new(0));
     let mut heap = SlotsHeap::with_config(config(false), |m| Slots {
         holders: RefLock::new(vec![Gc::new(m, holder(&drops))]),
@@ -140,8 +140,8 @@ fn drop_panicking_during_sweep_runs_once() {
     assert_eq!(drops.get(), 1);
 }
 
-#[test]
-fn drop_panicking_during_incremental_sweep_step_runs_once() {
+/// A `Drop` that panics inside one incremental sweep step runs once, and the next steps go on.
+pub fn drop_panicking_during_incremental_sweep_step_runs_once() {
     let drops = Rc::new(Cell::new(0));
     let mut heap = SlotsHeap::with_config(config(false), |m| Slots {
         holders: RefLock::new((0..3).map(|_| Gc::new(m, holder(&drops))).collect()),
@@ -166,8 +166,8 @@ fn drop_panicking_during_incremental_sweep_step_runs_once() {
 // ---------------------------------------------------------------------------------------
 // Bug 2: a panicking Drop during a minor GC, then the heap.
 
-#[test]
-fn drop_panicking_during_minor_gc_leaves_heap_consistent() {
+/// A `Drop` that panics during a minor GC leaves Eden reset, the survivor spaces flipped and the heap verifiable.
+pub fn drop_panicking_during_minor_gc_leaves_heap_consistent() {
     let drops = Rc::new(Cell::new(0));
     let mut heap = SlotsHeap::with_config(config(true), |m| Slots {
         holders: RefLock::new(Vec::new()),
@@ -220,18 +220,18 @@ fn drop_panicking_during_minor_gc_leaves_heap_consistent() {
 
 /// Stores `young` into `old.next` through the write barrier.
 fn write_next<'gc>(
-    m: &super::gc::Mutation<'gc>,
+    m: &crate::gc::Mutation<'gc>,
     old: Gc<'gc, Node<'gc>>,
     young: Gc<'gc, Node<'gc>>,
 ) {
-    super::gc::unlock!(Gc::write(m, old), Node<'gc>, next).set(Some(young));
+    crate::gc::unlock!(Gc::write(m, old), Node<'gc>, next).set(Some(young));
 }
 
 // ---------------------------------------------------------------------------------------
 // The rest of the policy.
 
-#[test]
-fn cycle_callback_panic_is_resumed_after_the_collection() {
+/// A panicking cycle callback is resumed only after the collection has finished its bookkeeping.
+pub fn cycle_callback_panic_is_resumed_after_the_collection() {
     let mut heap = SlotsHeap::with_config(config(true), |m| Slots {
         holders: RefLock::new(Vec::new()),
         old: Some(Gc::new(
@@ -253,7 +253,7 @@ fn cycle_callback_panic_is_resumed_after_the_collection() {
     expect_boom(|| heap.collect_full());
     assert_eq!(calls.get(), 1);
     // The full collection ran to its end (swept, idle) before the panic was resumed.
-    assert_eq!(heap.phase(), super::gc::Phase::Idle);
+    assert_eq!(heap.phase(), crate::gc::Phase::Idle);
     heap.verify().expect("heap verifies after the panic");
     expect_boom(|| heap.collect_full());
     assert_eq!(heap.mutate(|_, root| root.old.unwrap().value), 3);
@@ -268,8 +268,8 @@ struct BombRoot<'gc> {
 
 type BombHeap = Heap<Rootable!['gc => BombRoot<'gc>]>;
 
-#[test]
-fn dropping_the_heap_drops_every_object_once_despite_panics() {
+/// Dropping a heap whose objects panic in `Drop` still drops every object exactly once.
+pub fn dropping_the_heap_drops_every_object_once_despite_panics() {
     let drops = Rc::new(Cell::new(0));
     let heap = BombHeap::with_config(config(true), |m| BombRoot {
         _bomb: Some(Bomb(drops.clone())),
@@ -280,8 +280,8 @@ fn dropping_the_heap_drops_every_object_once_despite_panics() {
     assert_eq!(drops.get(), 5, "the root's bomb and four holders");
 }
 
-#[test]
-fn heap_dropped_while_unwinding_does_not_abort() {
+/// A heap dropped while another panic unwinds does not abort the process.
+pub fn heap_dropped_while_unwinding_does_not_abort() {
     let drops = Rc::new(Cell::new(0));
     quiet_expected_panics();
     let outer = catch_unwind(AssertUnwindSafe(|| {
@@ -331,8 +331,8 @@ fn expect_poisoned(f: impl FnOnce()) {
     assert!(text.contains("poisoned"), "unexpected panic: {text}");
 }
 
-#[test]
-fn trace_panic_poisons_the_heap() {
+/// A `Trace` impl that panics poisons the heap: later use panics with a message naming it.
+pub fn trace_panic_poisons_the_heap() {
     let mut heap = TripHeap::with_config(config(true), |m| TripRoot {
         wires: RefLock::new(vec![Gc::new(m, Tripwire)]),
     })

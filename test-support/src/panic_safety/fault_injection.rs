@@ -23,8 +23,8 @@ use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::cases::{message, quiet_expected_panics};
-use super::gc::config::Config;
-use super::gc::{FinalizationQueue, Gc, GcWeakMap, Heap, Mutation, RefLock, Rootable, Trace};
+use crate::gc::config::Config;
+use crate::gc::{FinalizationQueue, Gc, GcWeakMap, Heap, Mutation, RefLock, Rootable, Trace};
 
 /// The message of the injected panic.
 const INJECTED: &str = "injected drop panic";
@@ -321,7 +321,7 @@ fn run(config: Config, panic_at: Option<usize>, every: bool) -> (usize, usize) {
     (LEDGER.with(|ledger| ledger.borrow().calls), panics)
 }
 
-fn config(generational: bool) -> super::gc::ConfigBuilder {
+fn config(generational: bool) -> crate::gc::ConfigBuilder {
     Config::builder()
         .generational(generational)
         .eden_size(64 * 1024)
@@ -347,8 +347,8 @@ fn configs() -> Vec<Config> {
         .collect()
 }
 
-#[test]
-fn every_drop_can_panic_once() {
+/// For every N, the program runs with its N-th drop panicking, and the checks hold after each collection.
+pub fn every_drop_can_panic_once() {
     for config in configs() {
         let (drops, panics) = run(config, None, false);
         assert_eq!(panics, 0);
@@ -365,8 +365,8 @@ fn every_drop_can_panic_once() {
     }
 }
 
-#[test]
-fn every_drop_panicking_still_drops_each_object_once() {
+/// With every drop panicking, each object is still dropped exactly once.
+pub fn every_drop_panicking_still_drops_each_object_once() {
     for config in configs() {
         let (drops, _) = run(config, None, false);
         let (again, panics) = run(config, None, true);
