@@ -137,20 +137,20 @@ impl<V> Drop for EphemeronTable<V> {
 
 /// A map from managed objects to values, holding its keys weakly: an entry
 /// lives exactly as long as its key is reachable from elsewhere.
-pub struct GcWeakMap<'gc, K, V> {
+pub struct GcWeakMap<'gc, K: ?Sized, V> {
     table: Gc<'gc, EphemeronTable<V>>,
     _key: PhantomData<Gc<'gc, K>>,
 }
 
-impl<'gc, K, V> Copy for GcWeakMap<'gc, K, V> {}
+impl<'gc, K: ?Sized, V> Copy for GcWeakMap<'gc, K, V> {}
 
-impl<'gc, K, V> Clone for GcWeakMap<'gc, K, V> {
+impl<'gc, K: ?Sized, V> Clone for GcWeakMap<'gc, K, V> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
+impl<'gc, K: ?Sized + 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
     /// An empty map.
     pub fn new(m: &Mutation<'gc>) -> GcWeakMap<'gc, K, V> {
         let table = EphemeronTable {
@@ -229,7 +229,7 @@ impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
 }
 
 // SAFETY: passes its one strong pointer (the table) to the tracer.
-unsafe impl<'gc, K, V> Trace for GcWeakMap<'gc, K, V> {
+unsafe impl<'gc, K: ?Sized, V> Trace for GcWeakMap<'gc, K, V> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.table.trace(tracer);

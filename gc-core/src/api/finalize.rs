@@ -34,7 +34,7 @@ use crate::object::trace::{Trace, Tracer};
 use crate::object::weak_ops::{container, FixSlot, IsAlive, SettleStage, WeakContainer, WeakOps};
 
 /// The watched and ready lists.
-struct Lists<'gc, T> {
+struct Lists<'gc, T: ?Sized> {
     /// Objects to resurrect when they die (weak).
     watched: Vec<NonNull<Header>>,
     /// Resurrected objects waiting for the program (strong).
@@ -42,13 +42,13 @@ struct Lists<'gc, T> {
 }
 
 /// The managed object behind a `FinalizationQueue`.
-pub(crate) struct Guardian<'gc, T> {
+pub(crate) struct Guardian<'gc, T: ?Sized> {
     lists: RefLock<Lists<'gc, T>>,
 }
 
 // SAFETY: the ready list is the only strong part, traced here and by
 // `trace_strong`; the watched list is reached only through WeakOps.
-unsafe impl<'gc, T> Trace for Guardian<'gc, T> {
+unsafe impl<'gc, T: ?Sized> Trace for Guardian<'gc, T> {
     fn trace(&mut self, tracer: &mut Tracer) {
         self.lists.get_mut().ready.trace(tracer);
     }
@@ -57,7 +57,7 @@ unsafe impl<'gc, T> Trace for Guardian<'gc, T> {
 // SAFETY: `trace_strong` traces the ready list; `settle` resurrects dead
 // watched objects through the tracer and moves them to the ready list;
 // `sweep` rewrites the watched list.
-unsafe impl<'gc, T> WeakContainer for Guardian<'gc, T> {
+unsafe impl<'gc, T: ?Sized> WeakContainer for Guardian<'gc, T> {
     const OPS: WeakOps = WeakOps {
         stage: SettleStage::Finalizers,
         trace_strong: trace_ready::<T>,
@@ -68,7 +68,7 @@ unsafe impl<'gc, T> WeakContainer for Guardian<'gc, T> {
 
 /// # Safety
 /// `object` heads a live `Guardian<T>` and the collector has exclusive access.
-unsafe fn trace_ready<T>(object: NonNull<Header>, tracer: &mut Tracer) {
+unsafe fn trace_ready<T: ?Sized>(object: NonNull<Header>, tracer: &mut Tracer) {
     // SAFETY: guaranteed by the caller.
     unsafe { container::<Guardian<'_, T>>(object) }.trace(tracer);
 }
@@ -78,7 +78,7 @@ unsafe fn trace_ready<T>(object: NonNull<Header>, tracer: &mut Tracer) {
 ///
 /// # Safety
 /// As for `trace_ready`.
-unsafe fn resurrect_dead<T>(
+unsafe fn resurrect_dead<T: ?Sized>(
     object: NonNull<Header>,
     tracer: &mut Tracer,
     is_alive: IsAlive<'_>,
@@ -114,7 +114,7 @@ unsafe fn resurrect_dead<T>(
 
 /// # Safety
 /// As for `trace_ready`.
-unsafe fn sweep_watched<T>(object: NonNull<Header>, fix: FixSlot<'_>) {
+unsafe fn sweep_watched<T: ?Sized>(object: NonNull<Header>, fix: FixSlot<'_>) {
     // SAFETY: guaranteed by the caller.
     let lists = unsafe { container::<Guardian<'_, T>>(object) }
         .lists
@@ -130,20 +130,20 @@ unsafe fn sweep_watched<T>(object: NonNull<Header>, fix: FixSlot<'_>) {
 
 /// A queue that hands unreachable objects back to the program, once each,
 /// instead of freeing them (see the module docs).
-pub struct FinalizationQueue<'gc, T> {
+pub struct FinalizationQueue<'gc, T: ?Sized> {
     guardian: Gc<'gc, Guardian<'gc, T>>,
     _type: PhantomData<Gc<'gc, T>>,
 }
 
-impl<'gc, T> Copy for FinalizationQueue<'gc, T> {}
+impl<'gc, T: ?Sized> Copy for FinalizationQueue<'gc, T> {}
 
-impl<'gc, T> Clone for FinalizationQueue<'gc, T> {
+impl<'gc, T: ?Sized> Clone for FinalizationQueue<'gc, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<'gc, T: 'gc> FinalizationQueue<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> FinalizationQueue<'gc, T> {
     /// An empty queue. Keep it reachable (e.g. in the root).
     pub fn new(m: &Mutation<'gc>) -> FinalizationQueue<'gc, T> {
         let guardian = Guardian {
@@ -191,7 +191,7 @@ impl<'gc, T: 'gc> FinalizationQueue<'gc, T> {
 }
 
 // SAFETY: passes its one strong pointer (the guardian) to the tracer.
-unsafe impl<'gc, T> Trace for FinalizationQueue<'gc, T> {
+unsafe impl<'gc, T: ?Sized> Trace for FinalizationQueue<'gc, T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.guardian.trace(tracer);
