@@ -274,7 +274,7 @@ fn index(ctx: &Ctx<'_, '_>, value: Value<'_>) -> Result<usize, String> {
     }
 }
 
-fn string<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, String>, String> {
+fn string<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, str>, String> {
     match value {
         Value::Str(s) => Ok(s),
         other => Err(wrong_type(ctx, "a string", other)),
@@ -559,7 +559,7 @@ fn number_to_string<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> 
         Num::Int(n) => n.to_string(),
         Num::Float(x) => format_float(x),
     };
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn string_to_number<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -811,7 +811,7 @@ fn string_append<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         }
         text.push_str(&piece);
     }
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn substring<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -824,7 +824,7 @@ fn substring<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         ));
     }
     let text: String = s.chars().skip(start).take(end - start).collect();
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn string_eq<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -837,7 +837,7 @@ fn string_lt<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 fn string_upcase<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let upper = string(ctx, args[0])?.to_uppercase();
-    Ok(Value::string(ctx.m, upper))
+    Ok(Value::string(ctx.m, &upper))
 }
 
 // ---------------------------------------------------------------- vectors
@@ -1031,7 +1031,7 @@ fn error<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 fn param<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let name = match args[0] {
         Value::Sym(s) => ctx.symbols.name(s).to_owned(),
-        Value::Str(s) => s.as_str().to_owned(),
+        Value::Str(s) => (*s).to_owned(),
         other => return Err(wrong_type(ctx, "a symbol", other)),
     };
     Ok(match ctx.params.get(&name) {

@@ -75,7 +75,7 @@ impl Printer<'_> {
             Value::Float(x) => self.out.push_str(&format_float(x)),
             Value::Sym(s) => self.out.push_str(self.symbols.name(s)),
             Value::Str(s) if self.write => {
-                let _ = write!(self.out, "{:?}", s.as_str());
+                let _ = write!(self.out, "{:?}", &*s);
             }
             Value::Str(s) => self.out.push_str(&s),
             Value::Pair(pair) => {

@@ -50,8 +50,9 @@ pub enum Value<'gc> {
     Float(f64),
     /// A symbol.
     Sym(Symbol),
-    /// An immutable string.
-    Str(Gc<'gc, String>),
+    /// An immutable string: one managed object holding the UTF-8 bytes
+    /// inline (header, length, bytes), so reading it is one hop.
+    Str(Gc<'gc, str>),
     /// A mutable pair.
     Pair(Gc<'gc, Pair<'gc>>),
     /// A mutable vector.
@@ -87,9 +88,9 @@ impl<'gc> Value<'gc> {
         !matches!(self, Value::Bool(false))
     }
 
-    /// A fresh string object.
-    pub fn string(m: &Mutation<'gc>, text: impl Into<String>) -> Value<'gc> {
-        Value::Str(Gc::new(m, text.into()))
+    /// A fresh string object: a copy of `text` in one allocation.
+    pub fn string(m: &Mutation<'gc>, text: &str) -> Value<'gc> {
+        Value::Str(Gc::from_str(m, text))
     }
 
     /// A fresh pair.
@@ -206,7 +207,7 @@ impl<'gc> Env<'gc> {
 #[derive(Copy, Clone, Trace)]
 pub enum WeakValue<'gc> {
     /// A string.
-    Str(GcWeak<'gc, String>),
+    Str(GcWeak<'gc, str>),
     /// A pair.
     Pair(GcWeak<'gc, Pair<'gc>>),
     /// A vector.
@@ -464,7 +465,7 @@ impl<'gc> Table<'gc> {
 #[derive(Trace)]
 pub struct Guardian<'gc> {
     pairs: FinalizationQueue<'gc, Pair<'gc>>,
-    strings: FinalizationQueue<'gc, String>,
+    strings: FinalizationQueue<'gc, str>,
     vectors: FinalizationQueue<'gc, Vector<'gc>>,
     tables: FinalizationQueue<'gc, Table<'gc>>,
     closures: FinalizationQueue<'gc, Closure<'gc>>,
@@ -647,7 +648,7 @@ pub fn key_hash(key: Value<'_>) -> u64 {
         Value::Int(i) => (3u8, i).hash(&mut h),
         Value::Float(f) => (4u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(&mut h),
         Value::Sym(s) => (5u8, s.0).hash(&mut h),
-        Value::Str(s) => (6u8, s.as_str()).hash(&mut h),
+        Value::Str(s) => (6u8, &*s).hash(&mut h),
         Value::Pair(p) => (7u8, Gc::identity_hash(p)).hash(&mut h),
         Value::Vector(v) => (8u8, Gc::identity_hash(v)).hash(&mut h),
         Value::Table(t) => (9u8, Gc::identity_hash(t)).hash(&mut h),
