@@ -477,3 +477,38 @@ fn printing_a_cycle_terminates() {
     assert!(output.starts_with("(1 2 1 2"), "{}", &output[..20]);
     assert!(output.ends_with("...)"));
 }
+
+/// Closures carry the frames they see as their tail (a display): a variable
+/// three frames out is read and written from the innermost `lambda`, two
+/// closures over the same frame share its variables through `set!`, and all
+/// of it survives moves and full collections in stress mode.
+#[test]
+fn closures_over_nested_frames_share_their_variables() {
+    let mut interp = stressed(7);
+    interp.capture_output();
+    interp
+        .run(
+            "(define (outer a)
+               (lambda (b)
+                 (let ((c (* b 10)))
+                   (list
+                     (lambda (d) (set! a (+ a 1)) (list a b c d))
+                     (lambda () (set! c (+ c 100)) a)
+                     (lambda () c)))))
+             (define fs ((outer 1) 2))
+             (collect 'minor)
+             (display ((car fs) 3)) (newline)
+             (display ((cadr fs))) (newline)
+             (collect)
+             (display ((car fs) 4)) (newline)
+             (display ((caddr fs))) (newline)
+             (define other ((outer 50) 5))
+             (display ((car other) 6)) (newline)
+             (display ((car fs) 7)) (newline)",
+        )
+        .unwrap();
+    assert_eq!(
+        interp.take_output(),
+        "(2 2 20 3)\n2\n(3 2 120 4)\n120\n(51 5 50 6)\n(4 2 120 7)\n"
+    );
+}

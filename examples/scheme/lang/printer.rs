@@ -124,7 +124,7 @@ impl Printer<'_> {
                 self.out.push('>');
             }
             Value::Guardian(_) => self.out.push_str("#<guardian>"),
-            Value::Closure(closure) => match &closure.proto.code.name {
+            Value::Closure(closure) => match &closure.head.proto.head.code.name {
                 Some(name) => {
                     let _ = write!(self.out, "#<procedure {name}>");
                 }

@@ -12,6 +12,10 @@
 //! remembered set and the tri-colour invariant, DESIGN.md). Immutable objects
 //! (closures, prototypes, strings) need no cell at all.
 //!
+//! Objects with a fixed part and a run of elements are one allocation each:
+//! strings are `Gc<str>`, and closures, prototypes and environment frames
+//! are `Gc<WithTail<Head, Elem>>` (header, length, fixed part, elements).
+//!
 //! Symbols are interned into `u32` ids by [`Symbols`], a plain Rust table that
 //! lives (untraced) in the VM root: a symbol holds no `Gc`, so it costs the
 //! collector nothing.
@@ -20,7 +24,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use tenure::{unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace};
+use tenure::{
+    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace, WithTail,
+};
 
 use super::compiler::Code;
 
@@ -150,26 +156,43 @@ pub struct Vector<'gc> {
     pub items: RefLock<Vec<Value<'gc>>>,
 }
 
-/// A procedure value: compiled code plus the environment it closed over.
+/// A procedure value: one managed object holding the prototype (the fixed
+/// part) and, as its tail, the environment frames it closed over, innermost
+/// first (a *display*: `tail[d]` is the frame `d` levels out from where the
+/// `lambda` was evaluated). A variable of an enclosing procedure is reached
+/// in two hops (closure -> frame -> slot) however deep it is, and making a
+/// closure is one allocation. Empty at top level, where free names are
+/// globals.
+pub type Closure<'gc> = WithTail<ClosureHead<'gc>, Gc<'gc, Env<'gc>>>;
+
+/// The fixed part of a [`Closure`].
 #[derive(Trace)]
-pub struct Closure<'gc> {
+pub struct ClosureHead<'gc> {
     /// The code and its constants.
     pub proto: Gc<'gc, Proto<'gc>>,
-    /// The innermost environment visible where the `lambda` was evaluated
-    /// (`None` at top level, where free names are globals).
-    pub env: Option<Gc<'gc, Env<'gc>>>,
 }
 
-/// A function prototype: the immutable bytecode (plain Rust data, shared
-/// with `Rc`) and the managed constants it refers to. Made once when a
+/// A fresh closure of `proto` over the frames `display` (innermost first).
+pub fn new_closure<'gc>(
+    m: &Mutation<'gc>,
+    proto: Gc<'gc, Proto<'gc>>,
+    display: impl ExactSizeIterator<Item = Gc<'gc, Env<'gc>>>,
+) -> Gc<'gc, Closure<'gc>> {
+    Gc::new_with_tail(m, ClosureHead { proto }, display)
+}
+
+/// A function prototype: one managed object holding the immutable bytecode
+/// and the nested prototypes (the fixed part) and the constants the code
+/// refers to as its tail (`Op::Const(i)` reads `tail[i]`). Made once when a
 /// top-level form is loaded; every closure of the same `lambda` shares it.
+pub type Proto<'gc> = WithTail<ProtoHead<'gc>, Value<'gc>>;
+
+/// The fixed part of a [`Proto`].
 #[derive(Trace)]
-pub struct Proto<'gc> {
+pub struct ProtoHead<'gc> {
     /// The bytecode (holds no `Gc`, so it is skipped).
     #[trace(skip)]
     pub code: Rc<Code>,
-    /// Constants (quoted data, string literals), materialised in the heap.
-    pub consts: Vec<Value<'gc>>,
     /// Prototypes of the `lambda`s nested in this one.
     pub protos: Vec<Gc<'gc, Proto<'gc>>>,
     /// The allocation site calls of it enter (`demo.scm:12 make-tree`),
@@ -179,26 +202,16 @@ pub struct Proto<'gc> {
 }
 
 /// One environment frame: the variables of one procedure call that inner
-/// closures may capture. Procedures without inner `lambda`s keep their
-/// variables on the VM stack instead and allocate no frame.
-#[derive(Trace)]
-pub struct Env<'gc> {
-    /// The variables, by slot number (`set!` writes through the barrier).
-    pub slots: RefLock<Vec<Value<'gc>>>,
-    /// The enclosing frame.
-    pub parent: Option<Gc<'gc, Env<'gc>>>,
-}
+/// closures may capture, inline in one object (`tail[slot]`; `set!` writes
+/// through the barrier). Procedures without inner `lambda`s keep their
+/// variables on the VM stack instead and allocate no frame. A frame needs no
+/// parent pointer: each closure carries the whole chain it sees.
+pub type Env<'gc> = WithTail<EnvHead, Lock<Value<'gc>>>;
 
-impl<'gc> Env<'gc> {
-    /// The frame `depth` levels out from `env` (0 is `env` itself).
-    #[inline]
-    pub fn ancestor(mut env: Gc<'gc, Env<'gc>>, depth: u16) -> Gc<'gc, Env<'gc>> {
-        for _ in 0..depth {
-            env = env.parent.expect("the compiler counted the frames");
-        }
-        env
-    }
-}
+/// The (empty) fixed part of an [`Env`]; it names the frame in heap
+/// profiles and dumps.
+#[derive(Trace)]
+pub struct EnvHead;
 
 // ---------------------------------------------------------------- tables
 
