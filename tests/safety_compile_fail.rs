@@ -3,7 +3,8 @@
 //!
 //! The brand (`Gc<'gc, _>`, `GcWeak`, `&Mutation`, the root reference and `Write` cannot
 //! leave the `mutate` call that made them, nor mix with another heap's), the write
-//! barrier (`Lock::set` and `RefLock::borrow_mut` need a `Write`, `unlock!` cannot
+//! barrier (`Lock::set` and `RefLock::borrow_mut` need a `Write`; the slots of managed
+//! arrays, `GcVec` buffers and `Gc<[Lock<T>]>` are `Lock`s too, `unlock!` cannot
 //! project through another object nor be coerced into a `Write` for the object behind a
 //! `Gc` field, `Write::assume` is unsafe), collections needing the
 //! heap exclusively, and `Gc` staying on its thread. Each file in `compile_fail_safety/`

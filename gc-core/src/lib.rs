@@ -43,8 +43,10 @@ mod api;
 
 pub use policy::{config, pacer, units};
 
+pub use api::array::{Array, __dirty_cards};
 pub use api::control::GcControl;
 pub use api::ephemeron::GcWeakMap;
+pub use api::erased::{UnsizeFrom, __dyn_value_ptr};
 pub use api::finalize::FinalizationQueue;
 pub use api::gc::Gc;
 pub use api::heap::Heap;
@@ -56,6 +58,7 @@ pub use api::profile::{Site, SiteGuard};
 pub use api::retain::{PathStart, PathStep, RetainingPath};
 pub use api::root::{__DynRootable, Root, Rootable};
 pub use api::stash::Stashed;
+pub use api::vec::GcVec;
 pub use api::weak::GcWeak;
 pub use collect::snapshot::{
     EdgeKind, EdgeRecord, HeapSnapshot, ObjectColour, ObjectRecord, ObjectSpace, SnapshotVisitor,

@@ -81,6 +81,7 @@ mod tests {
         drop: None,
         name: || "barrier test object",
         weak: None,
+        erased: None,
     };
 
     const COLOURS: [Colour; 4] = [Colour::White0, Colour::White1, Colour::Gray, Colour::Black];

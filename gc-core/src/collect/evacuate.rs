@@ -26,6 +26,7 @@
 
 use std::ptr::NonNull;
 
+use crate::collect::cards;
 use crate::object::header::{Colour, Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
@@ -64,6 +65,8 @@ struct Evacuation<'a> {
     containers: Vec<NonNull<Header>>,
     /// The rebuilt remembered set.
     remembered: Vec<NonNull<Header>>,
+    /// The rebuilt card set: old arrays with dirty cards (`cards`).
+    carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
 }
 
@@ -82,6 +85,7 @@ pub(crate) fn minor_gc(
     let marking = state.is_marking();
     let current_white = state.current_white.get();
     let remembered = std::mem::take(state.remembered.get_mut());
+    let carded = std::mem::take(state.carded.get_mut());
     let survivor_capacity = state.survivors.capacity;
     let (from, to) = state.survivors.split();
     let from_needs_drop = std::mem::take(&mut from.needs_drop);
@@ -96,24 +100,27 @@ pub(crate) fn minor_gc(
         scan: Vec::new(),
         containers: Vec::new(),
         remembered: Vec::new(),
+        carded: Vec::new(),
         outcome: MinorOutcome {
             eden_bytes,
             ..MinorOutcome::default()
         },
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
-    trace_roots(&mut tracer, trace_root, &state.stash, remembered);
+    trace_roots(&mut tracer, trace_root, &state.stash, carded, remembered);
     scan_until_done(&mut tracer);
     settle_containers(&mut tracer, epoch);
     tracer.finish();
     sweep_containers(&mut evacuation, &mut state.deferred_panic);
     let Evacuation {
         remembered,
+        carded,
         containers,
         mut outcome,
         ..
     } = evacuation;
     *state.remembered.get_mut() = remembered;
+    *state.carded.get_mut() = carded;
     // The bookkeeping is done: destructors run last, each panic caught, on
     // objects no list will offer again (both lists were taken above).
     let deferred = &mut state.deferred_panic;
@@ -150,15 +157,30 @@ fn trace_roots(
     tracer: &mut Tracer,
     trace_root: &mut dyn FnMut(&mut Tracer),
     stash: &crate::state::stash_table::SharedStash,
+    carded: Vec<NonNull<Header>>,
     remembered: Vec<NonNull<Header>>,
 ) {
     trace_root(tracer);
     stash.borrow_mut().trace(tracer);
+    for &object in &carded {
+        // SAFETY: carded arrays are live old arrays (dead ones leave the set
+        // before sweeping frees them).
+        unsafe { object.as_ref() }.set_carded(false);
+    }
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
         unsafe { object.as_ref() }.set_remembered(false);
         scan_object(tracer, object);
+    }
+    // An array also remembered whole was just scanned card by card, which
+    // set its bit again: it must not be scanned twice (a second visit of a
+    // rewritten slot would see a to-space pointer).
+    for object in carded {
+        // SAFETY: as above.
+        if !unsafe { object.as_ref() }.is_carded() && cards::scan_dirty_cards(tracer, object) {
+            keep_carded(tracer, object);
+        }
     }
 }
 
@@ -182,6 +204,14 @@ fn scan_until_done(tracer: &mut Tracer) {
 fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     tracer.saw_young = false;
     tracer.external = 0;
+    // SAFETY: as below.
+    if unsafe { object.as_ref() }.is_old() && unsafe { cards::is_array(object) } {
+        // An old array is remembered by its cards, not whole.
+        if cards::scan_all_cards(tracer, object) {
+            keep_carded(tracer, object);
+        }
+        return;
+    }
     // SAFETY: scanned objects are live (copies made by this GC, or
     // remembered), and the collector has exclusive access.
     if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
@@ -206,6 +236,17 @@ fn count_promoted_external(tracer: &mut Tracer, object: NonNull<Header>) {
         unsafe { tracer.context::<Evacuation>() }
             .outcome
             .promoted_external_bytes += external;
+    }
+}
+
+/// Keeps an old array in the card set (once).
+fn keep_carded(tracer: &mut Tracer, object: NonNull<Header>) {
+    // SAFETY: the array is live (see scan_object).
+    let header = unsafe { object.as_ref() };
+    if !header.is_carded() {
+        header.set_carded(true);
+        // SAFETY: this tracer was created with an Evacuation context.
+        unsafe { tracer.context::<Evacuation>() }.carded.push(object);
     }
 }
 

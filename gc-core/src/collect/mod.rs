@@ -4,13 +4,15 @@
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
 //! generation), `mark` the incremental tri-colour marking of the old one,
 //! `sweep` its incremental sweeping, `settle` the fixed point every traversal
-//! reaches over weak containers, `barrier` the write barrier, `verify` the heap
+//! reaches over weak containers, `barrier` the write barrier, `cards` the
+//! indexed barrier of managed arrays and the card remembered set, `verify` the heap
 //! verifier (with `space_index`, its index of old space by address),
 //! `snapshot` the object-graph walker behind heap dumps and retaining paths,
 //! and `dispatch` routes each edge a `Tracer` visits to the traversal that
 //! built it. With the `record` feature, `record` is the recorder's hook.
 
 pub(crate) mod barrier;
+pub(crate) mod cards;
 pub(crate) mod collector;
 mod dispatch;
 pub(crate) mod evacuate;

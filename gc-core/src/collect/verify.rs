@@ -104,10 +104,13 @@ pub(crate) struct Reachable {
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
     let epoch = state.next_trace_epoch();
+    // Arrays in the card set are remembered too (their cards are checked
+    // slot by slot by `cards::check_cards`).
     let remembered = state
         .remembered
         .get_mut()
         .iter()
+        .chain(state.carded.get_mut().iter())
         .map(|p| p.as_ptr() as usize)
         .collect();
     let state: &GcState = state;

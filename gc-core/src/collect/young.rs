@@ -127,6 +127,11 @@ pub(super) fn forget_dead_remembered(state: &mut GcState) {
         .get_mut()
         // SAFETY: remembered objects are live old objects until swept.
         .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
+    state
+        .carded
+        .get_mut()
+        // SAFETY: carded arrays are live old objects until swept.
+        .retain(|object| !unsafe { object.as_ref() }.colour().is_white());
 }
 
 fn is_old(object: NonNull<Header>) -> bool {

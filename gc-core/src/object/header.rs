@@ -55,6 +55,21 @@ pub(crate) struct TypeInfo {
     /// For weak containers (weak cells, ephemeron tables, finalization
     /// queues), how the collector handles their weak slots (see `weak`).
     pub(crate) weak: Option<&'static WeakOps>,
+    /// For objects allocated as a `dyn Trait` (`api/erased.rs`): how to
+    /// view the value as that trait object, and the type's identity.
+    pub(crate) erased: Option<&'static ErasedInfo>,
+}
+
+/// The part of a type descriptor only erased (`Gc<dyn Trait>`) objects have.
+pub(crate) struct ErasedInfo {
+    /// The function that views the value as the trait object, of type
+    /// `unsafe fn(NonNull<u8>) -> NonNull<D>` for the object's `D`, stored
+    /// with its signature erased (it is transmuted back to exactly that type
+    /// before it is called, by `Gc<D>`, the only type that can call it).
+    pub(crate) view: unsafe fn(),
+    /// The `TypeId` of the `Rootable` marker naming the value's type family,
+    /// which `Gc::downcast` compares.
+    pub(crate) type_id: fn() -> std::any::TypeId,
 }
 
 /// A managed object: the header, then the value. `repr(C)` fixes the header at
@@ -92,6 +107,7 @@ impl<T: Trace> InfoOf<T> {
         },
         name: std::any::type_name::<T>,
         weak: None,
+        erased: None,
     };
 }
 
@@ -226,6 +242,9 @@ pub(crate) const FORWARDED: u32 = 1 << 10;
 /// `flags` bit: this black object was re-grayed by the write barrier, so the
 /// marker's next scan of it is a rescan (its bytes are already counted).
 pub(crate) const RESCAN: u32 = 1 << 11;
+/// `flags` bit: this old managed array is in the card remembered set
+/// (`collect/cards.rs`, invariant I2 for arrays).
+pub(crate) const CARDED: u32 = 1 << 12;
 
 /// The object header. See the module documentation for the layout.
 #[repr(C)]
@@ -357,6 +376,17 @@ impl Header {
         self.flags.set(if on { flags | bit } else { flags & !bit });
     }
 
+    /// True if this array is in the card remembered set (see `CARDED`).
+    #[inline]
+    pub(crate) fn is_carded(&self) -> bool {
+        self.flags.get() & CARDED != 0
+    }
+
+    /// Sets or clears the card-set bit.
+    pub(crate) fn set_carded(&self, carded: bool) {
+        self.set_flag(CARDED, carded);
+    }
+
     /// True if the barrier re-grayed this object (see `RESCAN`).
     #[inline]
     pub(crate) fn is_rescan(&self) -> bool {
@@ -465,6 +495,7 @@ mod tests {
         drop: None,
         name: || "test",
         weak: None,
+        erased: None,
     };
 
     #[test]

@@ -156,6 +156,7 @@ impl<H: Trace, T: Trace> TailInfo<H, T> {
         },
         name: std::any::type_name::<WithTail<H, T>>,
         weak: None,
+        erased: None,
     };
 
     /// The descriptor of `[T]` objects (`H` is `()`).

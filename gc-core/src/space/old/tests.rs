@@ -47,6 +47,7 @@ static BIG: TypeInfo = TypeInfo {
     drop: None,
     name: || "big",
     weak: None,
+    erased: None,
 };
 
 const PER_BLOCK: usize = BLOCK_BYTES / MAX_CELL_BYTES;
