@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use tenure::{unlock, Gc, Mutation, RefLock};
+use tenure::{unlock, Gc, Mutation};
 
 use super::printer::{format_float, print, to_string};
 use super::value::{equal, eqv, Guardian, Pair, Symbols, Table, TableKind, Value, Vector};
@@ -843,16 +843,11 @@ fn string_upcase<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 // ---------------------------------------------------------------- vectors
 
 fn new_vector<'gc>(m: &Mutation<'gc>, items: Vec<Value<'gc>>) -> Value<'gc> {
-    Value::Vector(Gc::new(
-        m,
-        Vector {
-            items: RefLock::new(items),
-        },
-    ))
+    Value::Vector(Gc::new_array(m, items))
 }
 
 fn vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    Ok(new_vector(ctx.m, args.to_vec()))
+    Ok(Value::Vector(Gc::new_array(ctx.m, args.iter().copied())))
 }
 
 /// The longest vector `make-vector` builds (4 M elements, 64 MiB of
@@ -870,7 +865,7 @@ fn make_vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         ));
     }
     let fill = args.get(1).copied().unwrap_or(Value::Int(0));
-    Ok(new_vector(ctx.m, vec![fill; len]))
+    Ok(Value::Vector(Gc::new_array_filled(ctx.m, len, fill)))
 }
 
 fn is_vector<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -879,18 +874,17 @@ fn is_vector<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 fn vector_length<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     Ok(Value::Int(
-        vector_arg(ctx, args[0])?.items.borrow().len() as i64
+        vector_arg(ctx, args[0])?.len() as i64
     ))
 }
 
 fn vector_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
     let i = index(ctx, args[1])?;
-    let items = v.items.borrow();
-    items.get(i).copied().ok_or_else(|| {
+    v.get(i).ok_or_else(|| {
         format!(
             "vector-ref: index {i} out of range for length {}",
-            items.len()
+            v.len()
         )
     })
 }
@@ -898,18 +892,20 @@ fn vector_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 fn vector_set<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
     let i = index(ctx, args[1])?;
-    let mut items = unlock!(Gc::write(ctx.m, v), Vector, items).borrow_mut();
-    let len = items.len();
-    let slot = items
-        .get_mut(i)
-        .ok_or_else(|| format!("vector-set!: index {i} out of range for length {len}"))?;
-    *slot = args[2];
+    // The indexed barrier: an old vector remembers only the card of slot `i`,
+    // so the next minor GC rescans that card, not the whole vector.
+    v.try_set(ctx.m, i, args[2]).map_err(|_| {
+        format!(
+            "vector-set!: index {i} out of range for length {}",
+            v.len()
+        )
+    })?;
     Ok(Value::Unspecified)
 }
 
 fn vector_to_list<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
-    let items = v.items.borrow().clone();
+    let items: Vec<Value<'gc>> = v.iter().collect();
     Ok(Value::list(ctx.m, items.into_iter()))
 }
 

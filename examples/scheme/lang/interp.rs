@@ -484,7 +484,8 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[rank - 1]
 }
 
-/// `vm::Vm<'_>` -> `Vm`; `WithTail<value::ClosureHead<'_>, ..>` -> `Closure`.
+/// `vm::Vm<'_>` -> `Vm`; `WithTail<value::ClosureHead<'_>, ..>` -> `Closure`;
+/// `Array<value::Value<'_>>` -> `Vector`.
 fn short_type(name: &str) -> &str {
     let (base, args) = name.split_once('<').unwrap_or((name, ""));
     let base = base.rsplit("::").next().unwrap_or(base);
@@ -493,6 +494,10 @@ fn short_type(name: &str) -> &str {
         // part's type names the object.
         let head = short_type(args);
         return head.strip_suffix("Head").unwrap_or(head);
+    }
+    if base == "Array" {
+        // The only managed array the interpreter makes is a vector.
+        return "Vector";
     }
     base
 }

@@ -105,11 +105,11 @@ impl Printer<'_> {
             }
             Value::Vector(vector) => {
                 self.out.push_str("#(");
-                for (i, item) in vector.items.borrow().iter().enumerate() {
+                for (i, item) in vector.iter().enumerate() {
                     if i > 0 {
                         self.out.push(' ');
                     }
-                    self.value(*item, depth + 1);
+                    self.value(item, depth + 1);
                 }
                 self.out.push(')');
             }

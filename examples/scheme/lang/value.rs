@@ -25,7 +25,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use tenure::{
-    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace, WithTail,
+    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace, WithTail,
 };
 
 use super::compiler::Code;
@@ -148,13 +148,11 @@ pub struct Pair<'gc> {
     pub cdr: Lock<Value<'gc>>,
 }
 
-/// A vector: the elements live in a `Vec` outside the heap, whose bytes the
-/// `Vec`'s `Trace` impl reports to the collector.
-#[derive(Trace)]
-pub struct Vector<'gc> {
-    /// The elements.
-    pub items: RefLock<Vec<Value<'gc>>>,
-}
+/// A vector: a managed array, its slots inline in one object. `vector-set!`
+/// stores through `Gc::set`, the indexed write barrier, so an old vector
+/// that is written is rescanned by the next minor GC only in the card (512
+/// bytes) of the written slot, not in full.
+pub type Vector<'gc> = Array<Value<'gc>>;
 
 /// A procedure value: one managed object holding the prototype (the fixed
 /// part) and, as its tail, the environment frames it closed over, innermost
@@ -733,11 +731,11 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
                 }
             }
             (Value::Vector(x), Value::Vector(y)) => {
-                let (x, y) = (x.items.borrow(), y.items.borrow());
                 if x.len() != y.len() {
                     return false;
                 }
-                work.extend(x.iter().copied().zip(y.iter().copied()).rev());
+                let pairs = x.slots().iter().zip(y.slots()).rev();
+                work.extend(pairs.map(|(a, b)| (a.get(), b.get())));
             }
             _ => {
                 if !eqv(a, b) {

@@ -29,14 +29,14 @@
 
 use std::rc::Rc;
 
-use tenure::{Gc, Lock, Mutation, RefLock, Rootable, Stashed, Stats, Trace};
+use tenure::{Gc, Lock, Mutation, Rootable, Stashed, Stats, Trace};
 
 use super::builtins::{call_guardian, list_items, BuiltinDef, Ctx, Imp, Params, BUILTINS};
 use super::compiler::{Code, Compiler, Const, Globals, Op};
 use super::printer::to_string;
 use super::reader::{Pos, Syntax};
 use super::value::{
-    new_closure, Builtin, Closure, Env, EnvHead, Proto, ProtoHead, Symbol, Symbols, Value, Vector,
+    new_closure, Builtin, Closure, Env, EnvHead, Proto, ProtoHead, Symbol, Symbols, Value,
 };
 use super::{Error, ErrorKind};
 
@@ -805,12 +805,12 @@ fn constant<'gc>(m: &'gc Mutation<'gc>, c: &Const) -> Value<'gc> {
                 .rev()
                 .fold(tail, |rest, item| Value::cons(m, constant(m, item), rest))
         }
-        Const::Vector(items) => Value::Vector(Gc::new(
-            m,
-            Vector {
-                items: RefLock::new(items.iter().map(|item| constant(m, item)).collect()),
-            },
-        )),
+        Const::Vector(items) => {
+            // The elements first: nothing else may be allocated while the
+            // array's slots are being written.
+            let items: Vec<Value<'gc>> = items.iter().map(|item| constant(m, item)).collect();
+            Value::Vector(Gc::new_array(m, items))
+        }
     }
 }
 
