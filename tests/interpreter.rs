@@ -127,6 +127,19 @@ handed back twice? #f
 kinds: (pair string procedure)
 ";
 
+/// A host object (`Gc<dyn HostObject>`): printing, downcasts, a store into
+/// it, weak keys and a guardian.
+const TIMERS: &str = "\
+#<timer \"counting\">
+(#t #f #f)
+laps: (1 2 3)
+\"counting\"
+elapsed is a time
+notes: 1
+finalized: #<timer \"finished\">, laps 1
+more? #f
+";
+
 const DEMO: &str = "\
 1. index built: 6000 records
 2. churn: 153300 tree nodes made and dropped, checksum 45750
@@ -175,6 +188,11 @@ fn weak_keys() {
 #[test]
 fn guardians() {
     assert_eq!(run("guardians", &[]), GUARDIANS);
+}
+
+#[test]
+fn timers_are_host_objects() {
+    assert_eq!(run("timers", &[]), TIMERS);
 }
 
 /// An object a guardian resurrects is whole: weak references and
@@ -271,6 +289,8 @@ fn programs_pass_the_heap_verifier_in_stress_mode() {
     assert_eq!(after_first_line(&output), after_first_line(WEAK_KEYS));
     let (output, _) = run_on(stressed(500), "guardians", &[]);
     assert_eq!(output, GUARDIANS);
+    let (output, _) = run_on(stressed(50), "timers", &[]);
+    assert_eq!(output, TIMERS);
     let (output, _) = run_on(
         stressed(500),
         "string-table",

@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 
 use tenure::{unlock, Gc, Mutation};
 
+use super::host::{as_timer, lap, new_timer, Timer};
 use super::printer::{format_float, print, to_string};
 use super::value::{equal, eqv, Guardian, Pair, Symbols, Table, TableKind, Value, Vector};
 
@@ -204,6 +205,12 @@ builtins! {
     "param" 2..=2 => Imp::Plain(param),
     "make-guardian" 0..=0 => Imp::Plain(make_guardian),
     "collect" 0..=1 => Imp::Collect,
+    // host objects (host.rs)
+    "make-timer" 1..=1 => Imp::Plain(make_timer),
+    "timer?" 1..=1 => Imp::Plain(is_timer),
+    "timer-elapsed" 1..=1 => Imp::Plain(timer_elapsed),
+    "timer-lap!" 1..=1 => Imp::Plain(timer_lap),
+    "timer-label" 1..=1 => Imp::Plain(timer_label),
     "gc-stats" 0..=1 => Imp::GcStats,
 }
 
@@ -972,6 +979,35 @@ fn table_keys<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 }
 
 // ---------------------------------------------------------------- guardians
+
+// ---------------------------------------------------------------- host objects
+
+fn timer<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, Timer<'gc>>, String> {
+    as_timer(value).ok_or_else(|| wrong_type(ctx, "a timer", value))
+}
+
+fn make_timer<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let label = string(ctx, args[0])?;
+    Ok(new_timer(ctx.m, label))
+}
+
+fn is_timer<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    bool_value(as_timer(args[0]).is_some())
+}
+
+fn timer_elapsed<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let t = timer(ctx, args[0])?;
+    Ok(Value::Float(t.started.elapsed().as_secs_f64() * 1e3))
+}
+
+fn timer_lap<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let t = timer(ctx, args[0])?;
+    Ok(Value::Int(lap(ctx.m, t)))
+}
+
+fn timer_label<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    Ok(Value::Str(timer(ctx, args[0])?.label))
+}
 
 fn make_guardian<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
     Ok(Value::Guardian(Gc::new(ctx.m, Guardian::new(ctx.m))))

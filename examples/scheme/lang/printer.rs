@@ -124,6 +124,7 @@ impl Printer<'_> {
                 self.out.push('>');
             }
             Value::Guardian(_) => self.out.push_str("#<guardian>"),
+            Value::Host(host) => self.out.push_str(&host.as_ref_gc().describe()),
             Value::Closure(closure) => match &closure.head.proto.head.code.name {
                 Some(name) => {
                     let _ = write!(self.out, "#<procedure {name}>");

@@ -29,6 +29,7 @@ use tenure::{
 };
 
 use super::compiler::Code;
+use super::host::Host;
 
 /// An interned symbol.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Trace)]
@@ -71,6 +72,8 @@ pub enum Value<'gc> {
     Closure(Gc<'gc, Closure<'gc>>),
     /// A procedure written in Rust.
     Builtin(Builtin),
+    /// A native object (`host.rs`), held type-erased as `Gc<dyn HostObject>`.
+    Host(Gc<'gc, Host<'gc>>),
 }
 
 impl<'gc> Value<'gc> {
@@ -84,6 +87,7 @@ impl<'gc> Value<'gc> {
             Value::Table(g) => Gc::identity_hash(g),
             Value::Guardian(g) => Gc::identity_hash(g),
             Value::Closure(g) => Gc::identity_hash(g),
+            Value::Host(g) => Gc::identity_hash(g),
             _ => return None,
         })
     }
@@ -134,6 +138,7 @@ impl<'gc> Value<'gc> {
             Value::Vector(_) => "vector",
             Value::Table(_) => "table",
             Value::Closure(_) | Value::Builtin(_) | Value::Guardian(_) => "procedure",
+            Value::Host(host) => host.as_ref_gc().kind(),
         }
     }
 }
@@ -229,6 +234,8 @@ pub enum WeakValue<'gc> {
     Closure(GcWeak<'gc, Closure<'gc>>),
     /// A guardian.
     Guardian(GcWeak<'gc, Guardian<'gc>>),
+    /// A host object.
+    Host(GcWeak<'gc, Host<'gc>>),
 }
 
 /// What a table stores for one key.
@@ -254,6 +261,7 @@ impl<'gc> Stored<'gc> {
             Value::Table(t) => Stored::Weak(WeakValue::Table(Gc::downgrade(m, t))),
             Value::Closure(c) => Stored::Weak(WeakValue::Closure(Gc::downgrade(m, c))),
             Value::Guardian(g) => Stored::Weak(WeakValue::Guardian(Gc::downgrade(m, g))),
+            Value::Host(h) => Stored::Weak(WeakValue::Host(Gc::downgrade(m, h))),
             other => Stored::Strong(other),
         }
     }
@@ -268,6 +276,7 @@ impl<'gc> Stored<'gc> {
             Stored::Weak(WeakValue::Table(w)) => w.upgrade(m).map(Value::Table),
             Stored::Weak(WeakValue::Closure(w)) => w.upgrade(m).map(Value::Closure),
             Stored::Weak(WeakValue::Guardian(w)) => w.upgrade(m).map(Value::Guardian),
+            Stored::Weak(WeakValue::Host(w)) => w.upgrade(m).map(Value::Host),
         }
     }
 }
@@ -347,6 +356,7 @@ pub struct Ephemerons<'gc> {
     tables: GcWeakMap<'gc, Table<'gc>, Value<'gc>>,
     closures: GcWeakMap<'gc, Closure<'gc>, Value<'gc>>,
     guardians: GcWeakMap<'gc, Guardian<'gc>, Value<'gc>>,
+    hosts: GcWeakMap<'gc, Host<'gc>, Value<'gc>>,
 }
 
 /// Applies `$body` to the ephemeron map for `$key`'s kind, with the key as
@@ -375,6 +385,10 @@ macro_rules! by_key_kind {
                 let $map = $eph.guardians;
                 $body
             }
+            Value::Host($gc) => {
+                let $map = $eph.hosts;
+                $body
+            }
             _ => $other,
         }
     };
@@ -389,6 +403,7 @@ impl<'gc> Table<'gc> {
             tables: GcWeakMap::new(m),
             closures: GcWeakMap::new(m),
             guardians: GcWeakMap::new(m),
+            hosts: GcWeakMap::new(m),
         });
         Table {
             kind,
@@ -448,6 +463,7 @@ impl<'gc> Table<'gc> {
                 + eph.tables.len()
                 + eph.closures.len()
                 + eph.guardians.len()
+                + eph.hosts.len()
         });
         this.map.borrow().len_hint() + objects
     }
@@ -480,6 +496,7 @@ pub struct Guardian<'gc> {
     vectors: FinalizationQueue<'gc, Vector<'gc>>,
     tables: FinalizationQueue<'gc, Table<'gc>>,
     closures: FinalizationQueue<'gc, Closure<'gc>>,
+    hosts: FinalizationQueue<'gc, Host<'gc>>,
 }
 
 impl<'gc> Guardian<'gc> {
@@ -491,6 +508,7 @@ impl<'gc> Guardian<'gc> {
             vectors: FinalizationQueue::new(m),
             tables: FinalizationQueue::new(m),
             closures: FinalizationQueue::new(m),
+            hosts: FinalizationQueue::new(m),
         }
     }
 
@@ -502,6 +520,7 @@ impl<'gc> Guardian<'gc> {
             Value::Vector(v) => self.vectors.register(m, v),
             Value::Table(t) => self.tables.register(m, t),
             Value::Closure(c) => self.closures.register(m, c),
+            Value::Host(h) => self.hosts.register(m, h),
             _ => return false,
         }
         true
@@ -514,6 +533,7 @@ impl<'gc> Guardian<'gc> {
             .or_else(|| self.vectors.take(m).map(Value::Vector))
             .or_else(|| self.tables.take(m).map(Value::Table))
             .or_else(|| self.closures.take(m).map(Value::Closure))
+            .or_else(|| self.hosts.take(m).map(Value::Host))
     }
 }
 
@@ -666,6 +686,7 @@ pub fn key_hash(key: Value<'_>) -> u64 {
         Value::Closure(c) => (10u8, Gc::identity_hash(c)).hash(&mut h),
         Value::Builtin(b) => (11u8, b.0).hash(&mut h),
         Value::Guardian(g) => (12u8, Gc::identity_hash(g)).hash(&mut h),
+        Value::Host(o) => (13u8, Gc::identity_hash(o)).hash(&mut h),
     }
     h.finish()
 }
@@ -687,6 +708,7 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
         (Value::Guardian(x), Value::Guardian(y)) => Gc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        (Value::Host(x), Value::Host(y)) => Gc::ptr_eq(x, y),
         _ => false,
     }
 }
