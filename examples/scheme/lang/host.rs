@@ -31,8 +31,9 @@ pub trait HostObject<'gc> {
 
 gc_dyn!(<'gc> dyn HostObject<'gc> + 'gc);
 
-/// A type-erased host object, as `Value::Host` holds it.
-pub type Host<'gc> = dyn HostObject<'gc> + 'gc;
+/// A type-erased host object, as `Value::Host` holds it (`Host` is the VM's
+/// host context, so the object type is `DynHost`).
+pub type DynHost<'gc> = dyn HostObject<'gc> + 'gc;
 
 /// A stopwatch started by `(make-timer label)`.
 #[derive(Trace)]

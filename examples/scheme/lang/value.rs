@@ -29,7 +29,7 @@ use tenure::{
 };
 
 use super::compiler::Code;
-use super::host::Host;
+use super::host::DynHost;
 
 /// An interned symbol.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Trace)]
@@ -73,7 +73,7 @@ pub enum Value<'gc> {
     /// A procedure written in Rust.
     Builtin(Builtin),
     /// A native object (`host.rs`), held type-erased as `Gc<dyn HostObject>`.
-    Host(Gc<'gc, Host<'gc>>),
+    Host(Gc<'gc, DynHost<'gc>>),
 }
 
 impl<'gc> Value<'gc> {
@@ -235,7 +235,7 @@ pub enum WeakValue<'gc> {
     /// A guardian.
     Guardian(GcWeak<'gc, Guardian<'gc>>),
     /// A host object.
-    Host(GcWeak<'gc, Host<'gc>>),
+    Host(GcWeak<'gc, DynHost<'gc>>),
 }
 
 /// What a table stores for one key.
@@ -356,7 +356,7 @@ pub struct Ephemerons<'gc> {
     tables: GcWeakMap<'gc, Table<'gc>, Value<'gc>>,
     closures: GcWeakMap<'gc, Closure<'gc>, Value<'gc>>,
     guardians: GcWeakMap<'gc, Guardian<'gc>, Value<'gc>>,
-    hosts: GcWeakMap<'gc, Host<'gc>, Value<'gc>>,
+    hosts: GcWeakMap<'gc, DynHost<'gc>, Value<'gc>>,
 }
 
 /// Applies `$body` to the ephemeron map for `$key`'s kind, with the key as
@@ -496,7 +496,7 @@ pub struct Guardian<'gc> {
     vectors: FinalizationQueue<'gc, Vector<'gc>>,
     tables: FinalizationQueue<'gc, Table<'gc>>,
     closures: FinalizationQueue<'gc, Closure<'gc>>,
-    hosts: FinalizationQueue<'gc, Host<'gc>>,
+    hosts: FinalizationQueue<'gc, DynHost<'gc>>,
 }
 
 impl<'gc> Guardian<'gc> {
