@@ -44,7 +44,11 @@ fn weak_targets_can_be_unsized() {
     heap.collect_minor();
     heap.collect_full();
     heap.mutate_root(|m, root| {
-        let kept = root.weak_kept.unwrap().upgrade(m).expect("kept alive by the root");
+        let kept = root
+            .weak_kept
+            .unwrap()
+            .upgrade(m)
+            .expect("kept alive by the root");
         assert!(Gc::ptr_eq(kept, root.kept.unwrap()));
         assert_eq!(&*kept, "kept");
         assert!(root.weak_dropped.unwrap().upgrade(m).is_none());

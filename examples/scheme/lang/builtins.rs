@@ -880,20 +880,14 @@ fn is_vector<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 }
 
 fn vector_length<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    Ok(Value::Int(
-        vector_arg(ctx, args[0])?.len() as i64
-    ))
+    Ok(Value::Int(vector_arg(ctx, args[0])?.len() as i64))
 }
 
 fn vector_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
     let i = index(ctx, args[1])?;
-    v.get(i).ok_or_else(|| {
-        format!(
-            "vector-ref: index {i} out of range for length {}",
-            v.len()
-        )
-    })
+    v.get(i)
+        .ok_or_else(|| format!("vector-ref: index {i} out of range for length {}", v.len()))
 }
 
 fn vector_set<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -901,12 +895,8 @@ fn vector_set<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let i = index(ctx, args[1])?;
     // The indexed barrier: an old vector remembers only the card of slot `i`,
     // so the next minor GC rescans that card, not the whole vector.
-    v.try_set(ctx.m, i, args[2]).map_err(|_| {
-        format!(
-            "vector-set!: index {i} out of range for length {}",
-            v.len()
-        )
-    })?;
+    v.try_set(ctx.m, i, args[2])
+        .map_err(|_| format!("vector-set!: index {i} out of range for length {}", v.len()))?;
     Ok(Value::Unspecified)
 }
 

@@ -25,7 +25,8 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use tenure::{
-    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace, WithTail,
+    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace,
+    WithTail,
 };
 
 use super::compiler::Code;

@@ -643,7 +643,11 @@ impl<'gc> Vm<'gc> {
             let slots = args
                 .chain(std::iter::repeat_n(Value::Undefined, undefined))
                 .map(Lock::new);
-            Some(Gc::new_with_tail(m, EnvHead, Exact::new(slots, code.nslots as usize)))
+            Some(Gc::new_with_tail(
+                m,
+                EnvHead,
+                Exact::new(slots, code.nslots as usize),
+            ))
         } else {
             self.stack
                 .resize(base + code.nslots as usize, Value::Undefined);
