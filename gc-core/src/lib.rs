@@ -43,10 +43,10 @@ mod api;
 
 pub use policy::{config, pacer, units};
 
-pub use api::array::{Array, __dirty_cards};
+pub use api::array::{__dirty_cards, Array};
 pub use api::control::GcControl;
 pub use api::ephemeron::GcWeakMap;
-pub use api::erased::{UnsizeFrom, __dyn_value_ptr};
+pub use api::erased::{__dyn_value_ptr, UnsizeFrom};
 pub use api::finalize::FinalizationQueue;
 pub use api::gc::Gc;
 pub use api::heap::Heap;

@@ -1,7 +1,7 @@
 //! Managed arrays and `GcVec`: the indexed barrier, the card remembered set
 //! and the minor GC's card scan, small enough for Miri.
 
-use gc_core::{Array, Gc, GcVec, Heap, Rootable, __dirty_cards};
+use gc_core::{__dirty_cards, Array, Gc, GcVec, Heap, Rootable};
 use gc_derive::Trace;
 
 #[derive(Trace, Debug)]
@@ -32,7 +32,10 @@ const LEN: usize = 4 * PER_CARD;
 fn values(heap: &Heap<R>) -> Vec<Option<u64>> {
     heap.mutate(|_, root| {
         let array = root.array.unwrap();
-        array.iter().map(|slot| slot.map(|leaf| leaf.value)).collect()
+        array
+            .iter()
+            .map(|slot| slot.map(|leaf| leaf.value))
+            .collect()
     })
 }
 
@@ -79,7 +82,10 @@ fn an_old_array_remembers_only_the_written_cards() {
     assert_eq!(dirty(&heap), 2);
     let expect = |heap: &Heap<R>| {
         let got = values(heap);
-        assert_eq!((got[1], got[3], got[2 * PER_CARD + 5]), (Some(1), Some(3), Some(5)));
+        assert_eq!(
+            (got[1], got[3], got[2 * PER_CARD + 5]),
+            (Some(1), Some(3), Some(5))
+        );
         assert_eq!(got.iter().filter(|v| v.is_some()).count(), 3);
     };
     expect(&heap);
@@ -93,7 +99,10 @@ fn an_old_array_remembers_only_the_written_cards() {
     heap.verify().unwrap();
     assert_eq!(dirty(&heap), 0);
     let got = values(&heap);
-    assert_eq!((got[1], got[3], got[2 * PER_CARD + 5]), (Some(1), Some(3), None));
+    assert_eq!(
+        (got[1], got[3], got[2 * PER_CARD + 5]),
+        (Some(1), Some(3), None)
+    );
 }
 
 #[test]
@@ -122,7 +131,9 @@ fn whole_object_writes_and_promotion_leave_precise_cards() {
     for _ in 0..16 {
         heap.mutate(|m, root| {
             // A fresh young target each time, so the promoted array holds one.
-            root.array.unwrap().set(m, 0, Some(Gc::new(m, Leaf { value: 0 })));
+            root.array
+                .unwrap()
+                .set(m, 0, Some(Gc::new(m, Leaf { value: 0 })));
         });
         heap.collect_minor();
         heap.verify().unwrap();
@@ -164,7 +175,15 @@ fn a_gc_vec_grows_by_swapping_managed_buffers() {
         heap.mutate(|m, root| {
             let vec = root.vec.unwrap();
             for i in 0..n / 2 {
-                vec.push(m, Some(Gc::new(m, Leaf { value: (round * n / 2 + i) as u64 })));
+                vec.push(
+                    m,
+                    Some(Gc::new(
+                        m,
+                        Leaf {
+                            value: (round * n / 2 + i) as u64,
+                        },
+                    )),
+                );
             }
         });
         heap.collect_minor();
@@ -212,7 +231,10 @@ fn out_of_bounds_stores_are_refused() {
         heap.mutate(|m, _| Gc::new_array(m, [1u8]).set(m, 5, 0));
     }));
     let message = *result.unwrap_err().downcast::<String>().unwrap();
-    assert_eq!(message, "index 5 out of bounds for a managed array of length 1");
+    assert_eq!(
+        message,
+        "index 5 out of bounds for a managed array of length 1"
+    );
 }
 
 #[test]

@@ -91,7 +91,10 @@ fn a_dyn_gc_is_one_word_and_views_the_value_in_place() {
     // The layout assumption of `api/erased.rs`: no fat pointer is stored, so
     // a `Gc<dyn _>` is a thin header pointer and the value follows the
     // 16-byte header as in every sized object.
-    assert_eq!(std::mem::size_of::<Gc<'static, dyn Shape>>(), std::mem::size_of::<usize>());
+    assert_eq!(
+        std::mem::size_of::<Gc<'static, dyn Shape>>(),
+        std::mem::size_of::<usize>()
+    );
     let heap = new_heap();
     heap.mutate(|m, _| {
         let square = Gc::<dyn Shape>::new_dyn_static(m, Square(4));
@@ -152,7 +155,11 @@ fn erased_objects_are_traced_and_their_targets_updated() {
         heap.mutate(|_, root| {
             for (i, host) in root.hosts.iter().enumerate() {
                 assert_eq!(host.child().value, i as u64);
-                let name = if i % 2 == 0 { format!("timer {i}") } else { "file".into() };
+                let name = if i % 2 == 0 {
+                    format!("timer {i}")
+                } else {
+                    "file".into()
+                };
                 assert_eq!(host.name(), name);
                 assert_eq!(root.shapes[i].area(), 3 * (i * i) as u64);
             }
@@ -175,7 +182,11 @@ fn erased_objects_are_traced_and_their_targets_updated() {
     heap.verify().unwrap();
     heap.mutate(|_, root| assert_eq!(root.hosts[0].child().value, 99));
     let profile = heap.heap_profile();
-    let timers = profile.iter().find(|(name, _)| name.contains("Timer")).unwrap().1;
+    let timers = profile
+        .iter()
+        .find(|(name, _)| name.contains("Timer"))
+        .unwrap()
+        .1;
     assert_eq!(timers.objects, n.div_ceil(2) as usize);
 }
 
@@ -206,8 +217,10 @@ fn erased_objects_are_dropped_exactly_once() {
     let mut heap = new_heap();
     heap.mutate_root(|m, root| {
         Gc::<dyn Shape>::new_dyn_static(m, Counted(drops.clone()));
-        root.shapes.push(Gc::new_dyn_static(m, Counted(drops.clone())));
-        root.shapes.push(Gc::new_dyn_static(m, Counted(drops.clone())));
+        root.shapes
+            .push(Gc::new_dyn_static(m, Counted(drops.clone())));
+        root.shapes
+            .push(Gc::new_dyn_static(m, Counted(drops.clone())));
     });
     heap.collect_minor();
     assert_eq!(drops.get(), 1, "a dead young erased object is dropped");
@@ -216,7 +229,11 @@ fn erased_objects_are_dropped_exactly_once() {
         root.shapes.pop();
     });
     heap.collect_full();
-    assert_eq!(drops.get(), 2, "a dead old erased object is swept and dropped");
+    assert_eq!(
+        drops.get(),
+        2,
+        "a dead old erased object is swept and dropped"
+    );
     heap.collect_full();
     assert_eq!(drops.get(), 2);
     drop(heap);

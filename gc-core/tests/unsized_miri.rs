@@ -49,14 +49,24 @@ fn fill(heap: &mut Heap<R>) {
     heap.mutate_root(|m, root| {
         for i in 0..N {
             root.strings.push(Gc::from_str(m, &"x".repeat(i)));
-            let leaves: Vec<_> = (0..i as u64).map(|v| Gc::new(m, Leaf { value: v })).collect();
+            let leaves: Vec<_> = (0..i as u64)
+                .map(|v| Gc::new(m, Leaf { value: v }))
+                .collect();
             root.slices.push(Gc::from_vec(m, leaves));
-            root.numbers.push(Gc::from_iter_exact(m, (0..i).map(|v| v as u64 * 3)));
+            root.numbers
+                .push(Gc::from_iter_exact(m, (0..i).map(|v| v as u64 * 3)));
             let proto = Proto {
                 name: Gc::from_str(m, "f"),
                 arity: i as u32,
             };
-            let ups = (0..i).map(|v| Lock::new(Gc::new(m, Leaf { value: v as u64 + 100 })));
+            let ups = (0..i).map(|v| {
+                Lock::new(Gc::new(
+                    m,
+                    Leaf {
+                        value: v as u64 + 100,
+                    },
+                ))
+            });
             root.closures.push(Gc::new_with_tail(m, proto, ups));
         }
     });
@@ -68,7 +78,10 @@ fn check(heap: &Heap<R>) {
             assert_eq!(&*root.strings[i], "x".repeat(i).as_str());
             let values: Vec<u64> = root.slices[i].iter().map(|leaf| leaf.value).collect();
             assert_eq!(values, (0..i as u64).collect::<Vec<_>>());
-            assert_eq!(&*root.numbers[i], &(0..i as u64).map(|v| v * 3).collect::<Vec<_>>()[..]);
+            assert_eq!(
+                &*root.numbers[i],
+                &(0..i as u64).map(|v| v * 3).collect::<Vec<_>>()[..]
+            );
             let closure = root.closures[i];
             assert_eq!(&*closure.head.name, "f");
             assert_eq!(closure.head.arity, i as u32);
@@ -169,7 +182,10 @@ fn promotion_copies_by_object_size() {
     heap.collect_full();
     let stats = heap.stats();
     assert_eq!(stats.promoted_bytes, 24 + 8 * 40);
-    assert_eq!(stats.old_bytes, 352, "a 344-byte slice takes a 352-byte cell");
+    assert_eq!(
+        stats.old_bytes, 352,
+        "a 344-byte slice takes a 352-byte cell"
+    );
     heap.verify().unwrap();
     heap.mutate(|_, root| assert_eq!(root.numbers[0].iter().sum::<u64>(), 780));
 }
@@ -200,7 +216,11 @@ fn elements_are_dropped_exactly_once() {
         Gc::new_with_tail(m, Counted(young.clone()), [Counted(young.clone())]);
     });
     heap.collect_minor();
-    assert_eq!(drops.get(), 5, "dead young tails are dropped by the minor GC");
+    assert_eq!(
+        drops.get(),
+        5,
+        "dead young tails are dropped by the minor GC"
+    );
     heap.collect_full();
     assert_eq!(drops.get(), 5);
 

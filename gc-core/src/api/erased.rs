@@ -24,7 +24,7 @@ use std::ptr::NonNull;
 
 use crate::api::gc::Gc;
 use crate::api::mutation::Mutation;
-use crate::api::root::{Root, Rootable, __DynRootable};
+use crate::api::root::{__DynRootable, Root, Rootable};
 use crate::object::header::{ErasedInfo, Header, InfoOf, TypeInfo};
 use crate::object::payload::Payload;
 use crate::object::trace::Trace;
@@ -64,9 +64,7 @@ impl<T: Trace, D: ?Sized + UnsizeFrom<T>, R: 'static> DynInfoOf<T, D, R> {
         // size); `dyn_value_ptr::<D>` transmutes it back to exactly this type
         // before calling it.
         view: unsafe {
-            std::mem::transmute::<unsafe fn(NonNull<u8>) -> NonNull<D>, unsafe fn()>(
-                view::<T, D>,
-            )
+            std::mem::transmute::<unsafe fn(NonNull<u8>) -> NonNull<D>, unsafe fn()>(view::<T, D>)
         },
         type_id: TypeId::of::<R>,
     };
@@ -187,7 +185,8 @@ impl<'gc, D: ?Sized + 'gc> Gc<'gc, D> {
         let erased = this.header().info().erased?;
         // SAFETY: the same identity means the object was allocated as a
         // GcBox<Root<'gc, R>> (a `Gc<'gc, D>` is of this heap and brand).
-        ((erased.type_id)() == TypeId::of::<R>()).then(|| unsafe { Gc::from_header(this.header_ptr()) })
+        ((erased.type_id)() == TypeId::of::<R>())
+            .then(|| unsafe { Gc::from_header(this.header_ptr()) })
     }
 }
 

@@ -128,7 +128,6 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     pub fn identity_hash(this: Gc<'gc, T>) -> u32 {
         this.header().identity_hash()
     }
-
 }
 
 impl<'gc, T: ?Sized + Payload + 'gc> Gc<'gc, T> {

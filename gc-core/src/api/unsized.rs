@@ -63,7 +63,9 @@ pub(crate) fn alloc_tail<H, T>(
     // SAFETY: as above; `len_word` is the object's length at LEN_OFFSET.
     let (data, len_word) = unsafe {
         (
-            base.as_ptr().add(TailLayout::<H, T>::TAIL_OFFSET).cast::<T>(),
+            base.as_ptr()
+                .add(TailLayout::<H, T>::TAIL_OFFSET)
+                .cast::<T>(),
             base.as_ptr().add(LEN_OFFSET).cast::<usize>(),
         )
     };

@@ -167,7 +167,13 @@ impl<'gc, T: Trace + Copy + Default + 'gc> GcVec<'gc, T> {
     fn grow(self, m: &Mutation<'gc>, capacity: usize) {
         let old = self.buffer();
         let len = self.len();
-        let values = (0..capacity).map(|i| if i < len { old.slots()[i].get() } else { T::default() });
+        let values = (0..capacity).map(|i| {
+            if i < len {
+                old.slots()[i].get()
+            } else {
+                T::default()
+            }
+        });
         let new = Gc::new_array(m, values);
         let write = Gc::write(m, self.inner);
         // SAFETY: `buffer` is a field of the object the barrier just covered.

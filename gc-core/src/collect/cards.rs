@@ -26,7 +26,7 @@
 use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header, OLD};
-use crate::object::shape::{card_count, card_offset, elems_per_card, len_of, Shape};
+use crate::object::shape::{card_count, card_offset, elems_per_card, len_of, Shape, TraceRange};
 use crate::object::trace::Tracer;
 use crate::state::GcState;
 
@@ -41,7 +41,7 @@ struct Cards {
     /// Number of elements.
     len: usize,
     /// Traces an element range; `None` if the elements hold no pointers.
-    trace_range: Option<unsafe fn(NonNull<Header>, std::ops::Range<usize>, &mut Tracer)>,
+    trace_range: Option<TraceRange>,
 }
 
 /// The cards of the array headed by `object`.
@@ -158,7 +158,12 @@ pub(crate) fn scan_all_cards(tracer: &mut Tracer, object: NonNull<Header>) -> bo
     scan_cards(tracer, object, &cards, false)
 }
 
-fn scan_cards(tracer: &mut Tracer, object: NonNull<Header>, cards: &Cards, only_dirty: bool) -> bool {
+fn scan_cards(
+    tracer: &mut Tracer,
+    object: NonNull<Header>,
+    cards: &Cards,
+    only_dirty: bool,
+) -> bool {
     let Some(trace_range) = cards.trace_range else {
         for card in 0..cards.count {
             cards.set(card, false);
@@ -198,5 +203,7 @@ pub(crate) unsafe fn is_array(object: NonNull<Header>) -> bool {
 pub(crate) unsafe fn dirty_cards(object: NonNull<Header>) -> usize {
     // SAFETY: as the caller guarantees.
     let cards = unsafe { cards_of(object) };
-    (0..cards.count).filter(|&card| cards.is_dirty(card)).count()
+    (0..cards.count)
+        .filter(|&card| cards.is_dirty(card))
+        .count()
 }

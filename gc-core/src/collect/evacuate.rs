@@ -246,7 +246,9 @@ fn keep_carded(tracer: &mut Tracer, object: NonNull<Header>) {
     if !header.is_carded() {
         header.set_carded(true);
         // SAFETY: this tracer was created with an Evacuation context.
-        unsafe { tracer.context::<Evacuation>() }.carded.push(object);
+        unsafe { tracer.context::<Evacuation>() }
+            .carded
+            .push(object);
     }
 }
 

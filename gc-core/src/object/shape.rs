@@ -32,6 +32,9 @@ use std::ptr::NonNull;
 use crate::object::header::{Header, TypeInfo};
 use crate::object::trace::Tracer;
 
+/// Traces the elements in an index range of an array object.
+pub(crate) type TraceRange = unsafe fn(NonNull<Header>, Range<usize>, &mut Tracer);
+
 /// How the size of an object of one type is found.
 #[derive(Copy, Clone)]
 pub(crate) enum Shape {
@@ -50,7 +53,7 @@ pub(crate) enum Shape {
         elem: usize,
         /// Traces the elements in an index range (the minor GC scans dirty
         /// cards only); `None` when the elements hold no pointers.
-        trace_range: Option<unsafe fn(NonNull<Header>, Range<usize>, &mut Tracer)>,
+        trace_range: Option<TraceRange>,
     },
 }
 
@@ -86,8 +89,8 @@ impl<H, T> TailLayout<H, T> {
     pub(crate) const VALUE_OFFSET: usize =
         round_up(LEN_OFFSET + std::mem::size_of::<usize>(), Self::VALUE_ALIGN);
     /// Offset of the first element.
-    pub(crate) const TAIL_OFFSET: usize = Self::VALUE_OFFSET
-        + round_up(std::mem::size_of::<H>(), std::mem::align_of::<T>());
+    pub(crate) const TAIL_OFFSET: usize =
+        Self::VALUE_OFFSET + round_up(std::mem::size_of::<H>(), std::mem::align_of::<T>());
     /// Alignment of the whole object.
     pub(crate) const ALIGN: usize = max(std::mem::align_of::<Header>(), Self::VALUE_ALIGN);
 
@@ -113,11 +116,9 @@ impl<H, T> TailLayout<H, T> {
 
 /// Elements per card for elements of `elem` bytes (at least 1).
 pub(crate) fn elems_per_card(elem: usize) -> usize {
-    if elem == 0 {
-        usize::MAX
-    } else {
-        (CARD_BYTES / elem).max(1)
-    }
+    CARD_BYTES
+        .checked_div(elem)
+        .map_or(usize::MAX, |n| n.max(1))
 }
 
 /// Number of cards of an array of `len` elements of `elem` bytes.

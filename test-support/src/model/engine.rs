@@ -277,7 +277,12 @@ impl Model {
             id,
             f0: Lock::new(f0.map(|(_, gc)| gc)),
             f1: Lock::new(None),
-            f2: Lock::new(None),
+            cells: shadow
+                .counters
+                .sized::<u64, _>(m, || Gc::new_array_filled(m, CELLS, None)),
+            name: shadow
+                .counters
+                .sized::<u64, _>(m, || Gc::from_str(m, &obj_name(id))),
             list: RefLock::new(Vec::new()),
             payload: make_payload(id, spec.payload),
             inline: std::array::from_fn(|i| inline_word(id, i)),
@@ -810,6 +815,16 @@ fn check_intact(context: &str, shadow: &Shadow, id: u32, gc: ObjRef<'_>) {
         .unwrap_or_else(|| panic!("{context}: object with unknown id {id}"));
     let spec = entry.spec;
     assert_eq!(gc.id, id, "{context}: object {id} has id {}", gc.id);
+    assert_eq!(
+        &*gc.name,
+        obj_name(id),
+        "{context}: object {id} has a corrupt name"
+    );
+    assert_eq!(
+        gc.cells.len(),
+        CELLS,
+        "{context}: object {id} has a corrupt array"
+    );
     assert!(
         payload_matches(id, spec.payload, &gc.payload),
         "{context}: object {id} has a corrupt payload"

@@ -9,13 +9,22 @@ use std::rc::Rc;
 
 use super::program::PayloadSpec;
 use crate::gc::{
-    unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock, Rootable,
-    Stashed, Trace,
+    unlock, Array, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation, RefLock,
+    Rootable, Stashed, Trace,
 };
 
 /// Bytes in a large child's inline array: above the default 8 KiB large-object
 /// threshold, so every [`BigNode`] lives in the large object space.
 pub const BIG_BYTES: usize = 9000;
+
+/// Slots of an object's managed array (`Obj::cells`): two 512-byte cards, so
+/// that edge slot 2, its last slot, is in the second card.
+pub const CELLS: usize = 72;
+
+/// Object `id`'s name (a `Gc<str>`).
+pub fn obj_name(id: u32) -> String {
+    format!("obj{id}")
+}
 
 /// Words in an object's inline array.
 pub const INLINE_WORDS: usize = 32;
@@ -71,8 +80,11 @@ pub struct Obj<'gc> {
     pub f0: Lock<Option<ObjRef<'gc>>>,
     /// Edge slot 1.
     pub f1: Lock<Option<ObjRef<'gc>>>,
-    /// Edge slot 2.
-    pub f2: Lock<Option<ObjRef<'gc>>>,
+    /// A managed array whose last slot is edge slot 2, stored through the
+    /// indexed barrier (`Gc::set`).
+    pub cells: Gc<'gc, Array<Option<ObjRef<'gc>>>>,
+    /// `obj_name(id)`, an unsized object fixed at allocation.
+    pub name: Gc<'gc, str>,
     /// Any number of further edges.
     pub list: RefLock<Vec<ObjRef<'gc>>>,
     /// Outside-heap bytes.
@@ -105,7 +117,7 @@ impl<'gc> Obj<'gc> {
         match index {
             0 => &self.f0,
             1 => &self.f1,
-            _ => &self.f2,
+            _ => &self.cells.as_ref_gc().slots()[CELLS - 1],
         }
     }
 }
@@ -135,13 +147,12 @@ pub fn set_slot<'gc>(
     index: usize,
     to: Option<ObjRef<'gc>>,
 ) {
-    let write = Gc::write(m, obj);
-    let slot = match index {
-        0 => unlock!(write, Obj, f0),
-        1 => unlock!(write, Obj, f1),
-        _ => unlock!(write, Obj, f2),
-    };
-    slot.set(to);
+    match index {
+        0 => unlock!(Gc::write(m, obj), Obj, f0).set(to),
+        1 => unlock!(Gc::write(m, obj), Obj, f1).set(to),
+        // The indexed barrier: an old array remembers the slot's card.
+        _ => obj.cells.set(m, CELLS - 1, to),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

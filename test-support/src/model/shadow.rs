@@ -154,15 +154,15 @@ impl Shadow {
         seen
     }
 
-    /// Objects the heap holds when exactly `reachable` is live: the nodes, their leaf and
-    /// large children, the weak cells (the root keeps every weak reference), the
+    /// Objects the heap holds when exactly `reachable` is live: the nodes, their name
+    /// (`Gc<str>`) and managed array, their leaf and large children, the weak cells (the root keeps every weak reference), the
     /// ephemeron table and the finalization queue.
     pub fn expected_objects(&self, reachable: &BTreeSet<u32>) -> usize {
         let children: usize = reachable
             .iter()
             .map(|&id| {
                 let spec = self.objs[id as usize].spec;
-                usize::from(spec.leaf) + usize::from(spec.big)
+                2 + usize::from(spec.leaf) + usize::from(spec.big)
             })
             .sum();
         reachable.len() + children + self.weaks.len() + 2
