@@ -798,7 +798,7 @@ fn constant<'gc>(m: &'gc Mutation<'gc>, c: &Const) -> Value<'gc> {
     match c {
         Const::Int(n) => Value::Int(*n),
         Const::Float(x) => Value::Float(*x),
-        Const::Str(s) => Value::string(m, &**s),
+        Const::Str(s) => Value::string(m, s),
         Const::Sym(s) => Value::Sym(*s),
         Const::Bool(b) => Value::Bool(*b),
         Const::Nil => Value::Nil,
