@@ -12,8 +12,8 @@ pub use std::hash::{Hash, Hasher};
 pub use std::rc::Rc;
 
 pub use tenure::{
-    unlock, Config, ConfigError, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap, Lock, Mutation,
-    RefLock, Rootable, Stashed, Trace,
+    gc_dyn, unlock, Array, Config, ConfigError, FinalizationQueue, Gc, GcWeak, GcWeakMap, Heap,
+    Lock, Mutation, RefLock, Rootable, Stashed, Trace, WithTail,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Trace)]
@@ -31,14 +31,24 @@ pub enum Value<'gc> {
     Int(i64),
     Float(f64),
     Sym(Symbol),
-    Str(Gc<'gc, String>),
+    Str(Gc<'gc, str>),
     Pair(Gc<'gc, Pair<'gc>>),
     Vector(Gc<'gc, Vector<'gc>>),
     Table(Gc<'gc, Table<'gc>>),
     Guardian(Gc<'gc, Guardian<'gc>>),
     Closure(Gc<'gc, Closure<'gc>>),
     Builtin(Builtin),
+    Host(Gc<'gc, DynHost<'gc>>),
 }
+
+pub trait HostObject<'gc> {
+    fn kind(&self) -> &'static str;
+    fn describe(&self) -> String;
+}
+
+gc_dyn!(<'gc> dyn HostObject<'gc> + 'gc);
+
+pub type DynHost<'gc> = dyn HostObject<'gc> + 'gc;
 
 #[derive(Trace)]
 pub struct Pair<'gc> {
@@ -46,10 +56,7 @@ pub struct Pair<'gc> {
     pub cdr: Lock<Value<'gc>>,
 }
 
-#[derive(Trace)]
-pub struct Vector<'gc> {
-    pub items: RefLock<Vec<Value<'gc>>>,
-}
+pub type Vector<'gc> = Array<Value<'gc>>;
 
 #[derive(Copy, Clone, Trace)]
 pub struct Ephemerons<'gc> {
@@ -58,6 +65,7 @@ pub struct Ephemerons<'gc> {
     pub tables: GcWeakMap<'gc, Table<'gc>, Value<'gc>>,
     pub closures: GcWeakMap<'gc, Closure<'gc>, Value<'gc>>,
     pub guardians: GcWeakMap<'gc, Guardian<'gc>, Value<'gc>>,
+    pub hosts: GcWeakMap<'gc, DynHost<'gc>, Value<'gc>>,
 }
 
 #[derive(Trace)]
@@ -68,7 +76,7 @@ pub struct Table<'gc> {
 
 #[derive(Copy, Clone, Trace)]
 pub enum WeakValue<'gc> {
-    Str(GcWeak<'gc, String>),
+    Str(GcWeak<'gc, str>),
     Pair(GcWeak<'gc, Pair<'gc>>),
 }
 
@@ -80,32 +88,32 @@ pub enum Stored<'gc> {
 
 #[derive(Trace)]
 pub struct Guardian<'gc> {
-    pub pairs: FinalizationQueue<'gc, Pair<'gc>>,
-    pub strings: FinalizationQueue<'gc, String>,
+    pub queue: FinalizationQueue<'gc, Value<'gc>>,
 }
 
 pub struct Code {
     pub ops: Vec<u32>,
 }
 
+pub type Proto<'gc> = WithTail<ProtoHead<'gc>, Value<'gc>>;
+
 #[derive(Trace)]
-pub struct Proto<'gc> {
+pub struct ProtoHead<'gc> {
     #[trace(skip)]
     pub code: Rc<Code>,
-    pub consts: Vec<Value<'gc>>,
     pub protos: Vec<Gc<'gc, Proto<'gc>>>,
 }
 
-#[derive(Trace)]
-pub struct Env<'gc> {
-    pub slots: RefLock<Vec<Value<'gc>>>,
-    pub parent: Option<Gc<'gc, Env<'gc>>>,
-}
+pub type Env<'gc> = WithTail<EnvHead, Lock<Value<'gc>>>;
 
 #[derive(Trace)]
-pub struct Closure<'gc> {
+pub struct EnvHead;
+
+pub type Closure<'gc> = WithTail<ClosureHead<'gc>, Gc<'gc, Env<'gc>>>;
+
+#[derive(Trace)]
+pub struct ClosureHead<'gc> {
     pub proto: Gc<'gc, Proto<'gc>>,
-    pub env: Option<Gc<'gc, Env<'gc>>>,
 }
 
 #[derive(Default)]

@@ -124,7 +124,20 @@ open: 1
 anything more? #f
 resurrected: phoenix
 handed back twice? #f
-kinds: (pair string procedure)
+kinds: (string pair procedure)
+";
+
+/// A host object (`Gc<dyn HostObject>`): printing, downcasts, a store into
+/// it, weak keys and a guardian.
+const TIMERS: &str = "\
+#<timer \"counting\">
+(#t #f #f)
+laps: (1 2 3)
+\"counting\"
+elapsed is a time
+notes: 1
+finalized: #<timer \"finished\">, laps 1
+more? #f
 ";
 
 const DEMO: &str = "\
@@ -175,6 +188,11 @@ fn weak_keys() {
 #[test]
 fn guardians() {
     assert_eq!(run("guardians", &[]), GUARDIANS);
+}
+
+#[test]
+fn timers_are_host_objects() {
+    assert_eq!(run("timers", &[]), TIMERS);
 }
 
 /// An object a guardian resurrects is whole: weak references and
@@ -271,6 +289,8 @@ fn programs_pass_the_heap_verifier_in_stress_mode() {
     assert_eq!(after_first_line(&output), after_first_line(WEAK_KEYS));
     let (output, _) = run_on(stressed(500), "guardians", &[]);
     assert_eq!(output, GUARDIANS);
+    let (output, _) = run_on(stressed(50), "timers", &[]);
+    assert_eq!(output, TIMERS);
     let (output, _) = run_on(
         stressed(500),
         "string-table",
@@ -476,4 +496,69 @@ fn printing_a_cycle_terminates() {
     let output = interp.take_output();
     assert!(output.starts_with("(1 2 1 2"), "{}", &output[..20]);
     assert!(output.ends_with("...)"));
+}
+
+/// Closures carry the frames they see as their tail (a display): a variable
+/// three frames out is read and written from the innermost `lambda`, two
+/// closures over the same frame share its variables through `set!`, and all
+/// of it survives moves and full collections in stress mode.
+#[test]
+fn closures_over_nested_frames_share_their_variables() {
+    let mut interp = stressed(7);
+    interp.capture_output();
+    interp
+        .run(
+            "(define (outer a)
+               (lambda (b)
+                 (let ((c (* b 10)))
+                   (list
+                     (lambda (d) (set! a (+ a 1)) (list a b c d))
+                     (lambda () (set! c (+ c 100)) a)
+                     (lambda () c)))))
+             (define fs ((outer 1) 2))
+             (collect 'minor)
+             (display ((car fs) 3)) (newline)
+             (display ((cadr fs))) (newline)
+             (collect)
+             (display ((car fs) 4)) (newline)
+             (display ((caddr fs))) (newline)
+             (define other ((outer 50) 5))
+             (display ((car other) 6)) (newline)
+             (display ((car fs) 7)) (newline)",
+        )
+        .unwrap();
+    assert_eq!(
+        interp.take_output(),
+        "(2 2 20 3)\n2\n(3 2 120 4)\n120\n(51 5 50 6)\n(4 2 120 7)\n"
+    );
+}
+
+/// `vector-set!` goes through the indexed barrier: a store into an old
+/// vector dirties the one card of the written slot (not the whole vector),
+/// and the young value it stored survives the next minor GC through it.
+/// (Without the card, the minor GC would not see the old-to-young pointer.)
+#[test]
+fn vector_set_dirties_one_card_of_an_old_vector() {
+    let mut interp = Interp::new();
+    interp.capture_output();
+    interp
+        .run("(define v (make-vector 4000 0)) (collect)")
+        .unwrap();
+    interp.run("(vector-set! v 3000 (list 1 2))").unwrap();
+    let handle = interp.global("v").expect("v is defined");
+    let dirty = |interp: &mut Interp| {
+        interp
+            .heap_mut()
+            .mutate(|m, _| match m.fetch(&handle).value {
+                tenure_scheme::value::Value::Vector(v) => tenure::__dirty_cards(v),
+                _ => panic!("v is a vector"),
+            })
+    };
+    assert_eq!(dirty(&mut interp), 1, "one card of 4000 slots");
+    interp.heap_mut().collect_minor();
+    // The card stays dirty only while the slot may still point to a young
+    // object (a survivor), and never spreads to the rest of the vector.
+    assert!(dirty(&mut interp) <= 1);
+    interp.run("(display (vector-ref v 3000))").unwrap();
+    assert_eq!(interp.take_output(), "(1 2)");
 }

@@ -113,6 +113,21 @@ fn nothing_runs_when_a_later_form_is_malformed() {
 
 #[test]
 fn runtime_errors_point_at_the_failing_expression() {
+    // A host object's builtins check its concrete type by downcast.
+    assert_error(
+        "(timer-lap! (vector 1))",
+        ErrorKind::Runtime,
+        1,
+        1,
+        "timer-lap!: expected a timer, got #(1)",
+    );
+    assert_error(
+        "(make-timer 'name)",
+        ErrorKind::Runtime,
+        1,
+        1,
+        "make-timer: expected a string, got name",
+    );
     assert_error(
         "(define x 1)\n(display (+ x y))",
         ErrorKind::Runtime,

@@ -56,7 +56,7 @@ fn profiles_and_dumps_are_written_from_the_repl() {
     let json = std::fs::read_to_string(&dump).unwrap();
     let vectors = json
         .lines()
-        .filter(|l| l.contains("::value::Vector"))
+        .filter(|l| l.contains("Array<tenure_scheme::value::Value"))
         .count();
     assert_eq!(vectors, 100, "one per row");
     let dot = tmp("repl.dot");

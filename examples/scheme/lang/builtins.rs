@@ -18,8 +18,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use tenure::{unlock, Gc, Mutation, RefLock};
+use tenure::{unlock, Gc, Mutation};
 
+use super::host::{as_timer, lap, new_timer, Timer};
 use super::printer::{format_float, print, to_string};
 use super::value::{equal, eqv, Guardian, Pair, Symbols, Table, TableKind, Value, Vector};
 
@@ -204,6 +205,12 @@ builtins! {
     "param" 2..=2 => Imp::Plain(param),
     "make-guardian" 0..=0 => Imp::Plain(make_guardian),
     "collect" 0..=1 => Imp::Collect,
+    // host objects (host.rs)
+    "make-timer" 1..=1 => Imp::Plain(make_timer),
+    "timer?" 1..=1 => Imp::Plain(is_timer),
+    "timer-elapsed" 1..=1 => Imp::Plain(timer_elapsed),
+    "timer-lap!" 1..=1 => Imp::Plain(timer_lap),
+    "timer-label" 1..=1 => Imp::Plain(timer_label),
     "gc-stats" 0..=1 => Imp::GcStats,
 }
 
@@ -274,7 +281,7 @@ fn index(ctx: &Ctx<'_, '_>, value: Value<'_>) -> Result<usize, String> {
     }
 }
 
-fn string<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, String>, String> {
+fn string<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, str>, String> {
     match value {
         Value::Str(s) => Ok(s),
         other => Err(wrong_type(ctx, "a string", other)),
@@ -559,7 +566,7 @@ fn number_to_string<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> 
         Num::Int(n) => n.to_string(),
         Num::Float(x) => format_float(x),
     };
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn string_to_number<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -811,7 +818,7 @@ fn string_append<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         }
         text.push_str(&piece);
     }
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn substring<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -824,7 +831,7 @@ fn substring<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         ));
     }
     let text: String = s.chars().skip(start).take(end - start).collect();
-    Ok(Value::string(ctx.m, text))
+    Ok(Value::string(ctx.m, &text))
 }
 
 fn string_eq<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -837,22 +844,17 @@ fn string_lt<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 fn string_upcase<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let upper = string(ctx, args[0])?.to_uppercase();
-    Ok(Value::string(ctx.m, upper))
+    Ok(Value::string(ctx.m, &upper))
 }
 
 // ---------------------------------------------------------------- vectors
 
 fn new_vector<'gc>(m: &Mutation<'gc>, items: Vec<Value<'gc>>) -> Value<'gc> {
-    Value::Vector(Gc::new(
-        m,
-        Vector {
-            items: RefLock::new(items),
-        },
-    ))
+    Value::Vector(Gc::new_array(m, items))
 }
 
 fn vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    Ok(new_vector(ctx.m, args.to_vec()))
+    Ok(Value::Vector(Gc::new_array(ctx.m, args.iter().copied())))
 }
 
 /// The longest vector `make-vector` builds (4 M elements, 64 MiB of
@@ -870,7 +872,7 @@ fn make_vector<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
         ));
     }
     let fill = args.get(1).copied().unwrap_or(Value::Int(0));
-    Ok(new_vector(ctx.m, vec![fill; len]))
+    Ok(Value::Vector(Gc::new_array_filled(ctx.m, len, fill)))
 }
 
 fn is_vector<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
@@ -878,38 +880,29 @@ fn is_vector<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 }
 
 fn vector_length<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
-    Ok(Value::Int(
-        vector_arg(ctx, args[0])?.items.borrow().len() as i64
-    ))
+    Ok(Value::Int(vector_arg(ctx, args[0])?.len() as i64))
 }
 
 fn vector_ref<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
     let i = index(ctx, args[1])?;
-    let items = v.items.borrow();
-    items.get(i).copied().ok_or_else(|| {
-        format!(
-            "vector-ref: index {i} out of range for length {}",
-            items.len()
-        )
-    })
+    v.get(i)
+        .ok_or_else(|| format!("vector-ref: index {i} out of range for length {}", v.len()))
 }
 
 fn vector_set<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
     let i = index(ctx, args[1])?;
-    let mut items = unlock!(Gc::write(ctx.m, v), Vector, items).borrow_mut();
-    let len = items.len();
-    let slot = items
-        .get_mut(i)
-        .ok_or_else(|| format!("vector-set!: index {i} out of range for length {len}"))?;
-    *slot = args[2];
+    // The indexed barrier: an old vector remembers only the card of slot `i`,
+    // so the next minor GC rescans that card, not the whole vector.
+    v.try_set(ctx.m, i, args[2])
+        .map_err(|_| format!("vector-set!: index {i} out of range for length {}", v.len()))?;
     Ok(Value::Unspecified)
 }
 
 fn vector_to_list<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let v = vector_arg(ctx, args[0])?;
-    let items = v.items.borrow().clone();
+    let items: Vec<Value<'gc>> = v.iter().collect();
     Ok(Value::list(ctx.m, items.into_iter()))
 }
 
@@ -977,6 +970,35 @@ fn table_keys<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 
 // ---------------------------------------------------------------- guardians
 
+// ---------------------------------------------------------------- host objects
+
+fn timer<'gc>(ctx: &Ctx<'gc, '_>, value: Value<'gc>) -> Result<Gc<'gc, Timer<'gc>>, String> {
+    as_timer(value).ok_or_else(|| wrong_type(ctx, "a timer", value))
+}
+
+fn make_timer<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let label = string(ctx, args[0])?;
+    Ok(new_timer(ctx.m, label))
+}
+
+fn is_timer<'gc>(_: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    bool_value(as_timer(args[0]).is_some())
+}
+
+fn timer_elapsed<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let t = timer(ctx, args[0])?;
+    Ok(Value::Float(t.started.elapsed().as_secs_f64() * 1e3))
+}
+
+fn timer_lap<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    let t = timer(ctx, args[0])?;
+    Ok(Value::Int(lap(ctx.m, t)))
+}
+
+fn timer_label<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
+    Ok(Value::Str(timer(ctx, args[0])?.label))
+}
+
 fn make_guardian<'gc>(ctx: &mut Ctx<'gc, '_>, _: &[Value<'gc>]) -> R<'gc> {
     Ok(Value::Guardian(Gc::new(ctx.m, Guardian::new(ctx.m))))
 }
@@ -1031,7 +1053,7 @@ fn error<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
 fn param<'gc>(ctx: &mut Ctx<'gc, '_>, args: &[Value<'gc>]) -> R<'gc> {
     let name = match args[0] {
         Value::Sym(s) => ctx.symbols.name(s).to_owned(),
-        Value::Str(s) => s.as_str().to_owned(),
+        Value::Str(s) => (*s).to_owned(),
         other => return Err(wrong_type(ctx, "a symbol", other)),
     };
     Ok(match ctx.params.get(&name) {

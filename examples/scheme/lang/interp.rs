@@ -484,10 +484,22 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[rank - 1]
 }
 
-/// `vm::Vm<'_>` -> `Vm`.
+/// `vm::Vm<'_>` -> `Vm`; `WithTail<value::ClosureHead<'_>, ..>` -> `Closure`;
+/// `Array<value::Value<'_>>` -> `Vector`.
 fn short_type(name: &str) -> &str {
-    let base = name.split('<').next().unwrap_or(name);
-    base.rsplit("::").next().unwrap_or(base)
+    let (base, args) = name.split_once('<').unwrap_or((name, ""));
+    let base = base.rsplit("::").next().unwrap_or(base);
+    if base == "WithTail" {
+        // A fixed part and a tail (`Closure`, `Proto`, `Env`): the fixed
+        // part's type names the object.
+        let head = short_type(args);
+        return head.strip_suffix("Head").unwrap_or(head);
+    }
+    if base == "Array" {
+        // The only managed array the interpreter makes is a vector.
+        return "Vector";
+    }
+    base
 }
 
 /// Pause kinds in the order of an object's life, with the report's names.

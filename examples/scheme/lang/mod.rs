@@ -8,6 +8,7 @@
 //!   vectors, tables, closures, environments, prototypes);
 //! - `vm`: the explicit-stack machine that runs in slices inside `mutate`;
 //! - `builtins` and `prelude.scm`: the standard procedures;
+//! - `host`: native objects held as `Gc<dyn HostObject>` (the `timer` demo);
 //! - `printer`: `display` and `write`;
 //! - `interp`: the host side: the heap, the slice loop and its safe points,
 //!   stashed handles, the GC report;
@@ -19,6 +20,7 @@
 
 pub mod builtins;
 pub mod compiler;
+pub mod host;
 pub mod interp;
 pub mod printer;
 pub mod reader;

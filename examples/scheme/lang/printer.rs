@@ -75,7 +75,7 @@ impl Printer<'_> {
             Value::Float(x) => self.out.push_str(&format_float(x)),
             Value::Sym(s) => self.out.push_str(self.symbols.name(s)),
             Value::Str(s) if self.write => {
-                let _ = write!(self.out, "{:?}", s.as_str());
+                let _ = write!(self.out, "{:?}", &*s);
             }
             Value::Str(s) => self.out.push_str(&s),
             Value::Pair(pair) => {
@@ -105,11 +105,11 @@ impl Printer<'_> {
             }
             Value::Vector(vector) => {
                 self.out.push_str("#(");
-                for (i, item) in vector.items.borrow().iter().enumerate() {
+                for (i, item) in vector.iter().enumerate() {
                     if i > 0 {
                         self.out.push(' ');
                     }
-                    self.value(*item, depth + 1);
+                    self.value(item, depth + 1);
                 }
                 self.out.push(')');
             }
@@ -124,7 +124,8 @@ impl Printer<'_> {
                 self.out.push('>');
             }
             Value::Guardian(_) => self.out.push_str("#<guardian>"),
-            Value::Closure(closure) => match &closure.proto.code.name {
+            Value::Host(host) => self.out.push_str(&host.as_ref_gc().describe()),
+            Value::Closure(closure) => match &closure.head.proto.head.code.name {
                 Some(name) => {
                     let _ = write!(self.out, "#<procedure {name}>");
                 }

@@ -12,6 +12,10 @@
 //! remembered set and the tri-colour invariant, DESIGN.md). Immutable objects
 //! (closures, prototypes, strings) need no cell at all.
 //!
+//! Objects with a fixed part and a run of elements are one allocation each:
+//! strings are `Gc<str>`, and closures, prototypes and environment frames
+//! are `Gc<WithTail<Head, Elem>>` (header, length, fixed part, elements).
+//!
 //! Symbols are interned into `u32` ids by [`Symbols`], a plain Rust table that
 //! lives (untraced) in the VM root: a symbol holds no `Gc`, so it costs the
 //! collector nothing.
@@ -20,9 +24,13 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use tenure::{unlock, FinalizationQueue, Gc, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace};
+use tenure::{
+    unlock, Array, FinalizationQueue, Gc, GcKey, GcWeak, GcWeakMap, Lock, Mutation, RefLock, Trace,
+    WeakKey, WithTail,
+};
 
 use super::compiler::Code;
+use super::host::DynHost;
 
 /// An interned symbol.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Trace)]
@@ -50,8 +58,9 @@ pub enum Value<'gc> {
     Float(f64),
     /// A symbol.
     Sym(Symbol),
-    /// An immutable string.
-    Str(Gc<'gc, String>),
+    /// An immutable string: one managed object holding the UTF-8 bytes
+    /// inline (header, length, bytes), so reading it is one hop.
+    Str(Gc<'gc, str>),
     /// A mutable pair.
     Pair(Gc<'gc, Pair<'gc>>),
     /// A mutable vector.
@@ -64,6 +73,8 @@ pub enum Value<'gc> {
     Closure(Gc<'gc, Closure<'gc>>),
     /// A procedure written in Rust.
     Builtin(Builtin),
+    /// A native object (`host.rs`), held type-erased as `Gc<dyn HostObject>`.
+    Host(Gc<'gc, DynHost<'gc>>),
 }
 
 impl<'gc> Value<'gc> {
@@ -77,6 +88,7 @@ impl<'gc> Value<'gc> {
             Value::Table(g) => Gc::identity_hash(g),
             Value::Guardian(g) => Gc::identity_hash(g),
             Value::Closure(g) => Gc::identity_hash(g),
+            Value::Host(g) => Gc::identity_hash(g),
             _ => return None,
         })
     }
@@ -87,9 +99,9 @@ impl<'gc> Value<'gc> {
         !matches!(self, Value::Bool(false))
     }
 
-    /// A fresh string object.
-    pub fn string(m: &Mutation<'gc>, text: impl Into<String>) -> Value<'gc> {
-        Value::Str(Gc::new(m, text.into()))
+    /// A fresh string object: a copy of `text` in one allocation.
+    pub fn string(m: &Mutation<'gc>, text: &str) -> Value<'gc> {
+        Value::Str(Gc::from_str(m, text))
     }
 
     /// A fresh pair.
@@ -127,6 +139,7 @@ impl<'gc> Value<'gc> {
             Value::Vector(_) => "vector",
             Value::Table(_) => "table",
             Value::Closure(_) | Value::Builtin(_) | Value::Guardian(_) => "procedure",
+            Value::Host(host) => host.as_ref_gc().kind(),
         }
     }
 }
@@ -141,34 +154,49 @@ pub struct Pair<'gc> {
     pub cdr: Lock<Value<'gc>>,
 }
 
-/// A vector: the elements live in a `Vec` outside the heap, whose bytes the
-/// `Vec`'s `Trace` impl reports to the collector.
-#[derive(Trace)]
-pub struct Vector<'gc> {
-    /// The elements.
-    pub items: RefLock<Vec<Value<'gc>>>,
-}
+/// A vector: a managed array, its slots inline in one object. `vector-set!`
+/// stores through `Gc::set`, the indexed write barrier, so an old vector
+/// that is written is rescanned by the next minor GC only in the card (512
+/// bytes) of the written slot, not in full.
+pub type Vector<'gc> = Array<Value<'gc>>;
 
-/// A procedure value: compiled code plus the environment it closed over.
+/// A procedure value: one managed object holding the prototype (the fixed
+/// part) and, as its tail, the environment frames it closed over, innermost
+/// first (a *display*: `tail[d]` is the frame `d` levels out from where the
+/// `lambda` was evaluated). A variable of an enclosing procedure is reached
+/// in two hops (closure -> frame -> slot) however deep it is, and making a
+/// closure is one allocation. Empty at top level, where free names are
+/// globals.
+pub type Closure<'gc> = WithTail<ClosureHead<'gc>, Gc<'gc, Env<'gc>>>;
+
+/// The fixed part of a [`Closure`].
 #[derive(Trace)]
-pub struct Closure<'gc> {
+pub struct ClosureHead<'gc> {
     /// The code and its constants.
     pub proto: Gc<'gc, Proto<'gc>>,
-    /// The innermost environment visible where the `lambda` was evaluated
-    /// (`None` at top level, where free names are globals).
-    pub env: Option<Gc<'gc, Env<'gc>>>,
 }
 
-/// A function prototype: the immutable bytecode (plain Rust data, shared
-/// with `Rc`) and the managed constants it refers to. Made once when a
+/// A fresh closure of `proto` over the frames `display` (innermost first).
+pub fn new_closure<'gc>(
+    m: &Mutation<'gc>,
+    proto: Gc<'gc, Proto<'gc>>,
+    display: impl ExactSizeIterator<Item = Gc<'gc, Env<'gc>>>,
+) -> Gc<'gc, Closure<'gc>> {
+    Gc::new_with_tail(m, ClosureHead { proto }, display)
+}
+
+/// A function prototype: one managed object holding the immutable bytecode
+/// and the nested prototypes (the fixed part) and the constants the code
+/// refers to as its tail (`Op::Const(i)` reads `tail[i]`). Made once when a
 /// top-level form is loaded; every closure of the same `lambda` shares it.
+pub type Proto<'gc> = WithTail<ProtoHead<'gc>, Value<'gc>>;
+
+/// The fixed part of a [`Proto`].
 #[derive(Trace)]
-pub struct Proto<'gc> {
+pub struct ProtoHead<'gc> {
     /// The bytecode (holds no `Gc`, so it is skipped).
     #[trace(skip)]
     pub code: Rc<Code>,
-    /// Constants (quoted data, string literals), materialised in the heap.
-    pub consts: Vec<Value<'gc>>,
     /// Prototypes of the `lambda`s nested in this one.
     pub protos: Vec<Gc<'gc, Proto<'gc>>>,
     /// The allocation site calls of it enter (`demo.scm:12 make-tree`),
@@ -178,26 +206,16 @@ pub struct Proto<'gc> {
 }
 
 /// One environment frame: the variables of one procedure call that inner
-/// closures may capture. Procedures without inner `lambda`s keep their
-/// variables on the VM stack instead and allocate no frame.
-#[derive(Trace)]
-pub struct Env<'gc> {
-    /// The variables, by slot number (`set!` writes through the barrier).
-    pub slots: RefLock<Vec<Value<'gc>>>,
-    /// The enclosing frame.
-    pub parent: Option<Gc<'gc, Env<'gc>>>,
-}
+/// closures may capture, inline in one object (`tail[slot]`; `set!` writes
+/// through the barrier). Procedures without inner `lambda`s keep their
+/// variables on the VM stack instead and allocate no frame. A frame needs no
+/// parent pointer: each closure carries the whole chain it sees.
+pub type Env<'gc> = WithTail<EnvHead, Lock<Value<'gc>>>;
 
-impl<'gc> Env<'gc> {
-    /// The frame `depth` levels out from `env` (0 is `env` itself).
-    #[inline]
-    pub fn ancestor(mut env: Gc<'gc, Env<'gc>>, depth: u16) -> Gc<'gc, Env<'gc>> {
-        for _ in 0..depth {
-            env = env.parent.expect("the compiler counted the frames");
-        }
-        env
-    }
-}
+/// The (empty) fixed part of an [`Env`]; it names the frame in heap
+/// profiles and dumps.
+#[derive(Trace)]
+pub struct EnvHead;
 
 // ---------------------------------------------------------------- tables
 
@@ -206,7 +224,7 @@ impl<'gc> Env<'gc> {
 #[derive(Copy, Clone, Trace)]
 pub enum WeakValue<'gc> {
     /// A string.
-    Str(GcWeak<'gc, String>),
+    Str(GcWeak<'gc, str>),
     /// A pair.
     Pair(GcWeak<'gc, Pair<'gc>>),
     /// A vector.
@@ -217,6 +235,8 @@ pub enum WeakValue<'gc> {
     Closure(GcWeak<'gc, Closure<'gc>>),
     /// A guardian.
     Guardian(GcWeak<'gc, Guardian<'gc>>),
+    /// A host object.
+    Host(GcWeak<'gc, DynHost<'gc>>),
 }
 
 /// What a table stores for one key.
@@ -242,6 +262,7 @@ impl<'gc> Stored<'gc> {
             Value::Table(t) => Stored::Weak(WeakValue::Table(Gc::downgrade(m, t))),
             Value::Closure(c) => Stored::Weak(WeakValue::Closure(Gc::downgrade(m, c))),
             Value::Guardian(g) => Stored::Weak(WeakValue::Guardian(Gc::downgrade(m, g))),
+            Value::Host(h) => Stored::Weak(WeakValue::Host(Gc::downgrade(m, h))),
             other => Stored::Strong(other),
         }
     }
@@ -256,6 +277,7 @@ impl<'gc> Stored<'gc> {
             Stored::Weak(WeakValue::Table(w)) => w.upgrade(m).map(Value::Table),
             Stored::Weak(WeakValue::Closure(w)) => w.upgrade(m).map(Value::Closure),
             Stored::Weak(WeakValue::Guardian(w)) => w.upgrade(m).map(Value::Guardian),
+            Stored::Weak(WeakValue::Host(w)) => w.upgrade(m).map(Value::Host),
         }
     }
 }
@@ -335,6 +357,7 @@ pub struct Ephemerons<'gc> {
     tables: GcWeakMap<'gc, Table<'gc>, Value<'gc>>,
     closures: GcWeakMap<'gc, Closure<'gc>, Value<'gc>>,
     guardians: GcWeakMap<'gc, Guardian<'gc>, Value<'gc>>,
+    hosts: GcWeakMap<'gc, DynHost<'gc>, Value<'gc>>,
 }
 
 /// Applies `$body` to the ephemeron map for `$key`'s kind, with the key as
@@ -363,6 +386,10 @@ macro_rules! by_key_kind {
                 let $map = $eph.guardians;
                 $body
             }
+            Value::Host($gc) => {
+                let $map = $eph.hosts;
+                $body
+            }
             _ => $other,
         }
     };
@@ -377,6 +404,7 @@ impl<'gc> Table<'gc> {
             tables: GcWeakMap::new(m),
             closures: GcWeakMap::new(m),
             guardians: GcWeakMap::new(m),
+            hosts: GcWeakMap::new(m),
         });
         Table {
             kind,
@@ -436,6 +464,7 @@ impl<'gc> Table<'gc> {
                 + eph.tables.len()
                 + eph.closures.len()
                 + eph.guardians.len()
+                + eph.hosts.len()
         });
         this.map.borrow().len_hint() + objects
     }
@@ -459,49 +488,44 @@ impl<'gc> Table<'gc> {
 /// guardian, once per registration, and the program finalizes it with the
 /// whole heap available, or keeps it.
 ///
-/// Built on the collector's `FinalizationQueue`, which is typed, so there is
-/// one queue per kind of object.
+/// Built on one collector `FinalizationQueue` of `Value`s: `Value` is a
+/// [`WeakKey`] (the object it is, if any), so the queue watches every kind
+/// of object and hands back the value whole.
 #[derive(Trace)]
 pub struct Guardian<'gc> {
-    pairs: FinalizationQueue<'gc, Pair<'gc>>,
-    strings: FinalizationQueue<'gc, String>,
-    vectors: FinalizationQueue<'gc, Vector<'gc>>,
-    tables: FinalizationQueue<'gc, Table<'gc>>,
-    closures: FinalizationQueue<'gc, Closure<'gc>>,
+    queue: FinalizationQueue<'gc, Value<'gc>>,
+}
+
+impl<'gc> WeakKey<'gc> for Value<'gc> {
+    fn weak_key(&self) -> Option<GcKey<'gc>> {
+        Some(match *self {
+            Value::Pair(p) => GcKey::new(p),
+            Value::Str(s) => GcKey::new(s),
+            Value::Vector(v) => GcKey::new(v),
+            Value::Table(t) => GcKey::new(t),
+            Value::Closure(c) => GcKey::new(c),
+            Value::Host(h) => GcKey::new(h),
+            _ => return None,
+        })
+    }
 }
 
 impl<'gc> Guardian<'gc> {
     /// A guardian that watches nothing yet.
     pub fn new(m: &Mutation<'gc>) -> Guardian<'gc> {
         Guardian {
-            pairs: FinalizationQueue::new(m),
-            strings: FinalizationQueue::new(m),
-            vectors: FinalizationQueue::new(m),
-            tables: FinalizationQueue::new(m),
-            closures: FinalizationQueue::new(m),
+            queue: FinalizationQueue::new(m),
         }
     }
 
     /// Watches `value`; false if it is not an object with a lifetime.
     pub fn register(&self, m: &Mutation<'gc>, value: Value<'gc>) -> bool {
-        match value {
-            Value::Pair(p) => self.pairs.register(m, p),
-            Value::Str(s) => self.strings.register(m, s),
-            Value::Vector(v) => self.vectors.register(m, v),
-            Value::Table(t) => self.tables.register(m, t),
-            Value::Closure(c) => self.closures.register(m, c),
-            _ => return false,
-        }
-        true
+        self.queue.register_key(m, value).is_ok()
     }
 
     /// An object that became unreachable, if any.
     pub fn take(&self, m: &Mutation<'gc>) -> Option<Value<'gc>> {
-        None.or_else(|| self.pairs.take(m).map(Value::Pair))
-            .or_else(|| self.strings.take(m).map(Value::Str))
-            .or_else(|| self.vectors.take(m).map(Value::Vector))
-            .or_else(|| self.tables.take(m).map(Value::Table))
-            .or_else(|| self.closures.take(m).map(Value::Closure))
+        self.queue.take_key(m)
     }
 }
 
@@ -647,13 +671,14 @@ pub fn key_hash(key: Value<'_>) -> u64 {
         Value::Int(i) => (3u8, i).hash(&mut h),
         Value::Float(f) => (4u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(&mut h),
         Value::Sym(s) => (5u8, s.0).hash(&mut h),
-        Value::Str(s) => (6u8, s.as_str()).hash(&mut h),
+        Value::Str(s) => (6u8, &*s).hash(&mut h),
         Value::Pair(p) => (7u8, Gc::identity_hash(p)).hash(&mut h),
         Value::Vector(v) => (8u8, Gc::identity_hash(v)).hash(&mut h),
         Value::Table(t) => (9u8, Gc::identity_hash(t)).hash(&mut h),
         Value::Closure(c) => (10u8, Gc::identity_hash(c)).hash(&mut h),
         Value::Builtin(b) => (11u8, b.0).hash(&mut h),
         Value::Guardian(g) => (12u8, Gc::identity_hash(g)).hash(&mut h),
+        Value::Host(o) => (13u8, Gc::identity_hash(o)).hash(&mut h),
     }
     h.finish()
 }
@@ -675,6 +700,7 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
         (Value::Guardian(x), Value::Guardian(y)) => Gc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        (Value::Host(x), Value::Host(y)) => Gc::ptr_eq(x, y),
         _ => false,
     }
 }
@@ -719,11 +745,11 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
                 }
             }
             (Value::Vector(x), Value::Vector(y)) => {
-                let (x, y) = (x.items.borrow(), y.items.borrow());
                 if x.len() != y.len() {
                     return false;
                 }
-                work.extend(x.iter().copied().zip(y.iter().copied()).rev());
+                let pairs = x.slots().iter().zip(y.slots()).rev();
+                work.extend(pairs.map(|(a, b)| (a.get(), b.get())));
             }
             _ => {
                 if !eqv(a, b) {

@@ -29,13 +29,15 @@
 
 use std::rc::Rc;
 
-use tenure::{unlock, Gc, Mutation, RefLock, Rootable, Stashed, Stats, Trace};
+use tenure::{Gc, Lock, Mutation, Rootable, Stashed, Stats, Trace};
 
 use super::builtins::{call_guardian, list_items, BuiltinDef, Ctx, Imp, Params, BUILTINS};
 use super::compiler::{Code, Compiler, Const, Globals, Op};
 use super::printer::to_string;
 use super::reader::{Pos, Syntax};
-use super::value::{Builtin, Closure, Env, Proto, Symbol, Symbols, Value, Vector};
+use super::value::{
+    new_closure, Builtin, Closure, Env, EnvHead, Proto, ProtoHead, Symbol, Symbols, Value,
+};
 use super::{Error, ErrorKind};
 
 /// A value kept alive across `mutate` calls by the host: the REPL's `$N`
@@ -63,8 +65,8 @@ pub struct Host<'a> {
 pub struct Frame<'gc> {
     /// The procedure being run.
     pub closure: Gc<'gc, Closure<'gc>>,
-    /// Its innermost environment: its own `Env` if its code has one, else
-    /// the closure's captured environment.
+    /// Its own environment frame, if its code has one (the frames it
+    /// closed over are the closure's tail).
     pub env: Option<Gc<'gc, Env<'gc>>>,
     /// The next instruction.
     pub pc: usize,
@@ -234,7 +236,7 @@ impl<'gc> Vm<'gc> {
             m.truncate_sites(0);
         }
         let proto = materialize(m, code, &self.source_name, "top-level");
-        let closure = Gc::new(m, Closure { proto, env: None });
+        let closure = new_closure(m, proto, std::iter::empty());
         self.stack.push(Value::Closure(closure));
         let no_host = Host {
             history: &[],
@@ -347,7 +349,7 @@ impl<'gc> Vm<'gc> {
     fn fail(&mut self, message: String) -> Error {
         let mut trace = Vec::new();
         for frame in self.frames.iter().rev() {
-            let code = &frame.closure.proto.code;
+            let code = &frame.closure.head.proto.head.code;
             let pos = code.op_pos[frame.pc.saturating_sub(1)];
             let name = code.name.as_deref().unwrap_or("lambda").to_owned();
             trace.push((name, pos));
@@ -388,9 +390,10 @@ impl<'gc> Vm<'gc> {
             *steps += 1;
             let (closure, env, base, pc) = (frame.closure, frame.env, frame.base, frame.pc);
             frame.pc += 1;
-            let proto: &'gc Proto<'gc> = closure.as_ref_gc().proto.as_ref_gc();
-            match proto.code.ops[pc] {
-                Op::Const(i) => self.push(proto.consts[i as usize]),
+            let proto: &'gc Proto<'gc> = closure.as_ref_gc().head.proto.as_ref_gc();
+            let code: &'gc Code = &proto.head.code;
+            match code.ops[pc] {
+                Op::Const(i) => self.push(proto.tail[i as usize]),
                 Op::SmallInt(n) => self.push(Value::Int(n.into())),
                 Op::Nil => self.push(Value::Nil),
                 Op::Bool(b) => self.push(Value::Bool(b)),
@@ -398,7 +401,7 @@ impl<'gc> Vm<'gc> {
                 Op::Local(slot) => {
                     let value = self.stack[base + slot as usize];
                     if let Value::Undefined = value {
-                        return Err(used_before_definition(&proto.code, pc));
+                        return Err(used_before_definition(code, pc));
                     }
                     self.push(value);
                 }
@@ -407,18 +410,17 @@ impl<'gc> Vm<'gc> {
                     self.stack[base + slot as usize] = value;
                 }
                 Op::EnvGet(depth, slot) => {
-                    let env = Env::ancestor(env.expect("the compiler counted the frames"), depth);
-                    let value = env.slots.borrow()[slot as usize];
+                    let value = frame_at(closure, env, depth).tail[slot as usize].get();
                     if let Value::Undefined = value {
-                        return Err(used_before_definition(&proto.code, pc));
+                        return Err(used_before_definition(code, pc));
                     }
                     self.push(value);
                 }
                 Op::EnvSet(depth, slot) => {
                     let value = self.pop();
-                    let env = Env::ancestor(env.expect("the compiler counted the frames"), depth);
+                    let env = frame_at(closure, env, depth);
                     // The store goes through the write barrier: the Env may be old.
-                    unlock!(Gc::write(m, env), Env, slots).borrow_mut()[slot as usize] = value;
+                    Gc::write(m, env).tail().set(slot as usize, value);
                 }
                 Op::Global(i) => match self.globals[i as usize] {
                     Value::Undefined => {
@@ -469,13 +471,17 @@ impl<'gc> Vm<'gc> {
                     }
                 }
                 Op::Closure(i) => {
-                    let closure = Gc::new(
-                        m,
-                        Closure {
-                            proto: proto.protos[i as usize],
-                            env,
-                        },
-                    );
+                    // The new closure sees this call's frame (if any) and
+                    // every frame the running closure sees.
+                    let seen = closure.as_ref_gc().tail.iter().copied();
+                    let child = proto.head.protos[i as usize];
+                    let closure = match env {
+                        Some(own) => {
+                            let len = seen.len() + 1;
+                            new_closure(m, child, Exact::new(std::iter::once(own).chain(seen), len))
+                        }
+                        None => new_closure(m, child, seen),
+                    };
                     self.push(Value::Closure(closure));
                 }
                 Op::Call(argc) => {
@@ -599,7 +605,7 @@ impl<'gc> Vm<'gc> {
         argc: usize,
         tail: bool,
     ) -> Result<(), String> {
-        let code: &'gc Code = &closure.as_ref_gc().proto.as_ref_gc().code;
+        let code: &'gc Code = &closure.as_ref_gc().head.proto.as_ref_gc().head.code;
         let nparams = code.nparams as usize;
         if code.rest {
             if argc < nparams {
@@ -632,22 +638,23 @@ impl<'gc> Vm<'gc> {
         }
         let base = callee + 1;
         let env = if code.has_env {
-            let mut slots: Vec<Value<'gc>> = self.stack.drain(base..).collect();
-            slots.resize(code.nslots as usize, Value::Undefined);
-            Some(Gc::new(
+            let args = self.stack.drain(base..);
+            let undefined = code.nslots as usize - args.len();
+            let slots = args
+                .chain(std::iter::repeat_n(Value::Undefined, undefined))
+                .map(Lock::new);
+            Some(Gc::new_with_tail(
                 m,
-                Env {
-                    slots: RefLock::new(slots),
-                    parent: closure.env,
-                },
+                EnvHead,
+                Exact::new(slots, code.nslots as usize),
             ))
         } else {
             self.stack
                 .resize(base + code.nslots as usize, Value::Undefined);
-            closure.env
+            None
         };
         if self.profile_sites {
-            m.push_site(closure.proto.site);
+            m.push_site(closure.head.proto.head.site);
         }
         self.frames.push(Frame {
             closure,
@@ -673,6 +680,53 @@ impl<'gc> Vm<'gc> {
         self.push(value);
     }
 }
+
+/// The environment frame `depth` levels out from the running code: its own
+/// frame `env` (if it has one) is level 0, then the frames its closure
+/// closed over.
+#[inline]
+fn frame_at<'gc>(
+    closure: Gc<'gc, Closure<'gc>>,
+    env: Option<Gc<'gc, Env<'gc>>>,
+    depth: u16,
+) -> Gc<'gc, Env<'gc>> {
+    let depth = depth as usize;
+    match env {
+        Some(own) if depth == 0 => own,
+        Some(_) => closure.as_ref_gc().tail[depth - 1],
+        None => closure.as_ref_gc().tail[depth],
+    }
+}
+
+/// An iterator that yields exactly `len` items and says so (`Chain` cannot
+/// promise an exact length, which `Gc::new_with_tail` needs).
+struct Exact<I> {
+    iter: I,
+    len: usize,
+}
+
+impl<I: Iterator> Exact<I> {
+    /// `iter`, which must yield exactly `len` items.
+    fn new(iter: I, len: usize) -> Exact<I> {
+        Exact { iter, len }
+    }
+}
+
+impl<I: Iterator> Iterator for Exact<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.iter.next()?;
+        self.len = self.len.saturating_sub(1);
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Exact<I> {}
 
 fn check_arity(def: &BuiltinDef, argc: usize) -> Result<(), String> {
     if argc >= def.min && argc <= def.max {
@@ -722,7 +776,9 @@ fn materialize<'gc>(
     file: &str,
     unnamed: &str,
 ) -> Gc<'gc, Proto<'gc>> {
-    let consts = code.consts.iter().map(|c| constant(m, c)).collect();
+    // Materialise the constants first: nothing else may be allocated while
+    // the prototype's elements are being written.
+    let consts: Vec<Value<'gc>> = code.consts.iter().map(|c| constant(m, c)).collect();
     let protos = code
         .children
         .iter()
@@ -730,22 +786,19 @@ fn materialize<'gc>(
         .collect();
     let name = code.name.as_deref().map_or(unnamed, str::trim);
     let site = m.intern_site(&format!("{file}:{} {name}", code.pos.line));
-    Gc::new(
-        m,
-        Proto {
-            code: code.clone(),
-            consts,
-            protos,
-            site,
-        },
-    )
+    let head = ProtoHead {
+        code: code.clone(),
+        protos,
+        site,
+    };
+    Gc::new_with_tail(m, head, consts)
 }
 
 fn constant<'gc>(m: &'gc Mutation<'gc>, c: &Const) -> Value<'gc> {
     match c {
         Const::Int(n) => Value::Int(*n),
         Const::Float(x) => Value::Float(*x),
-        Const::Str(s) => Value::string(m, &**s),
+        Const::Str(s) => Value::string(m, s),
         Const::Sym(s) => Value::Sym(*s),
         Const::Bool(b) => Value::Bool(*b),
         Const::Nil => Value::Nil,
@@ -756,12 +809,12 @@ fn constant<'gc>(m: &'gc Mutation<'gc>, c: &Const) -> Value<'gc> {
                 .rev()
                 .fold(tail, |rest, item| Value::cons(m, constant(m, item), rest))
         }
-        Const::Vector(items) => Value::Vector(Gc::new(
-            m,
-            Vector {
-                items: RefLock::new(items.iter().map(|item| constant(m, item)).collect()),
-            },
-        )),
+        Const::Vector(items) => {
+            // The elements first: nothing else may be allocated while the
+            // array's slots are being written.
+            let items: Vec<Value<'gc>> = items.iter().map(|item| constant(m, item)).collect();
+            Value::Vector(Gc::new_array(m, items))
+        }
     }
 }
 

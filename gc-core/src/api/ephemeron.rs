@@ -146,20 +146,20 @@ impl<V> Drop for EphemeronTable<V> {
 /// [`WeakKey`] (an interpreter's `Value`), values of `K` itself
 /// (`insert_by_key`, `get_by_key`, ...), so that one map serves every kind
 /// of object a value can be.
-pub struct GcWeakMap<'gc, K, V> {
+pub struct GcWeakMap<'gc, K: ?Sized, V> {
     table: Gc<'gc, EphemeronTable<V>>,
     _key: PhantomData<Gc<'gc, K>>,
 }
 
-impl<'gc, K, V> Copy for GcWeakMap<'gc, K, V> {}
+impl<'gc, K: ?Sized, V> Copy for GcWeakMap<'gc, K, V> {}
 
-impl<'gc, K, V> Clone for GcWeakMap<'gc, K, V> {
+impl<'gc, K: ?Sized, V> Clone for GcWeakMap<'gc, K, V> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<'gc, K: 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
+impl<'gc, K: ?Sized + 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
     /// An empty map.
     pub fn new(m: &Mutation<'gc>) -> GcWeakMap<'gc, K, V> {
         let table = EphemeronTable {
@@ -295,7 +295,7 @@ impl<'gc, K: WeakKey<'gc> + 'gc, V: Trace + 'gc> GcWeakMap<'gc, K, V> {
 }
 
 // SAFETY: passes its one strong pointer (the table) to the tracer.
-unsafe impl<'gc, K, V> Trace for GcWeakMap<'gc, K, V> {
+unsafe impl<'gc, K: ?Sized, V> Trace for GcWeakMap<'gc, K, V> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.table.trace(tracer);

@@ -182,7 +182,7 @@ impl<'gc, T: ?Sized + Payload + 'gc> Gc<'gc, T> {
     }
 }
 
-impl<'gc, T: 'gc> Gc<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     /// A weak reference to `this` (see [`GcWeak`]).
     pub fn downgrade(m: &Mutation<'gc>, this: Gc<'gc, T>) -> GcWeak<'gc, T> {
         GcWeak::new(m, this)

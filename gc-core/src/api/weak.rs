@@ -49,20 +49,20 @@ unsafe fn sweep_weak_cell(object: NonNull<Header>, fix: FixSlot<'_>) {
 }
 
 /// A weak reference to a managed `T`: it does not keep the target alive.
-pub struct GcWeak<'gc, T> {
+pub struct GcWeak<'gc, T: ?Sized> {
     cell: Gc<'gc, WeakCell>,
     _target: PhantomData<Gc<'gc, T>>,
 }
 
-impl<'gc, T> Copy for GcWeak<'gc, T> {}
+impl<'gc, T: ?Sized> Copy for GcWeak<'gc, T> {}
 
-impl<'gc, T> Clone for GcWeak<'gc, T> {
+impl<'gc, T: ?Sized> Clone for GcWeak<'gc, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<'gc, T: 'gc> GcWeak<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> GcWeak<'gc, T> {
     pub(crate) fn new(m: &Mutation<'gc>, target: Gc<'gc, T>) -> GcWeak<'gc, T> {
         let cell = WeakCell {
             target: Some(target.header_ptr()),
@@ -111,7 +111,7 @@ impl<'gc, T: 'gc> GcWeak<'gc, T> {
     }
 }
 
-impl<'gc, T> fmt::Debug for GcWeak<'gc, T> {
+impl<'gc, T: ?Sized> fmt::Debug for GcWeak<'gc, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // SAFETY: the cell is live for 'gc (I4).
         let live = unsafe { &*Gc::as_ptr(self.cell) }.target.is_some();
@@ -124,7 +124,7 @@ impl<'gc, T> fmt::Debug for GcWeak<'gc, T> {
 }
 
 // SAFETY: passes its one pointer (to the cell, strongly) to the tracer.
-unsafe impl<'gc, T> Trace for GcWeak<'gc, T> {
+unsafe impl<'gc, T: ?Sized> Trace for GcWeak<'gc, T> {
     #[inline]
     fn trace(&mut self, tracer: &mut Tracer) {
         self.cell.trace(tracer);

@@ -50,7 +50,7 @@ impl<'gc> Clone for GcKey<'gc> {
 impl<'gc> GcKey<'gc> {
     /// The key of `gc`'s object.
     #[inline]
-    pub fn new<T: 'gc>(gc: Gc<'gc, T>) -> GcKey<'gc> {
+    pub fn new<T: ?Sized + 'gc>(gc: Gc<'gc, T>) -> GcKey<'gc> {
         GcKey {
             header: gc.header_ptr(),
             _brand: std::marker::PhantomData,
@@ -78,7 +78,7 @@ impl<'gc> GcKey<'gc> {
     }
 }
 
-impl<'gc, T: 'gc> From<Gc<'gc, T>> for GcKey<'gc> {
+impl<'gc, T: ?Sized + 'gc> From<Gc<'gc, T>> for GcKey<'gc> {
     fn from(gc: Gc<'gc, T>) -> GcKey<'gc> {
         GcKey::new(gc)
     }
@@ -144,7 +144,7 @@ pub trait WeakKey<'gc>: Trace {
     fn weak_key(&self) -> Option<GcKey<'gc>>;
 }
 
-impl<'gc, T: 'gc> WeakKey<'gc> for Gc<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> WeakKey<'gc> for Gc<'gc, T> {
     #[inline]
     fn weak_key(&self) -> Option<GcKey<'gc>> {
         Some(GcKey::new(*self))
