@@ -31,6 +31,12 @@ pub(crate) struct Eden {
     /// Nominal size in bytes: a minor GC is due once `used` reaches it.
     /// Written by the young-generation sizing policy at safe points.
     capacity: Cell<usize>,
+    /// The largest `capacity` ever set. An arena is replaced (its memory
+    /// given back) only when it grew past twice this, not past twice the
+    /// current capacity: a pause-target sizer that shrinks Eden must keep
+    /// reusing the warm chunk it has, not free it and fault a new one in
+    /// at every minor GC.
+    max_capacity: Cell<usize>,
     /// Objects whose type needs `Drop`, in allocation order.
     needs_drop: RefCell<Vec<NonNull<Header>>>,
 }
@@ -42,6 +48,7 @@ impl Eden {
             bump: Bump::with_capacity(capacity),
             used: Cell::new(0),
             capacity: Cell::new(capacity),
+            max_capacity: Cell::new(capacity),
             needs_drop: RefCell::new(Vec::new()),
         }
     }
@@ -73,6 +80,13 @@ impl Eden {
     /// Changes the nominal size (takes effect for the next fill).
     pub(crate) fn set_capacity(&mut self, capacity: usize) {
         self.capacity.set(capacity);
+        self.max_capacity.set(self.max_capacity.get().max(capacity));
+    }
+
+    /// True if the arena grew far past any size Eden has had (one huge
+    /// `mutate`), so that a minor GC should replace it.
+    fn outgrown(&self, arena: &Bump) -> bool {
+        arena.allocated_bytes() > 2 * self.max_capacity.get()
     }
 
     /// True once a minor GC is due.
@@ -97,7 +111,7 @@ impl Eden {
         }
         // An arena that grew far past its nominal size (one huge `mutate`)
         // is replaced, so that its memory goes back to the system.
-        if self.bump.allocated_bytes() > 2 * self.capacity.get() {
+        if self.outgrown(&self.bump) {
             self.bump = Bump::with_capacity(self.capacity.get());
         } else {
             self.bump.reset();
@@ -117,7 +131,7 @@ impl Eden {
         debug_assert!(self.needs_drop.get_mut().is_empty());
         let capacity = self.capacity.get();
         let fresh = spare
-            .filter(|arena| arena.allocated_bytes() <= 2 * capacity)
+            .filter(|arena| !self.outgrown(arena))
             .unwrap_or_else(|| Bump::with_capacity(capacity));
         self.used.set(0);
         std::mem::replace(&mut self.bump, fresh)
