@@ -49,14 +49,15 @@ impl Collector {
         bytes: usize,
         pauses: &mut Vec<(PauseKind, Duration)>,
     ) {
-        if state.generational && state.eden.is_full() {
-            pauses.push((PauseKind::Minor, timed(|| self.minor(state, roots))));
+        let pause = if state.generational && state.eden.is_full() {
+            (PauseKind::Minor, timed(|| self.minor(state, roots)))
         } else if state.young_drops.is_pending() {
             let step = timed(|| self.young_drop_step(state, bytes));
-            pauses.push((PauseKind::SweepStep, step));
+            (PauseKind::SweepStep, step)
         } else {
             return;
-        }
+        };
+        pauses.push(pause);
         #[cfg(feature = "record")]
         self.record_last(state, roots, pauses);
     }
