@@ -298,11 +298,7 @@ mod tests {
     }
 
     /// An arena of `n` `Counted` objects and their drop list.
-    fn arena(
-        n: usize,
-        _drops: &Drops,
-        panics_at: Option<usize>,
-    ) -> (Bump, Vec<NonNull<Header>>) {
+    fn arena(n: usize, _drops: &Drops, panics_at: Option<usize>) -> (Bump, Vec<NonNull<Header>>) {
         let arena = Bump::new();
         let objects = (0..n)
             .map(|i| {
