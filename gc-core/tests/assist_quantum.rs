@@ -26,6 +26,10 @@ fn mark_steps(stats: &Stats) -> u64 {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a pacing test of thousands of safe points (over 15 minutes under Miri); it has no unsafe code of its own, and the marking and assist paths it drives run under Miri in model_miri"
+)]
 fn every_assist_step_but_the_last_does_at_least_a_quantum() {
     for generational in [true, false] {
         let config = Config::builder()
