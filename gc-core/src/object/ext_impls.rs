@@ -15,113 +15,21 @@
 //! An `IndexMap`/`IndexSet` is rebuilt in its iteration order, so the order
 //! (and every index) survives the rekeying.
 
-#[cfg(any(feature = "hashbrown", feature = "indexmap"))]
-use crate::object::std_impls::entry_bytes;
+#[cfg(feature = "smallvec")]
 use crate::object::std_impls::trace_all;
+#[cfg(any(feature = "hashbrown", feature = "indexmap"))]
+use crate::object::std_impls::{hashed_map_trace, hashed_set_trace};
+#[cfg(feature = "smallvec")]
 use crate::object::trace::{Trace, Tracer};
 
-// SAFETY: values are traced in place. When keys can hold pointers the map is
-// drained and rebuilt, passing each key by `&mut` before re-inserting it
-// (clause 1); `Gc` hashes by identity, which survives moves, so rebuilt
-// entries land where they belong. Keys that hold no pointer are never changed
-// by a collection (clause 5) and stay in place.
 #[cfg(feature = "hashbrown")]
-unsafe impl<K, V, S> Trace for hashbrown::HashMap<K, V, S>
-where
-    K: Trace + Eq + std::hash::Hash,
-    V: Trace,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<K, V>());
-        if K::HOLDS_GC {
-            let entries = std::mem::take(self);
-            self.reserve(entries.len());
-            for (mut key, mut value) in entries {
-                key.trace(tracer);
-                value.trace(tracer);
-                self.insert(key, value);
-            }
-        } else {
-            trace_all(self.values_mut(), tracer);
-        }
-    }
-}
-
-// SAFETY: as for hashbrown's HashMap: elements are rebuilt when they can hold
-// pointers.
+hashed_map_trace!(hashbrown::HashMap);
 #[cfg(feature = "hashbrown")]
-unsafe impl<T, S> Trace for hashbrown::HashSet<T, S>
-where
-    T: Trace + Eq + std::hash::Hash,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = T::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<T, ()>());
-        if T::HOLDS_GC {
-            let items = std::mem::take(self);
-            self.reserve(items.len());
-            for mut item in items {
-                item.trace(tracer);
-                self.insert(item);
-            }
-        }
-    }
-}
-
-// SAFETY: as for hashbrown's HashMap. The map is drained in order and
-// rebuilt by appending, so each entry keeps its index (clause 1 holds as
-// each key and value is passed by `&mut` before it is re-inserted).
+hashed_set_trace!(hashbrown::HashSet);
 #[cfg(feature = "indexmap")]
-unsafe impl<K, V, S> Trace for indexmap::IndexMap<K, V, S>
-where
-    K: Trace + Eq + std::hash::Hash,
-    V: Trace,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<K, V>());
-        if K::HOLDS_GC {
-            let entries = std::mem::take(self);
-            self.reserve(entries.len());
-            for (mut key, mut value) in entries {
-                key.trace(tracer);
-                value.trace(tracer);
-                self.insert(key, value);
-            }
-        } else {
-            trace_all(self.values_mut(), tracer);
-        }
-    }
-}
-
-// SAFETY: as for IndexMap: rebuilt in order when elements can hold pointers.
+hashed_map_trace!(indexmap::IndexMap);
 #[cfg(feature = "indexmap")]
-unsafe impl<T, S> Trace for indexmap::IndexSet<T, S>
-where
-    T: Trace + Eq + std::hash::Hash,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = T::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<T, ()>());
-        if T::HOLDS_GC {
-            let items = std::mem::take(self);
-            self.reserve(items.len());
-            for mut item in items {
-                item.trace(tracer);
-                self.insert(item);
-            }
-        }
-    }
-}
+hashed_set_trace!(indexmap::IndexSet);
 
 // SAFETY: forwards to every element, inline or spilled, in place (clause 1);
 // a spilled buffer is reported as outside bytes, an inline one is part of the

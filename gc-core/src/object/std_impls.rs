@@ -170,56 +170,79 @@ pub(super) fn entry_bytes<K, V>() -> usize {
     std::mem::size_of::<K>() + std::mem::size_of::<V>() + std::mem::size_of::<usize>()
 }
 
-// SAFETY: values are traced in place. Keys cannot be reached by `&mut` inside
-// a map, so when keys can hold pointers (`K::HOLDS_GC`) the map is drained and
-// rebuilt, passing each key by `&mut` before re-inserting it (clause 1). `Gc`
-// hashes by identity, which survives moves, so rebuilt entries land where they
-// belong. Keys that hold no pointer are never changed by a collection (clause
-// 5) and stay in place; the outside bytes they own are not walked.
-unsafe impl<K, V, S> Trace for std::collections::HashMap<K, V, S>
-where
-    K: Trace + Eq + std::hash::Hash,
-    V: Trace,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<K, V>());
-        if K::HOLDS_GC {
-            let entries = std::mem::take(self);
-            self.reserve(entries.len());
-            for (mut key, mut value) in entries {
-                key.trace(tracer);
-                value.trace(tracer);
-                self.insert(key, value);
+/// Implements `Trace` for a hashed map type (std's, hashbrown's, indexmap's):
+/// one body for all of them.
+macro_rules! hashed_map_trace {
+    ($($map:ident)::+) => {
+        // SAFETY: values are traced in place. Keys cannot be reached by `&mut`
+        // inside a map, so when keys can hold pointers (`K::HOLDS_GC`) the map
+        // is drained and rebuilt, passing each key by `&mut` before
+        // re-inserting it (clause 1); draining and re-inserting keeps an
+        // ordered map's order. `Gc` hashes by identity, which survives moves,
+        // so rebuilt entries land where they belong. Keys that hold no pointer
+        // are never changed by a collection (clause 5) and stay in place; the
+        // outside bytes they own are not walked.
+        unsafe impl<K, V, S> $crate::object::trace::Trace for $($map)::+<K, V, S>
+        where
+            K: $crate::object::trace::Trace + Eq + std::hash::Hash,
+            V: $crate::object::trace::Trace,
+            S: std::hash::BuildHasher + Default,
+        {
+            const NEEDS_TRACE: bool = true;
+            const HOLDS_GC: bool = K::HOLDS_GC || V::HOLDS_GC;
+            fn trace(&mut self, tracer: &mut $crate::object::trace::Tracer) {
+                tracer.external_bytes(
+                    self.capacity() * $crate::object::std_impls::entry_bytes::<K, V>(),
+                );
+                if K::HOLDS_GC {
+                    let entries = std::mem::take(self);
+                    self.reserve(entries.len());
+                    for (mut key, mut value) in entries {
+                        key.trace(tracer);
+                        value.trace(tracer);
+                        self.insert(key, value);
+                    }
+                } else {
+                    $crate::object::std_impls::trace_all(self.values_mut(), tracer);
+                }
             }
-        } else {
-            trace_all(self.values_mut(), tracer);
         }
-    }
+    };
 }
 
-// SAFETY: as for HashMap: elements are rebuilt when they can hold pointers.
-unsafe impl<T, S> Trace for std::collections::HashSet<T, S>
-where
-    T: Trace + Eq + std::hash::Hash,
-    S: std::hash::BuildHasher + Default,
-{
-    const NEEDS_TRACE: bool = true;
-    const HOLDS_GC: bool = T::HOLDS_GC;
-    fn trace(&mut self, tracer: &mut Tracer) {
-        tracer.external_bytes(self.capacity() * entry_bytes::<T, ()>());
-        if T::HOLDS_GC {
-            let items = std::mem::take(self);
-            self.reserve(items.len());
-            for mut item in items {
-                item.trace(tracer);
-                self.insert(item);
+/// Implements `Trace` for a hashed set type: one body for all of them.
+macro_rules! hashed_set_trace {
+    ($($set:ident)::+) => {
+        // SAFETY: as for the hashed maps: elements are drained and rebuilt,
+        // each passed by `&mut` (clause 1), when they can hold pointers.
+        unsafe impl<T, S> $crate::object::trace::Trace for $($set)::+<T, S>
+        where
+            T: $crate::object::trace::Trace + Eq + std::hash::Hash,
+            S: std::hash::BuildHasher + Default,
+        {
+            const NEEDS_TRACE: bool = true;
+            const HOLDS_GC: bool = T::HOLDS_GC;
+            fn trace(&mut self, tracer: &mut $crate::object::trace::Tracer) {
+                tracer.external_bytes(
+                    self.capacity() * $crate::object::std_impls::entry_bytes::<T, ()>(),
+                );
+                if T::HOLDS_GC {
+                    let items = std::mem::take(self);
+                    self.reserve(items.len());
+                    for mut item in items {
+                        item.trace(tracer);
+                        self.insert(item);
+                    }
+                }
             }
         }
-    }
+    };
 }
+#[cfg(any(feature = "hashbrown", feature = "indexmap"))]
+pub(crate) use {hashed_map_trace, hashed_set_trace};
+
+hashed_map_trace!(std::collections::HashMap);
+hashed_set_trace!(std::collections::HashSet);
 
 // SAFETY: as for HashMap. (`Gc` has no `Ord`, so keys that hold pointers are
 // rare here, but are still rebuilt correctly.)
