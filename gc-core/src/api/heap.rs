@@ -125,7 +125,7 @@ where
             crate::collect::young::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
-        state.pretenure.set_enabled(config.pretenuring);
+        state.set_pretenuring(config.pretenuring);
         let mut collector = Collector::new(config);
         collector.end_safe_point(&state);
         let root = build_root(Mutation::from_state(&state));

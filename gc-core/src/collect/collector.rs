@@ -175,8 +175,8 @@ impl Collector {
         self.pacer.set_memory_limit(settings.memory_limit);
         self.pacer.set_min_heap(settings.min_heap);
         self.pacer.set_cpu_limit(settings.cpu_limit);
-        state.large_threshold.set(new.large_object_threshold);
-        state.pretenure.set_enabled(new.pretenuring);
+        state.set_large_threshold(new.large_object_threshold);
+        state.set_pretenuring(new.pretenuring);
         if old.tenuring != new.tenuring {
             self.tenuring_threshold = initial_tenuring_threshold(&new);
         }

@@ -135,7 +135,7 @@ pub(crate) fn minor_gc(
     outcome.root_scan_time = root_scan_time;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
     let overflowing = outcome.first_cohort_bytes > survivor_capacity;
-    state.pretenure.judge(overflowing);
+    state.judge_pretenuring(overflowing);
     let drops_start = Instant::now();
     free_young(
         state,

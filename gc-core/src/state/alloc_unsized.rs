@@ -53,20 +53,19 @@ impl GcState {
         let layout = Layout::from_size_align(size, info.align)
             .map_err(|_| AllocError::OutOfMemory { requested: size })?;
         let young_shape = size <= MAX_CELL_BYTES && info.align <= CELL_ALIGN;
-        let (ptr, space, sample_due) =
-            if young_shape && self.generational && size < self.large_threshold.get() {
-                if self.eden.used() + size > self.profile.cap_young_limit.get() {
-                    return Err(self.heap_limit_error(size));
-                }
-                let sample_due = self.eden.used() + size > self.young_limit.get();
-                let ptr = self
-                    .eden
-                    .alloc(layout)
-                    .ok_or(AllocError::OutOfMemory { requested: size })?;
-                (ptr, Space::Eden, sample_due)
-            } else {
-                self.allocate_unsized_old(info, layout)?
-            };
+        let (ptr, space, sample_due) = if young_shape && self.takes_young(size) {
+            if self.eden.used() + size > self.profile.cap_young_limit.get() {
+                return Err(self.heap_limit_error(size));
+            }
+            let sample_due = self.eden.used() + size > self.young_limit.get();
+            let ptr = self
+                .eden
+                .alloc(layout)
+                .ok_or(AllocError::OutOfMemory { requested: size })?;
+            (ptr, Space::Eden, sample_due)
+        } else {
+            self.allocate_unsized_old(info, layout)?
+        };
         let object = ptr.cast::<Header>();
         // SAFETY: fresh, unaliased memory of `size` >= LEN_OFFSET + 8 bytes,
         // aligned to at least 8 (the header's alignment divides info.align).
@@ -99,7 +98,7 @@ impl GcState {
             return Err(self.heap_limit_error(size));
         }
         let is_large =
-            size >= self.large_threshold.get() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
+            size >= self.large_threshold() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
         let (ptr, space) = if is_large {
             (self.large.borrow_mut().alloc(layout), Space::Large)
         } else {

@@ -91,8 +91,14 @@ pub(crate) struct GcState {
     pub(crate) gray_new: RefCell<Vec<NonNull<Header>>>,
     /// The collector's phase (written only by the collector at safe points).
     pub(crate) phase: Cell<Phase>,
-    /// Objects of at least this many bytes go to the large object space.
-    pub(crate) large_threshold: Cell<usize>,
+    /// Objects of at least this many bytes go to the large object space
+    /// (`set_large_threshold`).
+    large_threshold: Cell<usize>,
+    /// Objects of fewer bytes take the young fast path with no other check:
+    /// the large-object threshold, or 0 in a heap without a young generation
+    /// or while any site is pretenured (every allocation then takes the
+    /// checked path). One comparison instead of three on the hot path.
+    young_below: Cell<usize>,
     /// Allocation beyond this many bytes since the last safe point exceeds the
     /// hard cap (`usize::MAX` when there is none). Set at each safe point.
     pub(crate) alloc_limit: Cell<usize>,
@@ -148,7 +154,7 @@ impl GcState {
         survivor_bytes: usize,
         large_threshold: usize,
     ) -> GcState {
-        GcState {
+        let state = GcState {
             generational,
             eden: Eden::new(eden_bytes),
             old: RefCell::new(OldSpace::new()),
@@ -161,6 +167,7 @@ impl GcState {
             gray_new: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Idle),
             large_threshold: Cell::new(large_threshold),
+            young_below: Cell::new(0),
             alloc_limit: Cell::new(usize::MAX),
             young_limit: Cell::new(usize::MAX),
             eden_used_at_safe_point: Cell::new(0),
@@ -177,8 +184,9 @@ impl GcState {
             profile: AllocProfile::default(),
             pretenure: pretenure::Pretenure::default(),
             deferred_panic: DeferredPanic::default(),
-        }
-        .with_profile_rate(DEFAULT_PROFILE_RATE)
+        };
+        state.refresh_young_below();
+        state.with_profile_rate(DEFAULT_PROFILE_RATE)
     }
 
     fn with_profile_rate(self, rate: usize) -> GcState {
@@ -244,7 +252,9 @@ impl GcState {
     /// Allocates `value` described by `info` (which must describe `GcBox<T>`).
     ///
     /// The young path is the hot path: with the size, alignment and need for
-    /// `Drop` known at compile time, it is one bounds check against
+    /// `Drop` known at compile time, it is one size test against
+    /// `young_below` (which folds the young generation, the large-object
+    /// threshold and pretenuring into one number), one bounds check against
     /// `young_limit`, Eden's pointer bump, the header and value writes, and
     /// one counter increment.
     #[inline]
@@ -256,14 +266,22 @@ impl GcState {
         debug_assert_eq!(info.size, std::mem::size_of::<GcBox<T>>());
         let layout = Layout::new::<GcBox<T>>();
         let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
-        if !(young_shape && self.generational && layout.size() < self.large_threshold.get()) {
-            return self.allocate_old(info, value);
+        if !(young_shape && layout.size() < self.young_below.get()) {
+            return self.allocate_checked(info, value);
         }
-        if self.pretenure.may_pretenure(info) {
-            return self.allocate_pretenured(info, value);
-        }
-        // The one check of the fast path: the hard heap cap and the next
-        // allocation sample both lower `young_limit` (see `alloc_profile`).
+        self.allocate_young(info, value)
+    }
+
+    /// Bump-allocates in Eden. The one check of the fast path: the hard heap
+    /// cap and the next allocation sample both lower `young_limit` (see
+    /// `alloc_profile`).
+    #[inline(always)]
+    fn allocate_young<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let layout = Layout::new::<GcBox<T>>();
         if self.eden.used() + layout.size() > self.young_limit.get() {
             return self.allocate_young_cold(info, value);
         }
@@ -276,6 +294,62 @@ impl GcState {
             .cast::<GcBox<T>>();
         self.init_young(ptr, info, value);
         Ok(ptr)
+    }
+
+    /// The allocation path past the fast path's one size test: old space
+    /// (no young generation, or too large or aligned for a cell), a
+    /// pretenured site, or the young path of a heap with pretenured sites.
+    #[inline(never)]
+    fn allocate_checked<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let layout = Layout::new::<GcBox<T>>();
+        let young_shape = layout.size() <= MAX_CELL_BYTES && layout.align() <= CELL_ALIGN;
+        if !(young_shape && self.takes_young(layout.size())) {
+            return self.allocate_old(info, value);
+        }
+        if self.pretenure.may_pretenure(info) {
+            return self.allocate_pretenured(info, value);
+        }
+        self.allocate_young(info, value)
+    }
+
+    /// True if an object of `size` bytes (of a cell's shape) starts young.
+    pub(crate) fn takes_young(&self, size: usize) -> bool {
+        self.generational && size < self.large_threshold.get()
+    }
+
+    /// The large-object threshold (`Config::large_object_threshold`).
+    pub(crate) fn large_threshold(&self) -> usize {
+        self.large_threshold.get()
+    }
+
+    /// Sets the large-object threshold.
+    pub(crate) fn set_large_threshold(&self, bytes: usize) {
+        self.large_threshold.set(bytes);
+        self.refresh_young_below();
+    }
+
+    /// Turns pretenuring on or off (`Config::pretenuring`).
+    pub(crate) fn set_pretenuring(&self, enabled: bool) {
+        self.pretenure.set_enabled(enabled);
+        self.refresh_young_below();
+    }
+
+    /// Judges the pretenuring samples at a minor GC (`Pretenure::judge`);
+    /// `overflowing` says the survivor space overflowed.
+    pub(crate) fn judge_pretenuring(&self, overflowing: bool) {
+        self.pretenure.judge(overflowing);
+        self.refresh_young_below();
+    }
+
+    /// Recomputes `young_below` from what it summarizes.
+    fn refresh_young_below(&self) {
+        let fast = self.generational && !self.pretenure.any_pretenured();
+        let below = if fast { self.large_threshold.get() } else { 0 };
+        self.young_below.set(below);
     }
 
     /// Writes a new young object into fresh Eden memory `ptr`.
@@ -386,7 +460,7 @@ impl GcState {
             return Err(self.heap_limit_error(size));
         }
         let is_large =
-            size >= self.large_threshold.get() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
+            size >= self.large_threshold() || size > MAX_CELL_BYTES || info.align > CELL_ALIGN;
         let (ptr, space) = if is_large {
             (self.large.borrow_mut().alloc(layout_of(info)), Space::Large)
         } else {

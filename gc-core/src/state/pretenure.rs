@@ -119,6 +119,11 @@ impl Pretenure {
             .set(if enabled { SAMPLE_STRIDE } else { usize::MAX });
     }
 
+    /// True if any site is pretenured now.
+    pub(crate) fn any_pretenured(&self) -> bool {
+        self.mask.get() != 0
+    }
+
     /// True if `info` may be a pretenured site (exact only when false).
     #[inline(always)]
     pub(crate) fn may_pretenure(&self, info: &'static TypeInfo) -> bool {
