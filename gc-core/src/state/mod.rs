@@ -285,6 +285,17 @@ impl GcState {
         if self.eden.used() + layout.size() > self.young_limit.get() {
             return self.allocate_young_cold(info, value);
         }
+        self.bump_young(info, value)
+    }
+
+    /// Bumps Eden's pointer and writes the new object there.
+    #[inline(always)]
+    fn bump_young<T>(
+        &self,
+        info: &'static TypeInfo,
+        value: T,
+    ) -> Result<NonNull<GcBox<T>>, AllocError> {
+        let layout = Layout::new::<GcBox<T>>();
         let ptr = self
             .eden
             .alloc(layout)
@@ -378,14 +389,7 @@ impl GcState {
         if self.eden.used() + layout.size() > self.profile.cap_young_limit.get() {
             return Err(self.heap_limit_error(layout.size()));
         }
-        let ptr = self
-            .eden
-            .alloc(layout)
-            .ok_or(AllocError::OutOfMemory {
-                requested: layout.size(),
-            })?
-            .cast::<GcBox<T>>();
-        self.init_young(ptr, info, value);
+        let ptr = self.bump_young(info, value)?;
         self.sample_if_due(ptr.cast(), info);
         self.pretenure_sample_if_due(ptr.cast(), info);
         Ok(ptr)
