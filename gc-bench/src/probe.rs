@@ -242,7 +242,7 @@ impl Probe {
             tenure_stats: None,
             peer_collections: None,
             notes: Vec::new(),
-            by_kind: false,
+            by_kind: std::env::var_os("GC_BENCH_BY_KIND").is_some(),
             kinds: BTreeMap::new(),
             kind_prefix: "",
             load_start,
@@ -457,7 +457,9 @@ impl Probe {
         Root<'static, R>: Trace,
     {
         self.sample_tenure(heap);
-        self.tenure_stats = Some(heap.stats());
+        let stats = heap.stats();
+        self.notes.push(pauses_by_kind(&stats));
+        self.tenure_stats = Some(stats);
     }
 
     /// Takes the final counters from a stats snapshot (for hosts that own
@@ -542,6 +544,29 @@ impl Probe {
     pub fn cycles(&self) -> Vec<CycleRecord> {
         self.cycles.borrow().clone()
     }
+}
+
+/// One note line on the heap's own pause timings by kind (each piece of a
+/// `collect_debt` call timed inside the heap; no system call per safe point,
+/// unlike `by_kind`'s on-CPU clock): count, p50, p99, p99.9 and longest per kind.
+fn pauses_by_kind(stats: &Stats) -> String {
+    let kinds: Vec<String> = stats
+        .pause_histograms
+        .iter()
+        .map(|h| {
+            let q = &h.since_start;
+            format!(
+                "{} {} (p50 {}, p99 {}, p99.9 {}, max {})",
+                kind_name(h.kind),
+                q.count,
+                crate::report::fmt_ns(nanos(q.p50)),
+                crate::report::fmt_ns(nanos(q.p99)),
+                crate::report::fmt_ns(nanos(q.p999)),
+                crate::report::fmt_ns(nanos(q.max))
+            )
+        })
+        .collect();
+    format!("heap pauses by kind: {}", kinds.join("; "))
 }
 
 fn nanos(duration: Duration) -> u64 {

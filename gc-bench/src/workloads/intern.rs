@@ -223,13 +223,11 @@ impl Program {
     }
 
     /// Runs up to [`OPS_PER_MUTATE`] interns.
-    fn batch<S: Symbols, H>(
-        &mut self,
-        symbols: &S,
-        table: &mut impl Table<S::Weak>,
-        held: &mut H,
-    ) where
-        H: std::ops::IndexMut<usize, Output = Option<S::Sym>> + std::ops::Deref<Target = [Option<S::Sym>]> + ?Sized,
+    fn batch<S: Symbols, H>(&mut self, symbols: &S, table: &mut impl Table<S::Weak>, held: &mut H)
+    where
+        H: std::ops::IndexMut<usize, Output = Option<S::Sym>>
+            + std::ops::Deref<Target = [Option<S::Sym>]>
+            + ?Sized,
     {
         let names = self.vocabulary.len() as u64;
         for _ in 0..OPS_PER_MUTATE {
@@ -281,11 +279,7 @@ impl Program {
     }
 
     /// After a full collection: counts live entries and held names.
-    fn finish<S: Symbols>(
-        mut self,
-        table: &impl Table<S::Weak>,
-        held: &[Option<S::Sym>],
-    ) -> Tally {
+    fn finish<S: Symbols>(mut self, table: &impl Table<S::Weak>, held: &[Option<S::Sym>]) -> Tally {
         self.tally.live_entries = table.live(S::is_dead) as u64;
         let names: HashSet<&str> = held.iter().flatten().map(|s| S::name(s)).collect();
         self.tally.held_names = names.len() as u64;

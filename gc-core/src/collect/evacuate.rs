@@ -64,6 +64,9 @@ struct Evacuation<'a> {
     params: MinorParams,
     /// Set while a major cycle is marking: old objects reached are shaded onto `gray`.
     marking: bool,
+    /// False while the remembered set and the dirty cards are scanned: an
+    /// old-to-old edge there needs no shading (see `trace_roots`).
+    shade_old: bool,
     gray: &'a mut Vec<NonNull<Header>>,
     /// Copied objects whose fields are still to be scanned.
     scan: Vec<NonNull<Header>>,
@@ -105,6 +108,7 @@ pub(crate) fn minor_gc(
         old: state.old.get_mut(),
         params,
         marking,
+        shade_old: true,
         gray,
         scan: Vec::new(),
         containers: Vec::new(),
@@ -231,6 +235,13 @@ fn trace_roots(
         // before sweeping frees them).
         unsafe { object.as_ref() }.set_carded(false);
     }
+    // While marking, the old targets of remembered objects and dirty cards
+    // are not shaded: an old-to-old edge is the marker's to follow. The
+    // object holding it is white or gray (the marker will scan it), or black
+    // with that edge shaded when it was blackened, or re-grayed by the write
+    // barrier since (I1). Only edges from the roots and from the young
+    // generation (which the marker does not scan) must be shaded here.
+    set_shade_old(tracer, false);
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
@@ -246,6 +257,12 @@ fn trace_roots(
             keep_carded(tracer, object);
         }
     }
+    set_shade_old(tracer, true);
+}
+
+fn set_shade_old(tracer: &mut Tracer, shade: bool) {
+    // SAFETY: this tracer was created with an Evacuation context.
+    unsafe { tracer.context::<Evacuation>() }.shade_old = shade;
 }
 
 /// The Cheney loop: scan copied objects until none is left.
@@ -342,7 +359,7 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
             unsafe { slot.as_ref() }.is_old(),
             "an edge outside the young ranges to a young object"
         );
-        if evacuation.marking && marks::shade(*slot) {
+        if evacuation.marking && evacuation.shade_old && marks::shade(*slot) {
             evacuation.gray.push(*slot);
         }
         return;
