@@ -168,28 +168,36 @@ pub trait Table<W> {
     fn live(&self, dead: impl Fn(&W) -> bool) -> usize;
 }
 
-impl<W> Table<W> for HashMap<String, W> {
-    fn lookup(&self, name: &str) -> Option<&W> {
-        self.get(name)
-    }
-    fn store(&mut self, name: &str, weak: W) {
-        match self.get_mut(name) {
-            Some(entry) => *entry = weak,
-            None => {
-                self.insert(name.to_owned(), weak);
+/// Implements [`Table`] for a map type with `HashMap`'s method names
+/// (`HashMap` here, tenure's `RootMap` in `tenure_impl`).
+macro_rules! impl_table {
+    ([$($generics:tt)*] $map:ty, $weak:ty) => {
+        impl<$($generics)*> $crate::workloads::intern::Table<$weak> for $map {
+            fn lookup(&self, name: &str) -> Option<&$weak> {
+                self.get(name)
+            }
+            fn store(&mut self, name: &str, weak: $weak) {
+                match self.get_mut(name) {
+                    Some(entry) => *entry = weak,
+                    None => {
+                        self.insert(name.to_owned(), weak);
+                    }
+                }
+            }
+            fn entries(&self) -> usize {
+                self.len()
+            }
+            fn purge(&mut self, dead: impl Fn(&$weak) -> bool) {
+                self.retain(|_, weak| !dead(weak));
+            }
+            fn live(&self, dead: impl Fn(&$weak) -> bool) -> usize {
+                self.iter().filter(|(_, weak)| !dead(weak)).count()
             }
         }
-    }
-    fn entries(&self) -> usize {
-        self.len()
-    }
-    fn purge(&mut self, dead: impl Fn(&W) -> bool) {
-        self.retain(|_, weak| !dead(weak));
-    }
-    fn live(&self, dead: impl Fn(&W) -> bool) -> usize {
-        self.values().filter(|weak| !dead(weak)).count()
-    }
+    };
 }
+
+impl_table!([W] HashMap<String, W>, W);
 
 /// The program: the vocabulary, the random sequence and how far it got.
 pub struct Program {
@@ -345,7 +353,7 @@ fn rc_run(mut program: Program, probe: &mut Probe) -> Tally {
 // ------------------------------------------------------------------ tenure
 
 mod tenure_impl {
-    use super::{Program, Symbols, Table, Tally};
+    use super::{Program, Symbols, Tally};
     use crate::probe::Probe;
     use tenure::{Config, Gc, GcWeak, Heap, Mutation, RootMap, RootVec, Rootable};
 
@@ -400,28 +408,7 @@ mod tenure_impl {
         }
     }
 
-    impl<'gc> Table<GcWeak<'gc, Sym>> for RootMap<'gc, String, GcWeak<'gc, Sym>> {
-        fn lookup(&self, name: &str) -> Option<&GcWeak<'gc, Sym>> {
-            self.get(name)
-        }
-        fn store(&mut self, name: &str, weak: GcWeak<'gc, Sym>) {
-            match self.get_mut(name) {
-                Some(entry) => *entry = weak,
-                None => {
-                    self.insert(name.to_owned(), weak);
-                }
-            }
-        }
-        fn entries(&self) -> usize {
-            self.len()
-        }
-        fn purge(&mut self, dead: impl Fn(&GcWeak<'gc, Sym>) -> bool) {
-            self.retain(|_, weak| !dead(weak));
-        }
-        fn live(&self, dead: impl Fn(&GcWeak<'gc, Sym>) -> bool) -> usize {
-            self.iter().filter(|(_, weak)| !dead(weak)).count()
-        }
-    }
+    impl_table!(['gc] RootMap<'gc, String, GcWeak<'gc, Sym>>, GcWeak<'gc, Sym>);
 
     /// The table and the ring are root containers (see the module docs).
     #[derive(tenure::Trace)]
