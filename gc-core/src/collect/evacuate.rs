@@ -204,7 +204,7 @@ fn settle_containers(tracer: &mut Tracer, epoch: u64, young: &YoungRanges) {
     let is_alive = |object: NonNull<Header>| {
         // An old target is alive without reading it; a young one is read.
         // SAFETY: weakly held objects are live until their slot is swept.
-        !young.contains(object.as_ptr().addr()) || unsafe { object.as_ref() }.is_forwarded()
+        !young.contains(object.as_ptr() as usize) || unsafe { object.as_ref() }.is_forwarded()
     };
     let hooks = crate::collect::settle::SettleHooks {
         container: &recorded_container,
@@ -350,7 +350,7 @@ fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
 pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
     // SAFETY: this tracer was created with an Evacuation context.
     let evacuation = unsafe { tracer.context::<Evacuation>() };
-    if !evacuation.young.contains(slot.as_ptr().addr()) {
+    if !evacuation.young.contains(slot.as_ptr() as usize) {
         // Old: the target is not read unless a major cycle is marking, which
         // shades it (the young generation is a root set for the marker).
         debug_assert!(
@@ -464,7 +464,7 @@ fn sweep_containers(evacuation: &mut Evacuation, deferred: &mut DeferredPanic) {
         let mut holds_young = false;
         let young = &evacuation.young;
         let mut fix = |target: NonNull<Header>| {
-            if !young.contains(target.as_ptr().addr()) {
+            if !young.contains(target.as_ptr() as usize) {
                 // Old: kept, and not read.
                 return Some(target);
             }

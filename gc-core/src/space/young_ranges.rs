@@ -48,7 +48,7 @@ impl YoungRanges {
             // pointers' addresses are taken: no chunk memory is read.
             for (ptr, len) in unsafe { arena.iter_allocated_chunks_raw() } {
                 if len > 0 {
-                    let start = ptr.addr();
+                    let start = ptr as usize;
                     ranges.push((start, start + len));
                 }
             }
@@ -120,9 +120,9 @@ mod tests {
         // Enough to make Eden add chunks.
         let count = if cfg!(miri) { 40 } else { 400 };
         let mut objects: Vec<usize> = (0..count)
-            .map(|_| eden.alloc_layout(layout).as_ptr().addr())
+            .map(|_| eden.alloc_layout(layout).as_ptr() as usize)
             .collect();
-        objects.push(from.alloc_layout(layout).as_ptr().addr());
+        objects.push(from.alloc_layout(layout).as_ptr() as usize);
         let outside = Box::new([0u8; 48]);
         let ranges = YoungRanges::of_arenas(&[&eden, &from]);
         assert!(ranges.len() >= 3, "{} ranges", ranges.len());
@@ -130,6 +130,6 @@ mod tests {
             assert!(ranges.contains(object));
             assert!(ranges.contains(object + 47));
         }
-        assert!(!ranges.contains(outside.as_ptr().addr()));
+        assert!(!ranges.contains(outside.as_ptr() as usize));
     }
 }
