@@ -29,7 +29,12 @@
 //!   wall time: a call the scheduler interrupted shows a long wall time but a
 //!   short CPU time, which tells the collector's work from the machine's load.
 //!   gc-arena's calls are filed too, all under one kind ([`ARENA_KIND`]),
-//!   with their on-CPU time.
+//!   with their on-CPU time. The environment variable `GC_BENCH_BY_KIND`
+//!   (any value) switches it on for every workload from the start: on a
+//!   loaded machine the on-CPU figures are what tells a long step from a
+//!   descheduled one (the price is one CPU-clock read per safe point).
+//!   Without it, [`Probe::finish_tenure`] still notes the heap's own pause
+//!   timings by kind (p50, p99, p99.9 and longest, wall time).
 //! - **Steps of a phase.** [`Probe::restart_pauses`] forgets the pauses so
 //!   far (after a workload's build), and [`Probe::step_summary`] describes
 //!   the steps since, wall and on-CPU, for a note.
@@ -205,7 +210,8 @@ pub struct Probe {
     /// Things a reader must know about this run (leaks, adaptations).
     pub notes: Vec<String>,
     /// File each paying tenure safe point under the kinds of work it did
-    /// (off by default: it reads the heap's stats after every pause).
+    /// (off unless `GC_BENCH_BY_KIND` is set: it reads the heap's stats
+    /// after every pause).
     pub by_kind: bool,
     /// Pauses by kind (see the module docs), keyed by name.
     pub kinds: BTreeMap<String, KindPauses>,
@@ -242,6 +248,7 @@ impl Probe {
             tenure_stats: None,
             peer_collections: None,
             notes: Vec::new(),
+            // See the module docs.
             by_kind: std::env::var_os("GC_BENCH_BY_KIND").is_some(),
             kinds: BTreeMap::new(),
             kind_prefix: "",
