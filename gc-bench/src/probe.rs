@@ -29,7 +29,12 @@
 //!   wall time: a call the scheduler interrupted shows a long wall time but a
 //!   short CPU time, which tells the collector's work from the machine's load.
 //!   gc-arena's calls are filed too, all under one kind ([`ARENA_KIND`]),
-//!   with their on-CPU time.
+//!   with their on-CPU time. The environment variable `GC_BENCH_BY_KIND`
+//!   (any value) switches it on for every workload from the start: on a
+//!   loaded machine the on-CPU figures are what tells a long step from a
+//!   descheduled one (the price is one CPU-clock read per safe point).
+//!   Without it, [`Probe::finish_tenure`] still notes the heap's own pause
+//!   timings by kind (p50, p99, p99.9 and longest, wall time).
 //! - **Steps of a phase.** [`Probe::restart_pauses`] forgets the pauses so
 //!   far (after a workload's build), and [`Probe::step_summary`] describes
 //!   the steps since, wall and on-CPU, for a note.
@@ -205,7 +210,8 @@ pub struct Probe {
     /// Things a reader must know about this run (leaks, adaptations).
     pub notes: Vec<String>,
     /// File each paying tenure safe point under the kinds of work it did
-    /// (off by default: it reads the heap's stats after every pause).
+    /// (off unless `GC_BENCH_BY_KIND` is set: it reads the heap's stats
+    /// after every pause).
     pub by_kind: bool,
     /// Pauses by kind (see the module docs), keyed by name.
     pub kinds: BTreeMap<String, KindPauses>,
@@ -242,7 +248,8 @@ impl Probe {
             tenure_stats: None,
             peer_collections: None,
             notes: Vec::new(),
-            by_kind: false,
+            // See the module docs.
+            by_kind: std::env::var_os("GC_BENCH_BY_KIND").is_some(),
             kinds: BTreeMap::new(),
             kind_prefix: "",
             load_start,
@@ -457,7 +464,9 @@ impl Probe {
         Root<'static, R>: Trace,
     {
         self.sample_tenure(heap);
-        self.tenure_stats = Some(heap.stats());
+        let stats = heap.stats();
+        self.notes.push(pauses_by_kind(&stats));
+        self.tenure_stats = Some(stats);
     }
 
     /// Takes the final counters from a stats snapshot (for hosts that own
@@ -542,6 +551,29 @@ impl Probe {
     pub fn cycles(&self) -> Vec<CycleRecord> {
         self.cycles.borrow().clone()
     }
+}
+
+/// One note line on the heap's own pause timings by kind (each piece of a
+/// `collect_debt` call timed inside the heap; no system call per safe point,
+/// unlike `by_kind`'s on-CPU clock): count, p50, p99, p99.9 and longest per kind.
+fn pauses_by_kind(stats: &Stats) -> String {
+    let kinds: Vec<String> = stats
+        .pause_histograms
+        .iter()
+        .map(|h| {
+            let q = &h.since_start;
+            format!(
+                "{} {} (p50 {}, p99 {}, p99.9 {}, max {})",
+                kind_name(h.kind),
+                q.count,
+                crate::report::fmt_ns(nanos(q.p50)),
+                crate::report::fmt_ns(nanos(q.p99)),
+                crate::report::fmt_ns(nanos(q.p999)),
+                crate::report::fmt_ns(nanos(q.max))
+            )
+        })
+        .collect();
+    format!("heap pauses by kind: {}", kinds.join("; "))
 }
 
 fn nanos(duration: Duration) -> u64 {

@@ -79,3 +79,34 @@ fn a_root_map_keeps_its_values_and_costs_what_changed() {
         assert_eq!(sum, expected);
     });
 }
+
+#[test]
+fn retain_removes_entries_and_frees_their_slots() {
+    let mut heap = Heap::<Table>::new(new_table);
+    heap.mutate_root(|m, table| {
+        for i in 0..N {
+            table.insert(key(i), Gc::new(m, i as u64));
+        }
+    });
+    heap.collect_full();
+    heap.mutate_root(|m, table| {
+        table.retain(|_, value| **value % 3 == 0);
+        assert_eq!(table.len(), N.div_ceil(3));
+        assert!(table.iter().all(|(_, value)| **value % 3 == 0));
+        // The refill goes into the freed slots.
+        for i in 0..N {
+            if i % 3 != 0 {
+                table.insert(key(i), Gc::new(m, 10 * i as u64));
+            }
+        }
+        assert_eq!(table.len(), N);
+    });
+    heap.collect_minor();
+    heap.verify().unwrap();
+    heap.mutate(|_, table| {
+        for i in 0..N {
+            let expected = if i % 3 == 0 { i } else { 10 * i };
+            assert_eq!(*table[key(i).as_str()], expected as u64);
+        }
+    });
+}

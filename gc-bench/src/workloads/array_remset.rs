@@ -4,9 +4,10 @@
 //! **Build.** `size` MiB of small objects (three `u64`s each), counted at
 //! [`NOMINAL_OBJECT_BYTES`] per object (the 24-byte payload, tenure's
 //! 16-byte header and the 8-byte slot that holds it), are stored into
-//! chunked arrays of [`CHUNK_SLOTS`] (1,024) slots, today each a
-//! `Gc<RefLock<Vec<..>>>` (a managed array replaces it when the object
-//! model has one). The chunks hang from one managed spine, written only
+//! chunked arrays of [`CHUNK_SLOTS`] (1,024) slots: on tenure each a
+//! managed `Gc<Array<..>>` (its indexed barrier dirties the 512-byte card
+//! written, and a minor GC scans only dirty cards), on gc-arena a
+//! `Gc<RefLock<Vec<..>>>` (it has no managed array). The chunks hang from one managed spine, written only
 //! during the build, so the root holds one pointer. After the build, tenure
 //! runs `collect_full` (every object old) and gc-arena `finish_cycle` (the
 //! cycle under way to its end; gc-arena has no generations); neither is a
@@ -160,14 +161,14 @@ fn steady_notes(probe: &mut Probe, seconds: f64, cycles: u64) {
 
 mod tenure_impl {
     use super::*;
-    use tenure::{Config, Gc, Heap, Mutation, RefLock, Rootable};
+    use tenure::{Array, Config, Gc, Heap, Mutation, RefLock, Rootable};
 
     #[derive(tenure::Trace)]
     struct Small {
         payload: [u64; 3],
     }
 
-    type Chunk<'gc> = Gc<'gc, RefLock<Vec<Option<Gc<'gc, Small>>>>>;
+    type Chunk<'gc> = Gc<'gc, Array<Option<Gc<'gc, Small>>>>;
 
     #[derive(tenure::Trace)]
     struct Root<'gc> {
@@ -206,10 +207,10 @@ mod tenure_impl {
                     }
                     let slot = (built % CHUNK_SLOTS as u64) as usize;
                     if slot == 0 {
-                        spine.push(Gc::new(m, RefLock::new(vec![None; CHUNK_SLOTS])));
+                        spine.push(Gc::new_array_filled(m, CHUNK_SLOTS, None));
                     }
                     let chunk = *spine.last().expect("pushed above");
-                    Gc::write(m, chunk).borrow_mut()[slot] = Some(small(m, built));
+                    chunk.set(m, slot, Some(small(m, built)));
                     built += 1;
                     if m.debt_due() {
                         break;
@@ -248,8 +249,7 @@ mod tenure_impl {
                     if allocated % STORE_EVERY == 0 {
                         let at = rng.below(plan.objects);
                         let chunk = spine[(at / CHUNK_SLOTS as u64) as usize];
-                        Gc::write(m, chunk).borrow_mut()[(at % CHUNK_SLOTS as u64) as usize] =
-                            Some(obj);
+                        chunk.set(m, (at % CHUNK_SLOTS as u64) as usize, Some(obj));
                     }
                     allocated += 1;
                     if m.debt_due() {
@@ -269,7 +269,6 @@ mod tenure_impl {
                 .iter()
                 .flat_map(|chunk| {
                     chunk
-                        .borrow()
                         .iter()
                         .map(|s| s.map_or(0, |o| o.payload[0]))
                         .collect::<Vec<u64>>()

@@ -20,6 +20,16 @@
 //! the ring sit in the root; [`OPS_PER_MUTATE`] (1,000) interns run per
 //! `mutate` call, then the safe point (`collect_debt`), timed.
 //!
+//! **Where the table lives.** On tenure the table is a
+//! [`tenure::RootMap`] and the ring a [`tenure::RootVec`], the documented
+//! answer to a big root (issue 13 item 2, `docs/embedding.md`, "Big
+//! roots"): a `HashMap` or `Vec` in the root is traced whole at every minor
+//! GC, mark start and termination (up to `2 V` entries, each an edge), where
+//! a root container logs the chunks written and a minor GC scans only those.
+//! The peers keep a `HashMap` and a `Vec` (gc-arena traces its root once per
+//! cycle, and `Rc` not at all). The program is written once over [`Table`]
+//! and a ring of `IndexMut` slots, so the same sequence runs on each.
+//!
 //! - Live size: `V / 8` held symbols (and their names), the table of up to
 //!   `2 V` entries with `String` keys: about 10 MiB at V = 100,000.
 //! - Allocation: a token (two words) per intern, 5 M; a symbol (and its
@@ -144,6 +154,51 @@ pub trait Symbols {
     fn token(&self, sym: &Self::Sym, position: u64) -> u64;
 }
 
+/// The interning table as the program sees it: name to weak reference.
+pub trait Table<W> {
+    /// The entry for `name`, if there is one.
+    fn lookup(&self, name: &str) -> Option<&W>;
+    /// Sets `name`'s entry (a new one, or a replacement for a dead one).
+    fn store(&mut self, name: &str, weak: W);
+    /// The number of entries.
+    fn entries(&self) -> usize;
+    /// Removes every entry for which `dead` is true.
+    fn purge(&mut self, dead: impl Fn(&W) -> bool);
+    /// The entries for which `dead` is false.
+    fn live(&self, dead: impl Fn(&W) -> bool) -> usize;
+}
+
+/// Implements [`Table`] for a map type with `HashMap`'s method names
+/// (`HashMap` here, tenure's `RootMap` in `tenure_impl`).
+macro_rules! impl_table {
+    ([$($generics:tt)*] $map:ty, $weak:ty) => {
+        impl<$($generics)*> $crate::workloads::intern::Table<$weak> for $map {
+            fn lookup(&self, name: &str) -> Option<&$weak> {
+                self.get(name)
+            }
+            fn store(&mut self, name: &str, weak: $weak) {
+                match self.get_mut(name) {
+                    Some(entry) => *entry = weak,
+                    None => {
+                        self.insert(name.to_owned(), weak);
+                    }
+                }
+            }
+            fn entries(&self) -> usize {
+                self.len()
+            }
+            fn purge(&mut self, dead: impl Fn(&$weak) -> bool) {
+                self.retain(|_, weak| !dead(weak));
+            }
+            fn live(&self, dead: impl Fn(&$weak) -> bool) -> usize {
+                self.iter().filter(|(_, weak)| !dead(weak)).count()
+            }
+        }
+    };
+}
+
+impl_table!([W] HashMap<String, W>, W);
+
 /// The program: the vocabulary, the random sequence and how far it got.
 pub struct Program {
     vocabulary: Vec<String>,
@@ -176,12 +231,12 @@ impl Program {
     }
 
     /// Runs up to [`OPS_PER_MUTATE`] interns.
-    fn batch<S: Symbols>(
-        &mut self,
-        symbols: &S,
-        table: &mut HashMap<String, S::Weak>,
-        held: &mut [Option<S::Sym>],
-    ) {
+    fn batch<S: Symbols, H>(&mut self, symbols: &S, table: &mut impl Table<S::Weak>, held: &mut H)
+    where
+        H: std::ops::IndexMut<usize, Output = Option<S::Sym>>
+            + std::ops::Deref<Target = [Option<S::Sym>]>
+            + ?Sized,
+    {
         let names = self.vocabulary.len() as u64;
         for _ in 0..OPS_PER_MUTATE {
             if self.finished() {
@@ -193,19 +248,12 @@ impl Program {
                 self.rng.below(names)
             };
             let name = self.vocabulary[index as usize].as_str();
-            let sym = match table.get_mut(name) {
-                Some(weak) => match symbols.upgrade(weak) {
-                    Some(sym) => sym,
-                    None => {
-                        let sym = symbols.make(name);
-                        *weak = symbols.downgrade(&sym);
-                        self.tally.misses += 1;
-                        sym
-                    }
-                },
+            // A hit only reads the table; a miss stores a new entry.
+            let sym = match table.lookup(name).and_then(|weak| symbols.upgrade(weak)) {
+                Some(sym) => sym,
                 None => {
                     let sym = symbols.make(name);
-                    table.insert(name.to_owned(), symbols.downgrade(&sym));
+                    table.store(name, symbols.downgrade(&sym));
                     self.tally.misses += 1;
                     sym
                 }
@@ -230,21 +278,17 @@ impl Program {
                 held[slot] = Some(sym);
             }
             self.done += 1;
-            if table.len() >= self.purge_at {
-                table.retain(|_, weak| !S::is_dead(weak));
-                self.purge_at = (2 * table.len()).max(MIN_PURGE);
+            if table.entries() >= self.purge_at {
+                table.purge(S::is_dead);
+                self.purge_at = (2 * table.entries()).max(MIN_PURGE);
                 self.tally.purges += 1;
             }
         }
     }
 
     /// After a full collection: counts live entries and held names.
-    fn finish<S: Symbols>(
-        mut self,
-        table: &HashMap<String, S::Weak>,
-        held: &[Option<S::Sym>],
-    ) -> Tally {
-        self.tally.live_entries = table.values().filter(|w| !S::is_dead(w)).count() as u64;
+    fn finish<S: Symbols>(mut self, table: &impl Table<S::Weak>, held: &[Option<S::Sym>]) -> Tally {
+        self.tally.live_entries = table.live(S::is_dead) as u64;
         let names: HashSet<&str> = held.iter().flatten().map(|s| S::name(s)).collect();
         self.tally.held_names = names.len() as u64;
         self.tally
@@ -309,11 +353,9 @@ fn rc_run(mut program: Program, probe: &mut Probe) -> Tally {
 // ------------------------------------------------------------------ tenure
 
 mod tenure_impl {
-    use std::collections::HashMap;
-
     use super::{Program, Symbols, Tally};
     use crate::probe::Probe;
-    use tenure::{Config, Gc, GcWeak, Heap, Mutation, Rootable};
+    use tenure::{Config, Gc, GcWeak, Heap, Mutation, RootMap, RootVec, Rootable};
 
     #[derive(tenure::Trace)]
     pub struct Sym {
@@ -366,19 +408,26 @@ mod tenure_impl {
         }
     }
 
+    impl_table!(['gc] RootMap<'gc, String, GcWeak<'gc, Sym>>, GcWeak<'gc, Sym>);
+
+    /// The table and the ring are root containers (see the module docs).
     #[derive(tenure::Trace)]
     struct Root<'gc> {
-        table: HashMap<String, GcWeak<'gc, Sym>>,
-        held: Vec<Option<Gc<'gc, Sym>>>,
+        table: RootMap<'gc, String, GcWeak<'gc, Sym>>,
+        held: RootVec<'gc, Option<Gc<'gc, Sym>>>,
     }
 
     type R = Rootable!['gc => Root<'gc>];
 
     pub fn run(mut program: Program, config: Config, probe: &mut Probe) -> Tally {
         let slots = program.held_slots();
-        let mut heap = Heap::<R>::with_config(config, |_| Root {
-            table: HashMap::new(),
-            held: vec![None; slots],
+        let mut heap = Heap::<R>::with_config(config, |m| {
+            let mut held = RootVec::with_capacity(m, slots);
+            held.extend((0..slots).map(|_| None));
+            Root {
+                table: RootMap::new(m),
+                held,
+            }
         })
         .expect("valid config");
         probe.watch(&mut heap);

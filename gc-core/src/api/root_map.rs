@@ -121,6 +121,23 @@ impl<'gc, K: Hash + Eq + 'static, V: Trace + 'gc> RootMap<'gc, K, V> {
         self.slots.get_mut(slot)?.take()
     }
 
+    /// Keeps only the entries for which `keep` returns true (a purge of
+    /// dead weak entries, say). The removed entries' slots are freed for
+    /// reuse; only the chunks of removed slots become dirty.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        let (slots, free) = (&mut self.slots, &mut self.free);
+        self.index.retain(|key, &mut slot| {
+            let kept = slots[slot].as_ref().is_some_and(|value| keep(key, value));
+            if !kept {
+                if let Some(value) = slots.get_mut(slot) {
+                    *value = None;
+                }
+                free.push(slot);
+            }
+            kept
+        });
+    }
+
     /// Every entry, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + use<'_, 'gc, K, V> {
         let slots = &self.slots;

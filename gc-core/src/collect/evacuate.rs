@@ -39,6 +39,7 @@ use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
 use crate::space::marks::{self, Birth};
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
+use crate::space::young_ranges::YoungRanges;
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
 use crate::state::{layout_for, GcState};
@@ -63,6 +64,9 @@ struct Evacuation<'a> {
     params: MinorParams,
     /// Set while a major cycle is marking: old objects reached are shaded onto `gray`.
     marking: bool,
+    /// False while the remembered set and the dirty cards are scanned: an
+    /// old-to-old edge there needs no shading (see `trace_roots`).
+    shade_old: bool,
     gray: &'a mut Vec<NonNull<Header>>,
     /// Copied objects whose fields are still to be scanned.
     scan: Vec<NonNull<Header>>,
@@ -73,6 +77,9 @@ struct Evacuation<'a> {
     /// The rebuilt card set: old arrays with dirty cards (`cards`).
     carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
+    /// Where Eden's and the from-space's objects are: the young check of
+    /// an edge is an address test that does not touch the target.
+    young: YoungRanges,
 }
 
 /// Runs a minor collection. `trace_root` traces the heap's root object.
@@ -93,12 +100,15 @@ pub(crate) fn minor_gc(
     let survivor_capacity = state.survivors.capacity;
     let (from, to) = state.survivors.split();
     let from_needs_drop = std::mem::take(&mut from.needs_drop);
+    // Nothing allocates in Eden or the from-space until they are freed.
+    let young = YoungRanges::of_arenas(&[state.eden.arena(), from.arena()]);
     let mut evacuation = Evacuation {
         to,
         survivor_capacity,
         old: state.old.get_mut(),
         params,
         marking,
+        shade_old: true,
         gray,
         scan: Vec::new(),
         containers: Vec::new(),
@@ -108,6 +118,7 @@ pub(crate) fn minor_gc(
             eden_bytes,
             ..MinorOutcome::default()
         },
+        young,
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
     let roots_start = Instant::now();
@@ -120,7 +131,9 @@ pub(crate) fn minor_gc(
     );
     let root_scan_time = roots_start.elapsed();
     scan_until_done(&mut tracer);
-    settle_containers(&mut tracer, epoch);
+    // SAFETY: this tracer was created with an Evacuation context.
+    let young = unsafe { tracer.context::<Evacuation>() }.young.clone();
+    settle_containers(&mut tracer, epoch, &young);
     tracer.finish();
     sweep_containers(&mut evacuation, &mut state.deferred_panic);
     let Evacuation {
@@ -187,11 +200,11 @@ fn free_young(
 
 /// Settles the weak containers reached to a fixed point (see `weak`): for a
 /// minor GC an old object is alive, a young one if it has been evacuated.
-fn settle_containers(tracer: &mut Tracer, epoch: u64) {
+fn settle_containers(tracer: &mut Tracer, epoch: u64, young: &YoungRanges) {
     let is_alive = |object: NonNull<Header>| {
+        // An old target is alive without reading it; a young one is read.
         // SAFETY: weakly held objects are live until their slot is swept.
-        let header = unsafe { object.as_ref() };
-        header.is_old() || header.is_forwarded()
+        !young.contains(object.as_ptr() as usize) || unsafe { object.as_ref() }.is_forwarded()
     };
     let hooks = crate::collect::settle::SettleHooks {
         container: &recorded_container,
@@ -222,6 +235,13 @@ fn trace_roots(
         // before sweeping frees them).
         unsafe { object.as_ref() }.set_carded(false);
     }
+    // While marking, the old targets of remembered objects and dirty cards
+    // are not shaded: an old-to-old edge is the marker's to follow. The
+    // object holding it is white or gray (the marker will scan it), or black
+    // with that edge shaded when it was blackened, or re-grayed by the write
+    // barrier since (I1). Only edges from the roots and from the young
+    // generation (which the marker does not scan) must be shaded here.
+    set_shade_old(tracer, false);
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
@@ -237,6 +257,12 @@ fn trace_roots(
             keep_carded(tracer, object);
         }
     }
+    set_shade_old(tracer, true);
+}
+
+fn set_shade_old(tracer: &mut Tracer, shade: bool) {
+    // SAFETY: this tracer was created with an Evacuation context.
+    unsafe { tracer.context::<Evacuation>() }.shade_old = shade;
 }
 
 /// The Cheney loop: scan copied objects until none is left.
@@ -322,13 +348,24 @@ fn remember_if_old(tracer: &mut Tracer, object: NonNull<Header>) {
 /// The evacuating edge visitor (`TraceMode::Evacuate`).
 #[inline]
 pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
-    // SAFETY: every slot the tracer is given points at a live object or a
-    // forwarding header (I4).
-    let header = unsafe { slot.as_ref() };
-    if header.is_old() {
-        shade_if_marking(tracer, header, *slot);
+    // SAFETY: this tracer was created with an Evacuation context.
+    let evacuation = unsafe { tracer.context::<Evacuation>() };
+    if !evacuation.young.contains(slot.as_ptr() as usize) {
+        // Old: the target is not read unless a major cycle is marking, which
+        // shades it (the young generation is a root set for the marker).
+        debug_assert!(
+            // SAFETY: every slot the tracer is given points at a live
+            // object (I4); outside the young ranges, an old one.
+            unsafe { slot.as_ref() }.is_old(),
+            "an edge outside the young ranges to a young object"
+        );
+        if evacuation.marking && evacuation.shade_old && marks::shade(*slot) {
+            evacuation.gray.push(*slot);
+        }
         return;
     }
+    // SAFETY: a young slot points at a live object or a forwarding header (I4).
+    let header = unsafe { slot.as_ref() };
     let new = if header.is_forwarded() {
         header.forwarded_to()
     } else {
@@ -339,17 +376,6 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
     // SAFETY: `new` is the live copy just made (or made earlier this GC).
     if !unsafe { new.as_ref() }.is_old() {
         tracer.saw_young = true;
-    }
-}
-
-/// While marking, an old object reached from the young generation or the
-/// roots is shaded: the young generation is a root set for the marker.
-#[inline]
-fn shade_if_marking(tracer: &mut Tracer, _header: &Header, object: NonNull<Header>) {
-    // SAFETY: this tracer was created with an Evacuation context.
-    let evacuation = unsafe { tracer.context::<Evacuation>() };
-    if evacuation.marking && marks::shade(object) {
-        evacuation.gray.push(object);
     }
 }
 
@@ -466,12 +492,14 @@ impl Evacuation<'_> {
 fn sweep_containers(evacuation: &mut Evacuation, deferred: &mut DeferredPanic) {
     for &container in &evacuation.containers {
         let mut holds_young = false;
+        let young = &evacuation.young;
         let mut fix = |target: NonNull<Header>| {
-            // SAFETY: weakly held objects are live (or forwarded) until swept.
-            let header = unsafe { target.as_ref() };
-            if header.is_old() {
+            if !young.contains(target.as_ptr() as usize) {
+                // Old: kept, and not read.
                 return Some(target);
             }
+            // SAFETY: weakly held objects are live (or forwarded) until swept.
+            let header = unsafe { target.as_ref() };
             let moved = header.is_forwarded().then(|| header.forwarded_to());
             // SAFETY: `moved` is a live copy made this GC.
             holds_young |= moved.is_some_and(|new| !unsafe { new.as_ref() }.is_old());

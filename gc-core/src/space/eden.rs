@@ -141,6 +141,11 @@ impl Eden {
     pub(crate) fn committed(&self) -> usize {
         self.bump.allocated_bytes()
     }
+
+    /// The arena (for the young address ranges, `young_ranges`).
+    pub(crate) fn arena(&self) -> &Bump {
+        &self.bump
+    }
 }
 
 #[cfg(test)]

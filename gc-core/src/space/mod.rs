@@ -6,7 +6,8 @@
 //! blocks) and `large` (one allocation per big object); `marks` keeps old objects' colours
 //! (side mark bitmaps, the header's gray bit). `drop_list` drops the
 //! young objects that died needing `Drop`, and `poison` fills freed memory in
-//! stress mode. A space stores and frees objects; when an object moves or dies
+//! stress mode; `young_ranges` answers "is this address young?" without
+//! reading the object. A space stores and frees objects; when an object moves or dies
 //! is decided by the collector (`collect`). Every space runs a dead object's
 //! drop glue through `object/unwind`, so a `Drop` that panics cannot leave a
 //! half-freed object behind to be dropped again.
@@ -18,3 +19,4 @@ pub(crate) mod marks;
 pub(crate) mod old;
 pub(crate) mod poison;
 pub(crate) mod survivor;
+pub(crate) mod young_ranges;

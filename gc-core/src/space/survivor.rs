@@ -57,6 +57,11 @@ impl SemiSpace {
     pub(crate) fn committed(&self) -> usize {
         self.bump.allocated_bytes()
     }
+
+    /// The arena (for the young address ranges, `young_ranges`).
+    pub(crate) fn arena(&self) -> &Bump {
+        &self.bump
+    }
 }
 
 /// The pair of semispaces.
