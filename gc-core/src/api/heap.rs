@@ -482,6 +482,7 @@ where
             allocated_black_bytes: recorder.allocated_black_bytes,
             live_objects: recorder.live_objects,
             minor_collections: recorder.minor_collections,
+            remembered_set_minors: recorder.remembered_set_minors,
             major_collections: recorder.major_collections,
             full_collections: recorder.full_collections,
             phase: state.phase.get(),

@@ -127,7 +127,12 @@ fn array_barrier_old(state: &GcState, object: NonNull<Header>, header: &Header, 
         // SAFETY: a live managed array (only `Gc<Array<T>>` calls this).
         let cards = unsafe { cards_of(object) };
         debug_assert!(index < cards.len, "array barrier out of bounds");
-        cards.set(index / cards.per_card, true);
+        let card = index / cards.per_card;
+        if !cards.is_dirty(card) {
+            cards.set(card, true);
+            let dirtied = &state.counters.cards_dirtied;
+            dirtied.set(dirtied.get() + 1);
+        }
         if !header.is_carded() {
             header.set_carded(true);
             state.carded.borrow_mut().push(object);

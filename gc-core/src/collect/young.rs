@@ -15,6 +15,7 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
+use crate::policy::pacer::remembered::remembered_limit;
 use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 use crate::space::drop_list::DROP_STEP_OBJECTS;
@@ -40,8 +41,9 @@ impl Collector {
         }
     }
 
-    /// The paced step's young part: a minor GC if Eden is full, else a step
-    /// of the drop queue if a minor GC left dead objects to drop.
+    /// The paced step's young part: a minor GC if Eden is full or the
+    /// remembered set reached its limit, else a step of the drop queue if a
+    /// minor GC left dead objects to drop.
     pub(crate) fn pay_young_debt(
         &mut self,
         state: &mut GcState,
@@ -49,7 +51,11 @@ impl Collector {
         bytes: usize,
         pauses: &mut Vec<(PauseKind, Duration)>,
     ) {
-        let pause = if state.generational && state.eden.is_full() {
+        let remembered_full = self.remembered_set_full(state);
+        let pause = if state.generational && (state.eden.is_full() || remembered_full) {
+            if remembered_full && !state.eden.is_full() {
+                self.stats.remembered_set_minors += 1;
+            }
             (PauseKind::Minor, timed(|| self.minor(state, roots)))
         } else if state.young_drops.is_pending() {
             let step = timed(|| self.young_drop_step(state, bytes));
@@ -60,6 +66,14 @@ impl Collector {
         pauses.push(pause);
         #[cfg(feature = "record")]
         self.record_last(state, roots, pauses);
+    }
+
+    /// True when the remembered set holds as many entries (remembered old
+    /// objects plus cards dirtied since the last minor GC) as the pause
+    /// target allows a minor GC to scan (`pacer::remembered`).
+    fn remembered_set_full(&self, state: &GcState) -> bool {
+        let entries = state.remembered.borrow().len() + state.counters.cards_dirtied.get();
+        entries >= remembered_limit(self.config.minor_pause_target)
     }
 
     /// A bounded step of the young drop queue (`space/drop_list`), paced so
@@ -118,6 +132,7 @@ impl Collector {
             tenure_all,
             poison: self.config.stress,
         };
+        state.counters.cards_dirtied.set(0);
         let (outcome, cells) = minor_gc(state, &mut self.marker.gray, roots, params);
         let external = state.external_bytes.get() + outcome.promoted_external_bytes;
         state.external_bytes.set(external);

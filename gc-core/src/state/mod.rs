@@ -57,6 +57,9 @@ pub(crate) struct Counters {
     pub(crate) objects_since_safe_point: Cell<usize>,
     /// Objects re-grayed by the write barrier (whole run).
     pub(crate) barrier_regrays: Cell<u64>,
+    /// Cards of old arrays the barrier turned dirty since the last minor GC
+    /// (with the remembered set's length, what the next minor GC scans).
+    pub(crate) cards_dirtied: Cell<usize>,
 }
 
 /// Everything a heap owns except its root.

@@ -104,6 +104,10 @@ pub struct Stats {
     pub live_objects: usize,
     /// Minor collections run.
     pub minor_collections: u64,
+    /// Of those, minor collections run because the remembered set (written
+    /// old objects and dirty cards) reached its limit before Eden was full
+    /// (`pacer::remembered`).
+    pub remembered_set_minors: u64,
     /// Major cycles completed (marking finished).
     pub major_collections: u64,
     /// Of those, cycles run by `collect_full`.
@@ -203,6 +207,7 @@ pub(crate) struct StatsRecorder {
     pub(crate) allocated_black_bytes: usize,
     pub(crate) live_objects: usize,
     pub(crate) minor_collections: u64,
+    pub(crate) remembered_set_minors: u64,
     pub(crate) major_collections: u64,
     pub(crate) full_collections: u64,
     pub(crate) pause_total: Duration,

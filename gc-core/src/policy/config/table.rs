@@ -159,13 +159,16 @@ knob_table! {
         unit: "percent",
     }
 
-    /// Minor pause the adaptive Eden sizing aims for; `off` keeps Eden at
-    /// `eden_size`.
+    /// Minor pause the adaptive Eden sizing aims for, and the bound on the
+    /// remembered set that asks for a minor GC; `off` keeps Eden at
+    /// `eden_size` and the remembered set unbounded.
     ///
     /// Default 1 ms: Eden is sized from the measured copy cost per byte after
     /// the fixed costs (roots, remembered set, drop lists), between 1/16 and
-    /// 16 times `eden_size`. Below 10 us the fixed cost of scanning roots
-    /// exceeds it; above 10 s it is not a pause target.
+    /// 16 times `eden_size`, and a remembered set of half the target's worth
+    /// of entries (5,000 at 1 ms, `pacer::remembered`) runs a minor GC before
+    /// Eden is full. Below 10 us the fixed cost of scanning roots exceeds it;
+    /// above 10 s it is not a pause target.
     minor_pause_target: Option<Duration> {
         set: set_minor_pause_target,
         aliases: [],

@@ -40,6 +40,7 @@ pub mod assist;
 pub mod cpu_limiter;
 pub mod goal;
 pub mod pretenure;
+pub mod remembered;
 pub mod trigger;
 pub mod young;
 
