@@ -70,6 +70,7 @@ impl Collector {
     /// object waits and the root jobs have shaded every root container.
     pub(super) fn marking_drained(&self, state: &mut GcState) -> bool {
         self.marker.gray.is_empty()
+            && self.marker.oblets.is_empty()
             && state.gray_new.get_mut().is_empty()
             && !crate::collect::root_scan::root_jobs_pending(state)
     }
@@ -81,11 +82,12 @@ impl Collector {
 
     /// The mark work to do now: the assist debt, at least a quantum (the
     /// excess is kept as credit, at most one capped step's worth), bounded
-    /// per pause.
-    pub(super) fn take_assist_budget(&mut self) -> usize {
+    /// per pause: one step if `ran_minor` (the pause already ran a minor GC)
+    /// or the CPU limiter is full, else `MAX_ASSIST_STEPS`.
+    pub(super) fn take_assist_budget(&mut self, ran_minor: bool) -> usize {
         let step = self.config.mark_step_budget;
         let cap = (step * MAX_ASSIST_STEPS) as f64;
-        let limited = if self.pacer.limited() {
+        let limited = if self.pacer.limited() || ran_minor {
             step as f64
         } else {
             cap

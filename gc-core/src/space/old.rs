@@ -256,11 +256,12 @@ impl OldSpace {
     }
 
     /// Cells in blocks not yet swept (the sweep work left, for sweep credit).
+    /// O(size classes): mark termination calls it, and reading each block's
+    /// metadata would cost a cache and TLB miss per block (2.5 ms at 1 GiB).
     pub(crate) fn unswept_cells(&self) -> usize {
         self.classes
             .iter()
-            .flat_map(|class| class.unswept.iter().chain(&class.drop_pending))
-            .map(|block| block.cells())
+            .map(|class| class.unswept_count() * block::cells_per_block(class.cell_size))
             .sum()
     }
 
