@@ -54,7 +54,7 @@ use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
 use crate::collect::root_scan;
-use crate::collect::scavenge::scavenge;
+use crate::collect::scavenge::{prefault, scavenge};
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -381,6 +381,15 @@ impl Collector {
             }
         }
         scavenge(state, self.pacer.heap_goal(), self.config.memory_limit());
+        if !pauses.iter().any(|&(kind, _)| kind == PauseKind::Minor) {
+            let promoted = self.stats.last_minor.promoted_bytes;
+            prefault(
+                state,
+                self.pacer.heap_goal(),
+                self.config.memory_limit(),
+                promoted,
+            );
+        }
         pauses
     }
 

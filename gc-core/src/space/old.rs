@@ -296,6 +296,11 @@ impl OldSpace {
         self.pool.scavenge(keep_bytes, max_blocks)
     }
 
+    /// Pre-faults one idle block if fewer than `want` are (`pool::prefault`).
+    pub(crate) fn prefault(&mut self, want: usize) -> bool {
+        self.pool.prefault(want)
+    }
+
     /// Drops every object (the heap is being dropped), catching panics into
     /// `deferred`; every cell is free afterwards.
     pub(crate) fn drop_objects(&mut self, deferred: &mut DeferredPanic) {
