@@ -30,7 +30,7 @@
 
 use std::ptr::NonNull;
 
-use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet};
+use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet, OBLET_BYTES};
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::space::marks;
@@ -60,6 +60,10 @@ pub(crate) struct Marker {
     pub(crate) external_bytes: usize,
     /// Units of mark work done this cycle (bytes scanned, outside bytes included).
     pub(crate) work_done: usize,
+    /// The young generation is on, so the indexed barrier keeps arrays'
+    /// dirty cards and a re-grayed array may be rescanned by them (I12).
+    /// Set at mark start.
+    pub(crate) cards_kept: bool,
 }
 
 impl Marker {
@@ -151,8 +155,22 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     // (the edge visits borrow the marker for its gray stack).
     // SAFETY: this tracer was created with a Marker context.
     let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
+    // SAFETY: as above.
+    let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
+    // A re-grayed array rescans only its dirty cards when I12 allows it.
+    // SAFETY: the object is live.
+    let by_cards = !first_time
+        && cards_kept
+        && !header.is_remembered()
+        && !header.is_scanning()
+        && unsafe { crate::collect::cards::is_array(object) };
+    let pieces = match by_cards {
+        true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
+        false => None,
+    };
     // SAFETY: the object is live, gray and old; the collector has exclusive access.
-    let pieces = unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) };
+    let pieces = pieces
+        .or_else(|| unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) });
     // SAFETY: as above.
     unsafe { tracer.context::<Marker>() }.oblets = oblets;
     let work = match pieces {
