@@ -8,9 +8,18 @@
 //! debt to reach a *quantum*, and a paid step is at least a quantum, so there
 //! are no steps that do nothing but their fixed cost.
 
-use crate::collect::collector::{Collector, MAX_ASSIST_STEPS, MIN_SAFE_POINT_INTERVAL};
+use crate::collect::collector::{Collector, MIN_SAFE_POINT_INTERVAL};
 use crate::state::phase::Phase;
 use crate::state::GcState;
+
+/// A single assist may not exceed this many multiples of `mark_step_budget`
+/// (one, if the same safe point ran a minor GC); the rest is carried as
+/// debt and paid at the next safe points, which come every
+/// `MIN_SAFE_POINT_INTERVAL` bytes while it is owed. Two: 128 KiB of work,
+/// ~130 us at the usual 1 byte/ns; the slowest steps of old-steps at 1 GiB
+/// scanned ~150 bytes/us (a cache and TLB miss per 64-byte node, on a
+/// loaded VM), where the former eight steps took 3-4 ms of CPU.
+pub(crate) const MAX_ASSIST_STEPS: usize = 2;
 
 /// The smallest mark step an assist runs, as a fraction of
 /// `mark_step_budget`: a quarter (16 KiB of work by default, ~16 us at ~1

@@ -76,14 +76,6 @@ use crate::telemetry::timing::{timed, timed_value};
 /// program every few bytes; 64 KiB of allocation is tens of microseconds.
 pub(crate) const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
 
-/// A single assist may not exceed this many multiples of `mark_step_budget`
-/// (one, if the same safe point ran a minor GC); the rest is carried as
-/// debt and paid at the next safe points, which come every
-/// `MIN_SAFE_POINT_INTERVAL` bytes while it is owed. Two: 128 KiB of work,
-/// ~130 us at 1 byte/ns; old-steps at 1 GiB scans ~150 bytes/us (a cache
-/// and TLB miss per 64-byte node), where eight steps took 3-4 ms of CPU.
-pub(crate) const MAX_ASSIST_STEPS: usize = 2;
-
 /// Facts about the major cycle in progress (written at its start and steps).
 #[derive(Default)]
 struct CycleInProgress {
@@ -117,7 +109,7 @@ pub(crate) struct Collector {
     /// Objects that survived this many minor GCs are promoted.
     pub(crate) tenuring_threshold: u8,
     cycle: CycleInProgress,
-    /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
+    /// Assist work owed but not yet done (carried past `assist::MAX_ASSIST_STEPS`).
     pub(crate) assist_debt: f64,
     /// Bytes counted by quiet safe points (knob changes, manual steps) since
     /// the last `pay_debt`: an explicit `collect_debt` after them is not a
@@ -348,8 +340,7 @@ impl Collector {
                     if !self.assist_due(allocated) {
                         return pauses; // less than a quantum owed: carried
                     }
-                    // A minor GC in this pause already took its share: one
-                    // step at most (`MAX_ASSIST_STEPS`).
+                    // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
                     let ran_minor = !pauses.is_empty();
                     let budget = self.take_assist_budget(ran_minor);
                     let (done, duration) = timed_value(|| self.mark(state, budget));
