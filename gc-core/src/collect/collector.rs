@@ -310,6 +310,11 @@ impl Collector {
         let mut pauses = Vec::new();
         self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
+        if pauses.is_empty() {
+            // Before the step, so that its recorded state includes the block.
+            let (goal, promoted) = (self.pacer.heap_goal(), self.stats.last_minor.promoted_bytes);
+            prefault(state, goal, self.config.memory_limit(), promoted);
+        }
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
             // had its share of the CPU, so the major cycle waits and the heap
@@ -372,15 +377,6 @@ impl Collector {
             }
         }
         scavenge(state, self.pacer.heap_goal(), self.config.memory_limit());
-        if !pauses.iter().any(|&(kind, _)| kind == PauseKind::Minor) {
-            let promoted = self.stats.last_minor.promoted_bytes;
-            prefault(
-                state,
-                self.pacer.heap_goal(),
-                self.config.memory_limit(),
-                promoted,
-            );
-        }
         pauses
     }
 

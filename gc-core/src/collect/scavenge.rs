@@ -138,9 +138,11 @@ mod tests {
             !prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES),
             "three are enough"
         );
-        let pool = &state.old.get_mut().pool;
-        assert_eq!(pool.idle_bytes(), 3 * BLOCK_BYTES);
-        assert_eq!(pool.prefaulted_blocks, 3);
+        let old = state.old.get_mut();
+        assert_eq!(old.pool.idle_bytes(), 3 * BLOCK_BYTES);
+        assert_eq!(old.pool.prefaulted_blocks, 3);
+        // Like every pooled block, they read as holding no object (I8).
+        assert_eq!(old.check_metadata(false), Vec::<String>::new());
     }
 
     const MIB: usize = 1 << 20;

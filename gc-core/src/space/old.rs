@@ -378,7 +378,8 @@ impl OldSpace {
         }
         for base in self.pool.idle_blocks() {
             // SAFETY: an idle block keeps the metadata its last sweep left
-            // (it is formatted anew only when taken from the pool).
+            // (it is formatted anew only when taken from the pool), or the
+            // zeroed metadata of a pre-faulted block (`pool::touch`).
             let block = unsafe { Block::containing(base.cast()) };
             if block.allocated_cells() != 0 || block.live() != 0 {
                 problems.push(format!("pooled block {base:p} holds objects"));

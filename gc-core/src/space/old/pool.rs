@@ -28,7 +28,7 @@ use std::alloc::{alloc, dealloc, Layout};
 use std::collections::VecDeque;
 use std::ptr::NonNull;
 
-use super::block::BLOCK_BYTES;
+use super::block::{BLOCK_BYTES, CELLS_OFFSET};
 
 /// Whether releasing keeps the address range (`madvise`) or frees it.
 const KEEPS_RELEASED: bool = cfg!(all(unix, not(miri)));
@@ -139,10 +139,15 @@ impl BlockPool {
 /// touched more than once, which costs nothing more).
 const PAGE_BYTES: usize = 4096;
 
-/// Writes one byte of every page of an empty block, so that its pages are
-/// resident before promotion copies into them.
+/// Zeroes an empty block's metadata (so that, like every pooled block, it
+/// reads as holding no object: the verifier checks that, I8) and writes one
+/// byte of every later page, so that its pages are resident before
+/// promotion copies into them.
 fn touch(block: NonNull<u8>) {
-    for offset in (0..BLOCK_BYTES).step_by(PAGE_BYTES) {
+    // SAFETY: the block is BLOCK_BYTES of our own allocation, owned by the
+    // pool and holding no object; CELLS_OFFSET < BLOCK_BYTES.
+    unsafe { block.as_ptr().write_bytes(0, CELLS_OFFSET) };
+    for offset in (CELLS_OFFSET.next_multiple_of(PAGE_BYTES)..BLOCK_BYTES).step_by(PAGE_BYTES) {
         // SAFETY: the block is BLOCK_BYTES of our own allocation, owned by
         // the pool and holding no object (any byte may be written; it is
         // formatted before use); the volatile write keeps the fault.
