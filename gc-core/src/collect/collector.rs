@@ -29,7 +29,7 @@
 //!    allocation's *assist debt*. The write barrier keeps the tri-colour
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
-//!    three gray lists, and settling the weak containers.
+//!    three gray lists and the oblets, and settling the weak containers.
 //! 7. **Sweeping** (`sweep`, `old`, `scavenge`): termination flips the old
 //!    space (every block unswept); allocation sweeps blocks lazily by bitmap,
 //!    paced steps sweep the rest and drop dead values; empty blocks are pooled

@@ -23,7 +23,7 @@
 //! Young objects are not marked: they are roots for this collector. Marking
 //! ends (`Collector::finish_marking`) with a minor GC that shades every old
 //! object the root, the stash and the live young objects point to, then drains
-//! all three gray lists. Then every white old object is garbage.
+//! all three gray lists and the oblets. Then every white old object is garbage.
 //!
 //! The gray stack is an explicit `Vec`, never the Rust call stack, so marking
 //! a list of a million nodes uses a million-entry vector, not a million frames.
