@@ -173,6 +173,10 @@ pub fn run_in_child(
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // The slow-step log (`GC_BENCH_SLOW_STEP_US`, see `probe`) is passed on.
+    for line in stderr.lines().filter(|l| l.starts_with("slow-step ")) {
+        eprintln!("{line}");
+    }
     if !output.status.success() {
         let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();

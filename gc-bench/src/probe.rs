@@ -107,10 +107,43 @@ pub struct KindPauses {
     pub cpu_total: Duration,
 }
 
+/// The on-CPU threshold above which each paying safe point is logged to
+/// stderr with its `CLOCK_MONOTONIC` start and end (`slow-step START END
+/// KIND wall NS cpu NS`), read once from `GC_BENCH_SLOW_STEP_US`: a profile
+/// taken with `perf record -k CLOCK_MONOTONIC` can then be cut to the
+/// samples inside the slow steps. Unset: nothing is logged.
+fn slow_step_log() -> Option<Duration> {
+    static THRESHOLD: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| {
+        let us = std::env::var("GC_BENCH_SLOW_STEP_US").ok()?;
+        us.trim().parse().ok().map(Duration::from_micros)
+    })
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds (what `perf record -k CLOCK_MONOTONIC`
+/// stamps its samples with); 0 where unknown.
+fn monotonic_ns() -> u64 {
+    monotonic().map_or(0, |d| d.as_nanos() as u64)
+}
+
 /// The calling thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`): time it ran
 /// on a CPU, not counting time it waited for one. None off Linux.
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 pub fn thread_cpu_time() -> Option<Duration> {
+    /// `CLOCK_THREAD_CPUTIME_ID` in Linux's `<time.h>`.
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    clock(CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// `CLOCK_MONOTONIC`'s reading. None off Linux.
+fn monotonic() -> Option<Duration> {
+    /// `CLOCK_MONOTONIC` in Linux's `<time.h>`.
+    const CLOCK_MONOTONIC: i32 = 1;
+    clock(CLOCK_MONOTONIC)
+}
+
+/// Reads the clock `id` with `clock_gettime`.
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn clock(id: i32) -> Option<Duration> {
     /// `struct timespec` on 64-bit Linux: `time_t` and `long` are both 64 bits.
     #[repr(C)]
     struct Timespec {
@@ -120,8 +153,6 @@ pub fn thread_cpu_time() -> Option<Duration> {
     extern "C" {
         fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
     }
-    /// `CLOCK_THREAD_CPUTIME_ID` in Linux's `<time.h>`.
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
     let mut ts = Timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -129,13 +160,13 @@ pub fn thread_cpu_time() -> Option<Duration> {
     // SAFETY: `clock_gettime` is the C library's (always linked on Linux);
     // it writes one `struct timespec`, whose layout `Timespec` matches on
     // 64-bit Linux, through a pointer to a live, writable local.
-    let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let status = unsafe { clock_gettime(id, &mut ts) };
     (status == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
-/// The calling thread's CPU time: not available on this platform.
+/// No clock to read on this platform.
 #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-pub fn thread_cpu_time() -> Option<Duration> {
+fn clock(_id: i32) -> Option<Duration> {
     None
 }
 
@@ -220,6 +251,9 @@ pub struct Probe {
     pub kind_prefix: &'static str,
     /// The 1-minute load average when the probe was made.
     pub load_start: Option<f64>,
+    /// Promoted bytes, assist work and committed old bytes at the last
+    /// paying safe point (for the slow-step log's deltas).
+    slow_prev: [u64; 3],
 }
 
 impl Default for Probe {
@@ -253,6 +287,7 @@ impl Probe {
             kinds: BTreeMap::new(),
             kind_prefix: "",
             load_start,
+            slow_prev: [0; 3],
         }
     }
 
@@ -318,6 +353,7 @@ impl Probe {
             None
         };
         let start = Instant::now();
+        let mono_start = slow_step_log().map(|_| monotonic_ns());
         heap.collect_debt();
         let took = start.elapsed();
         self.safe_points += 1;
@@ -327,7 +363,7 @@ impl Probe {
                 let cpu = cpu_start
                     .zip(thread_cpu_time())
                     .map(|(a, b)| b.saturating_sub(a));
-                self.file_call(heap, before, took, cpu);
+                self.file_call(heap, before, took, cpu, mono_start);
             }
         }
         if Instant::now() >= self.next_sample {
@@ -345,6 +381,7 @@ impl Probe {
         before: Duration,
         took: Duration,
         cpu: Option<Duration>,
+        mono_start: Option<u64>,
     ) where
         R: for<'a> Rootable<'a>,
         Root<'static, R>: Trace,
@@ -355,19 +392,43 @@ impl Probe {
         let grew = stats.pause_total.saturating_sub(before);
         let mut seen = Duration::ZERO;
         let mut kinds = Vec::new();
+        let mut parts = Vec::new();
         for pause in stats.recent_pauses.iter().rev() {
             if seen >= grew {
                 break;
             }
             seen += pause.duration;
             kinds.push(kind_name(pause.kind));
+            parts.push(pause.duration.as_nanos());
         }
         kinds.reverse();
+        parts.reverse();
         let name = if kinds.is_empty() {
             "unknown".to_owned()
         } else {
             kinds.join("+")
         };
+        if let (Some(threshold), Some(start)) = (slow_step_log(), mono_start) {
+            let on_cpu = cpu.unwrap_or(took);
+            let now = [
+                stats.promoted_bytes,
+                stats.assist_work,
+                stats.old_committed as u64,
+            ];
+            let [promoted, assist, committed] =
+                [0, 1, 2].map(|i| now[i] as i64 - self.slow_prev[i] as i64);
+            self.slow_prev = now;
+            if on_cpu >= threshold {
+                // For lining up with `perf record -k CLOCK_MONOTONIC` samples.
+                eprintln!(
+                    "slow-step {start} {} {}{name} wall {} cpu {} parts {parts:?} promoted {promoted} assist {assist} committed {committed}",
+                    monotonic_ns(),
+                    self.kind_prefix,
+                    took.as_nanos(),
+                    on_cpu.as_nanos()
+                );
+            }
+        }
         self.kind_pause(&name, took, cpu);
     }
 

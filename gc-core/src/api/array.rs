@@ -251,6 +251,11 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, Array<T>> {
     }
 }
 
+/// Bytes of elements per marking piece (`collect/oblet.rs`), for tests of
+/// oblets: 128 KiB, 1 KiB under Miri.
+#[doc(hidden)]
+pub const __OBLET_BYTES: usize = crate::collect::oblet::OBLET_BYTES;
+
 /// The number of dirty cards of an array (for tests of the card set).
 #[doc(hidden)]
 pub fn __dirty_cards<'gc, T: 'gc>(array: Gc<'gc, Array<T>>) -> usize {

@@ -8,9 +8,18 @@
 //! debt to reach a *quantum*, and a paid step is at least a quantum, so there
 //! are no steps that do nothing but their fixed cost.
 
-use crate::collect::collector::{Collector, MAX_ASSIST_STEPS, MIN_SAFE_POINT_INTERVAL};
+use crate::collect::collector::{Collector, MIN_SAFE_POINT_INTERVAL};
 use crate::state::phase::Phase;
 use crate::state::GcState;
+
+/// A single assist may not exceed this many multiples of `mark_step_budget`
+/// (one, if the same safe point ran a minor GC); the rest is carried as
+/// debt and paid at the next safe points, which come every
+/// `MIN_SAFE_POINT_INTERVAL` bytes while it is owed. Two: 128 KiB of work,
+/// ~130 us at the usual 1 byte/ns; the slowest steps of old-steps at 1 GiB
+/// scanned ~150 bytes/us (a cache and TLB miss per 64-byte node, on a
+/// loaded VM), where the former eight steps took 3-4 ms of CPU.
+pub(crate) const MAX_ASSIST_STEPS: usize = 2;
 
 /// The smallest mark step an assist runs, as a fraction of
 /// `mark_step_budget`: a quarter (16 KiB of work by default, ~16 us at ~1
@@ -70,6 +79,7 @@ impl Collector {
     /// object waits and the root jobs have shaded every root container.
     pub(super) fn marking_drained(&self, state: &mut GcState) -> bool {
         self.marker.gray.is_empty()
+            && self.marker.oblets.is_empty()
             && state.gray_new.get_mut().is_empty()
             && !crate::collect::root_scan::root_jobs_pending(state)
     }
@@ -81,11 +91,12 @@ impl Collector {
 
     /// The mark work to do now: the assist debt, at least a quantum (the
     /// excess is kept as credit, at most one capped step's worth), bounded
-    /// per pause.
-    pub(super) fn take_assist_budget(&mut self) -> usize {
+    /// per pause: one step if `ran_minor` (the pause already ran a minor GC)
+    /// or the CPU limiter is full, else `MAX_ASSIST_STEPS`.
+    pub(super) fn take_assist_budget(&mut self, ran_minor: bool) -> usize {
         let step = self.config.mark_step_budget;
         let cap = (step * MAX_ASSIST_STEPS) as f64;
-        let limited = if self.pacer.limited() {
+        let limited = if self.pacer.limited() || ran_minor {
             step as f64
         } else {
             cap

@@ -19,9 +19,13 @@
 //!    which leaves exactly its cards with young pointers dirty.
 //!
 //! While marking, the same barrier keeps the tri-colour invariant I1 as the
-//! object barrier does: a black array is re-grayed and rescanned in full at
-//! mark termination (correct first; rescanning only dirty cards would be an
-//! optimisation).
+//! object barrier does: a black array is re-grayed. Its rescan
+//! (`rescan_dirty_cards`) then scans only its dirty cards, when that is
+//! sound (I12, `docs/invariants.md`): the young generation is on (so every
+//! indexed store dirtied a card), the array is not remembered whole (no
+//! `Gc::write` store since the last minor GC) and it was scanned in full
+//! before (no oblet pending). A card the minor GC cleaned meanwhile was
+//! scanned by it while marking, which shaded its old targets.
 
 use std::ptr::NonNull;
 
@@ -190,6 +194,46 @@ fn scan_cards(
     }
     tracer.saw_young = false;
     any
+}
+
+/// Marking's rescan of a re-grayed array by its dirty cards (I12): traces
+/// the elements of every dirty card with the marking `tracer`, leaving the
+/// bits as they are (they belong to the minor GC). Returns the work done, or
+/// `None` when the dirty cards hold more than `max_bytes` of elements (the
+/// caller then rescans the array in pieces, each bounded).
+///
+/// # Requires
+/// I12's conditions hold: young generation on, the array black before the
+/// barrier re-grayed it, not remembered whole, no oblet of it queued.
+pub(crate) fn rescan_dirty_cards(
+    tracer: &mut Tracer,
+    object: NonNull<Header>,
+    max_bytes: usize,
+) -> Option<usize> {
+    // SAFETY: the marker passes live old arrays (gray objects are live).
+    let header = unsafe { object.as_ref() };
+    debug_assert!(!header.is_remembered() && !header.is_scanning());
+    let Shape::Array { elem, .. } = header.info().shape else {
+        unreachable!("a dirty-card rescan of an object that is not a managed array")
+    };
+    // SAFETY: as above.
+    let cards = unsafe { cards_of(object) };
+    let dirty = (0..cards.count.div_ceil(64))
+        // SAFETY: the word is inside the bitset.
+        .map(|word| unsafe { *cards.words.add(word) }.count_ones() as usize)
+        .sum::<usize>();
+    let bytes = dirty.saturating_mul(cards.per_card).saturating_mul(elem);
+    if bytes > max_bytes {
+        return None;
+    }
+    if let Some(trace_range) = cards.trace_range {
+        for card in (0..cards.count).filter(|&card| cards.is_dirty(card)) {
+            // SAFETY: the array is live, the range is in bounds, and the
+            // collector has exclusive access at the safe point.
+            unsafe { trace_range(object, cards.range(card), tracer) };
+        }
+    }
+    Some(std::mem::size_of::<Header>() + bytes)
 }
 
 /// True if the array headed by `object` is a managed array.

@@ -29,7 +29,7 @@
 //!    allocation's *assist debt*. The write barrier keeps the tri-colour
 //!    invariant between steps. Marking ends with a short *termination* pause:
 //!    a minor GC that shades from the young generation, a final drain of the
-//!    three gray lists, and settling the weak containers.
+//!    three gray lists and the oblets, and settling the weak containers.
 //! 7. **Sweeping** (`sweep`, `old`, `scavenge`): termination flips the old
 //!    space (every block unswept); allocation sweeps blocks lazily by bitmap,
 //!    paced steps sweep the rest and drop dead values; empty blocks are pooled
@@ -54,7 +54,7 @@ use crate::collect::mark::{
     is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
 };
 use crate::collect::root_scan;
-use crate::collect::scavenge::scavenge;
+use crate::collect::scavenge::{prefault, scavenge};
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
@@ -75,11 +75,6 @@ use crate::telemetry::timing::{timed, timed_value};
 /// and spacing safe points by `mark_step_budget / ratio` alone would stop the
 /// program every few bytes; 64 KiB of allocation is tens of microseconds.
 pub(crate) const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
-
-/// A single assist may not exceed this many multiples of `mark_step_budget`;
-/// the rest is carried as debt, so that a `mutate` call that ignored
-/// `debt_due` cannot force one huge pause.
-pub(crate) const MAX_ASSIST_STEPS: usize = 8;
 
 /// Facts about the major cycle in progress (written at its start and steps).
 #[derive(Default)]
@@ -114,7 +109,7 @@ pub(crate) struct Collector {
     /// Objects that survived this many minor GCs are promoted.
     pub(crate) tenuring_threshold: u8,
     cycle: CycleInProgress,
-    /// Assist work owed but not yet done (carried past `MAX_ASSIST_STEPS`).
+    /// Assist work owed but not yet done (carried past `assist::MAX_ASSIST_STEPS`).
     pub(crate) assist_debt: f64,
     /// Bytes counted by quiet safe points (knob changes, manual steps) since
     /// the last `pay_debt`: an explicit `collect_debt` after them is not a
@@ -315,6 +310,11 @@ impl Collector {
         let mut pauses = Vec::new();
         self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
+        if pauses.is_empty() {
+            // Before the step, so that its recorded state includes the block.
+            let (goal, promoted) = (self.pacer.heap_goal(), self.stats.last_minor.promoted_bytes);
+            prefault(state, goal, self.config.memory_limit(), promoted);
+        }
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
             // had its share of the CPU, so the major cycle waits and the heap
@@ -345,7 +345,9 @@ impl Collector {
                     if !self.assist_due(allocated) {
                         return pauses; // less than a quantum owed: carried
                     }
-                    let budget = self.take_assist_budget();
+                    // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
+                    let ran_minor = !pauses.is_empty();
+                    let budget = self.take_assist_budget(ran_minor);
                     let (done, duration) = timed_value(|| self.mark(state, budget));
                     self.cycle.assist_work += done;
                     self.stats.assist_work += done as u64;
@@ -397,6 +399,7 @@ impl Collector {
         self.marker.reset();
         state.cycle.set(state.cycle.get() + 1);
         self.marker.cycle = state.cycle.get();
+        self.marker.cards_kept = state.generational;
         let heap = state.paced_bytes();
         self.cycle = CycleInProgress {
             heap_at_start: heap,

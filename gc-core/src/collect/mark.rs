@@ -7,7 +7,9 @@
 //! scanned, and on one of three gray lists: the gray stack (`Marker::gray`),
 //! the objects born gray (`GcState::gray_new`, moved onto the stack by each
 //! step) or the gray-again list (`GcState::gray_again`, drained by the step
-//! that empties the stack and at termination); **black** = reached and scanned. Marking starts by shading what the roots point at, then each
+//! that empties the stack and at termination); **black** = reached and scanned
+//! (a big object is black once its first piece is scanned; the rest waits on
+//! a fourth list, the oblets, `Marker::oblets` and `collect/oblet.rs`). Marking starts by shading what the roots point at, then each
 //! step pops gray objects, scans them (shading their white old children) and
 //! paints them black, for a bounded amount of work, so that no pause is long.
 //!
@@ -21,13 +23,14 @@
 //! Young objects are not marked: they are roots for this collector. Marking
 //! ends (`Collector::finish_marking`) with a minor GC that shades every old
 //! object the root, the stash and the live young objects point to, then drains
-//! all three gray lists. Then every white old object is garbage.
+//! all three gray lists and the oblets. Then every white old object is garbage.
 //!
 //! The gray stack is an explicit `Vec`, never the Rust call stack, so marking
 //! a list of a million nodes uses a million-entry vector, not a million frames.
 
 use std::ptr::NonNull;
 
+use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet, OBLET_BYTES};
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::space::marks;
@@ -39,6 +42,9 @@ use crate::state::GcState;
 pub(crate) struct Marker {
     /// Gray objects whose fields are still to be scanned.
     pub(crate) gray: Vec<NonNull<Header>>,
+    /// The unscanned rest of big objects, one entry per object whose
+    /// `SCANNING` bit is set (`collect/oblet.rs`); popped when `gray` is empty.
+    pub(crate) oblets: Vec<Oblet>,
     /// Weak containers reached this cycle; settled and swept at the end (I7).
     pub(crate) containers: Vec<NonNull<Header>>,
     /// The major cycle's number (object pools rotate once per cycle).
@@ -54,13 +60,17 @@ pub(crate) struct Marker {
     pub(crate) external_bytes: usize,
     /// Units of mark work done this cycle (bytes scanned, outside bytes included).
     pub(crate) work_done: usize,
+    /// The young generation is on, so the indexed barrier keeps arrays'
+    /// dirty cards and a re-grayed array may be rescanned by them (I12).
+    /// Set at mark start.
+    pub(crate) cards_kept: bool,
 }
 
 impl Marker {
     /// Forgets the previous cycle.
     pub(crate) fn reset(&mut self) {
         debug_assert!(
-            self.gray.is_empty(),
+            self.gray.is_empty() && self.oblets.is_empty(),
             "gray objects left from the last cycle"
         );
         self.containers.clear();
@@ -96,10 +106,14 @@ fn drain(tracer: &mut Tracer, budget: usize) -> usize {
     let mut work = 0;
     while work < budget {
         // SAFETY: this tracer was created with a Marker context.
-        let Some(object) = (unsafe { tracer.context::<Marker>() }).gray.pop() else {
+        let marker = unsafe { tracer.context::<Marker>() };
+        if let Some(object) = marker.gray.pop() {
+            work += blacken(tracer, object);
+        } else if let Some(oblet) = marker.oblets.pop() {
+            work += blacken_piece(tracer, oblet);
+        } else {
             break;
-        };
-        work += blacken(tracer, object);
+        }
     }
     // SAFETY: as above.
     unsafe { tracer.context::<Marker>() }.work_done += work;
@@ -112,7 +126,10 @@ pub(crate) fn is_drained(
     gray_again: &[NonNull<Header>],
     gray_new: &[NonNull<Header>],
 ) -> bool {
-    marker.gray.is_empty() && gray_again.is_empty() && gray_new.is_empty()
+    marker.gray.is_empty()
+        && marker.oblets.is_empty()
+        && gray_again.is_empty()
+        && gray_new.is_empty()
 }
 
 /// Scans one gray object and paints it black. Returns the work it cost.
@@ -134,13 +151,41 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         _ => size,
     };
     tracer.external = 0;
-    // SAFETY: the object is live and the collector has exclusive access.
-    if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
-        // SAFETY: this tracer was created with a Marker context.
-        unsafe { tracer.context::<Marker>() }
-            .containers
-            .push(object);
-    }
+    // The oblet list is taken out of the marker while the object is scanned
+    // (the edge visits borrow the marker for its gray stack).
+    // SAFETY: this tracer was created with a Marker context.
+    let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
+    // SAFETY: as above.
+    let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
+    // A re-grayed array rescans only its dirty cards when I12 allows it.
+    // SAFETY: the object is live.
+    let by_cards = !first_time
+        && cards_kept
+        && !header.is_remembered()
+        && !header.is_scanning()
+        && unsafe { crate::collect::cards::is_array(object) };
+    let pieces = match by_cards {
+        true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
+        false => None,
+    };
+    // SAFETY: the object is live, gray and old; the collector has exclusive access.
+    let pieces = pieces
+        .or_else(|| unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) });
+    // SAFETY: as above.
+    unsafe { tracer.context::<Marker>() }.oblets = oblets;
+    let work = match pieces {
+        Some(work) => work,
+        None => {
+            // SAFETY: the object is live and the collector has exclusive access.
+            if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
+                // SAFETY: this tracer was created with a Marker context.
+                unsafe { tracer.context::<Marker>() }
+                    .containers
+                    .push(object);
+            }
+            size
+        }
+    };
     let external = tracer.external;
     // SAFETY: this tracer was created with a Marker context.
     let marker = unsafe { tracer.context::<Marker>() };
@@ -149,7 +194,25 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         marker.marked_objects += 1;
         marker.external_bytes += external;
     }
-    size + external
+    work + external
+}
+
+/// Scans the next piece of a big object (`collect/oblet.rs`). Returns the
+/// work it cost.
+fn blacken_piece(tracer: &mut Tracer, oblet: Oblet) -> usize {
+    tracer.external = 0;
+    // Taken out while the piece is scanned, as in `blacken`.
+    // SAFETY: this tracer was created with a Marker context.
+    let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
+    let work = scan_oblet(tracer, &mut oblets, oblet);
+    // SAFETY: as above.
+    unsafe { tracer.context::<Marker>() }.oblets = oblets;
+    let external = tracer.external;
+    if oblet.counted {
+        // SAFETY: this tracer was created with a Marker context.
+        unsafe { tracer.context::<Marker>() }.external_bytes += external;
+    }
+    work + external
 }
 
 /// The size in bytes of an object (header included): the one place marking

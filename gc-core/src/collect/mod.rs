@@ -2,7 +2,8 @@
 //!
 //! `collector` is the hub: it tells the whole cycle as numbered steps and
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
-//! generation), `mark` the incremental tri-colour marking of the old one,
+//! generation), `mark` the incremental tri-colour marking of the old one
+//! (`oblet`: big objects marked in pieces),
 //! `sweep` its lazy, proportional sweeping, `scavenge` the bounded return
 //! of idle old-space memory to the OS, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `cards` the
@@ -20,6 +21,7 @@ pub(crate) mod collector;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;
+pub(crate) mod oblet;
 #[cfg(feature = "record")]
 mod record;
 pub(crate) mod root_scan;

@@ -8,7 +8,9 @@
 //!   Eden, the current survivor from-space, an old-space cell, or a large
 //!   object; never a forwarding header, a free cell or poisoned memory.
 //! - I2: an old object holding a young pointer is in the remembered set.
-//! - I1: while marking, a black object never points to a white old object.
+//! - I1: while marking, a black object never points to a white old object,
+//!   unless it is a big object with pieces still queued (`SCANNING`, I11).
+//! - I11: an object has `SCANNING` only while marking, and is then marked.
 //! - I3: while sweeping, every reachable cell of a block not yet swept is
 //!   marked (an unmarked one would be freed).
 //! - I5/I8 on the side metadata (`OldSpace::check_metadata`): each block's
@@ -186,6 +188,15 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
     tally.objects += 1;
     // SAFETY: as above; an unsized object's length is in its body.
     tally.bytes += unsafe { info.size_of(object) };
+    // SAFETY: as above.
+    if unsafe { object.as_ref() }.is_scanning() {
+        let marking = verification.state.phase.get() == Phase::Marking;
+        if !marking || !marks::is_marked(object) {
+            verification.report(format!(
+                "{object:p} has an oblet queued but is not marked while marking (I11)"
+            ));
+        }
+    }
     if info.weak.is_some() {
         check_container(tracer, object);
     } else if let Some(trace) = info.trace {
@@ -325,6 +336,7 @@ impl Verification<'_> {
         let marking = self.state.phase.get() == Phase::Marking;
         if marking
             && to.is_old()
+            && !from.is_scanning()
             && marks::colour(source) == Colour::Black
             && marks::colour(target).is_white()
         {

@@ -235,6 +235,10 @@ pub(crate) const RESCAN: u32 = 1 << 11;
 /// `flags` bit: this old managed array is in the card remembered set
 /// (`collect/cards.rs`, invariant I2 for arrays).
 pub(crate) const CARDED: u32 = 1 << 12;
+/// `flags` bit: marking has scanned the first pieces of this big object and
+/// queued the rest as an *oblet* (`collect/oblet.rs`): it is black, yet its
+/// unscanned pieces may still point to white objects (I1's one exception).
+pub(crate) const SCANNING: u32 = 1 << 13;
 
 /// The object header. See the module documentation for the layout.
 #[repr(C)]
@@ -376,6 +380,17 @@ impl Header {
     /// Sets or clears the rescan bit.
     pub(crate) fn set_rescan(&self, rescan: bool) {
         self.set_flag(RESCAN, rescan);
+    }
+
+    /// True while an oblet of this object is queued (see `SCANNING`).
+    #[inline]
+    pub(crate) fn is_scanning(&self) -> bool {
+        self.flags.get() & SCANNING != 0
+    }
+
+    /// Sets or clears the oblet bit (only `collect/oblet.rs`).
+    pub(crate) fn set_scanning(&self, scanning: bool) {
+        self.set_flag(SCANNING, scanning);
     }
 
     /// True for the stale copy of an evacuated object.

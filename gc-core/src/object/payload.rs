@@ -138,6 +138,11 @@ impl<H: Trace, T: Trace> TailInfo<H, T> {
         align: TailLayout::<H, T>::ALIGN,
         shape: Shape::Tail {
             elem: std::mem::size_of::<T>(),
+            trace_range: if Self::NEEDS_TRACE {
+                Some(trace_tail_piece::<H, T>)
+            } else {
+                None
+            },
         },
         trace: if Self::NEEDS_TRACE {
             Some(trace_tail::<H, T>)
@@ -194,6 +199,34 @@ unsafe fn trace_tail<H: Trace, T: Trace>(object: NonNull<Header>, tracer: &mut T
         let len = unsafe { len_of(object) };
         // SAFETY: the elements 0..len are initialised.
         unsafe { trace_elements::<H, T>(object, 0..len, tracer) };
+    }
+}
+
+/// Traces one piece of a tail object: its fixed part if `range` starts at
+/// 0, then the elements in `range` (`collect/oblet.rs`). The pieces
+/// `0..a, a..b, ..., z..len` together trace what `trace_tail` does.
+///
+/// # Safety
+/// As for `trace_tail`, and `range` must lie within `0..len`.
+unsafe fn trace_tail_piece<H: Trace, T: Trace>(
+    object: NonNull<Header>,
+    range: Range<usize>,
+    tracer: &mut Tracer,
+) {
+    if H::NEEDS_TRACE && range.start == 0 {
+        // SAFETY: as the caller guarantees; VALUE_OFFSET is where `H` lives.
+        let head = unsafe {
+            &mut *object
+                .cast::<u8>()
+                .as_ptr()
+                .add(TailLayout::<H, T>::VALUE_OFFSET)
+                .cast::<H>()
+        };
+        head.trace(tracer);
+    }
+    if T::NEEDS_TRACE {
+        // SAFETY: as the caller guarantees.
+        unsafe { trace_elements::<H, T>(object, range, tracer) };
     }
 }
 

@@ -18,7 +18,7 @@
 //! ```
 //!
 //! `TypeInfo::size` holds `tail_offset` (the bytes before the first element)
-//! and `Shape::Tail { elem }` the element stride, so an object's size is
+//! and `Shape::Tail { elem, .. }` the element stride, so an object's size is
 //! `round_up(tail_offset + len * elem, align)`. Managed arrays
 //! (`Shape::Array`) append their dirty-card bitset after the elements (see
 //! `collect/cards.rs`). The payload behind the header is a `repr(C)` value
@@ -45,6 +45,11 @@ pub(crate) enum Shape {
     Tail {
         /// Bytes per element (`size_of::<T>()`, possibly 0).
         elem: usize,
+        /// Traces one piece of the object: the fixed part if the range
+        /// starts at 0, then the elements in the range (marking scans big
+        /// objects in pieces, `collect/oblet.rs`); `None` when nothing in
+        /// the object holds pointers.
+        trace_range: Option<TraceRange>,
     },
     /// A managed array: a tail of `len` elements, then the dirty-card bitset
     /// (`collect/cards.rs`), one bit per card of [`CARD_BYTES`] of elements.
@@ -166,7 +171,7 @@ impl TypeInfo {
     fn size_for_len(&self, len: usize, shape: Shape) -> usize {
         match shape {
             Shape::Fixed => self.size,
-            Shape::Tail { elem } => round_up(self.size + len * elem, self.align),
+            Shape::Tail { elem, .. } => round_up(self.size + len * elem, self.align),
             Shape::Array { elem, .. } => {
                 let cards = card_words(len, elem) * 8;
                 round_up(card_offset(self, len, elem) + cards, self.align)

@@ -75,6 +75,12 @@ pub(crate) struct BlockMeta {
 pub(crate) const CELLS_OFFSET: usize =
     std::mem::size_of::<BlockMeta>().next_multiple_of(super::CELL_ALIGN);
 
+/// Cells of `cell_size` bytes in one block (every block of a class has as
+/// many, so counting a class's cells needs no block's metadata).
+pub(crate) const fn cells_per_block(cell_size: usize) -> usize {
+    (BLOCK_BYTES - CELLS_OFFSET) / cell_size
+}
+
 // The metadata leaves room for a whole number of largest cells.
 const _: () = assert!(CELLS_OFFSET < BLOCK_BYTES / 16);
 
@@ -112,7 +118,7 @@ impl Block {
         // mapped back to their block by address alone (`containing`).
         let base = memory.as_ptr() as usize;
         assert_eq!(base % BLOCK_BYTES, 0, "blocks are aligned to their size");
-        let cells = (BLOCK_BYTES - CELLS_OFFSET) / cell_size;
+        let cells = cells_per_block(cell_size);
         debug_assert!(cells <= WORDS * 64);
         let meta = memory.cast::<BlockMeta>();
         // SAFETY: the caller hands over the memory; BlockMeta is plain
