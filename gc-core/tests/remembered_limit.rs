@@ -81,6 +81,10 @@ fn writing_many_old_objects_runs_a_minor_gc_before_eden_is_full() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "an array of 66,000 slots takes many minutes under Miri; array_miri covers the cards"
+)]
 fn dirtying_many_cards_of_an_old_array_runs_a_minor_gc() {
     // One slot written per 512-byte card (64 pointer slots).
     const PER_CARD: usize = 64;
