@@ -36,7 +36,7 @@ use std::rc::Rc;
 use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
-use crate::workloads::{Ctx, SplitMix, Workload};
+use crate::workloads::{interpreter_shaped, Ctx, SplitMix, Workload};
 
 /// Toggles per key of the target size.
 pub const OPS_PER_KEY: u64 = 10;
@@ -68,10 +68,7 @@ impl Workload for BalancedTree {
         50_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
-        match collector {
-            Collector::Tenure | Collector::GcArena | Collector::Rc => Ok(()),
-            _ => Err("interpreter-shaped workloads run on tenure, gc-arena and Rc (the plain-Rust baseline)"),
-        }
+        interpreter_shaped(collector)
     }
     fn run(&self, collector: Collector, ctx: &mut Ctx) -> Outcome {
         let n = u64::from(ctx.size).max(16);

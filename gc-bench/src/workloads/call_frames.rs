@@ -33,7 +33,7 @@ use std::rc::Rc;
 use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
-use crate::workloads::{Ctx, SplitMix, Workload};
+use crate::workloads::{interpreter_shaped, Ctx, SplitMix, Workload};
 
 /// Deepest chain of frames.
 pub const MAX_DEPTH: u32 = 50;
@@ -76,10 +76,7 @@ impl Workload for CallFrames {
         300_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
-        match collector {
-            Collector::Tenure | Collector::GcArena | Collector::Rc => Ok(()),
-            _ => Err("interpreter-shaped workloads run on tenure, gc-arena and Rc (the plain-Rust baseline)"),
-        }
+        interpreter_shaped(collector)
     }
     fn run(&self, collector: Collector, ctx: &mut Ctx) -> Outcome {
         let calls = u64::from(ctx.size);

@@ -55,7 +55,7 @@ use std::rc::{Rc, Weak};
 use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
-use crate::workloads::{Ctx, SplitMix, Workload};
+use crate::workloads::{interpreter_shaped, Ctx, SplitMix, Workload};
 
 /// Interns per vocabulary name.
 pub const OPS_PER_NAME: u64 = 50;
@@ -89,10 +89,7 @@ impl Workload for Intern {
         20_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
-        match collector {
-            Collector::Tenure | Collector::GcArena | Collector::Rc => Ok(()),
-            _ => Err("interpreter-shaped workloads run on tenure, gc-arena and Rc (the plain-Rust baseline)"),
-        }
+        interpreter_shaped(collector)
     }
     fn run(&self, collector: Collector, ctx: &mut Ctx) -> Outcome {
         let program = Program::new(u64::from(ctx.size).max(64));
