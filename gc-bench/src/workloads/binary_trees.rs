@@ -132,183 +132,115 @@ fn drive(trees: &mut impl Trees, n: u32, probe: &mut Probe) -> (u64, Vec<String>
     (nodes, lines)
 }
 
-// ------------------------------------------------------------------ Box
+// ------------------------------------------------------------------ pointer trees
 
-pub(crate) struct BoxNode {
-    left: Option<Box<BoxNode>>,
-    right: Option<Box<BoxNode>>,
-}
+/// The tree code over an owning pointer `$ptr` (`Box`, `Rc`, and the `gc`
+/// and `dumpster` crates' `Gc`): each builds its tree bottom-up through the
+/// pointer's `new` and drops it by the pointer's own means, so the four runs
+/// are this one text. The caller writes the node struct `$node` (its
+/// derives differ: each crate's tracing trait) with fields `left` and
+/// `right: Option<$ptr<$node>>`; the macro adds `$tree(depth)`, `$check(node)`
+/// (the node count) and the [`Trees`] implementation `$trees`.
+macro_rules! pointer_trees {
+    ($item:item, $node:ident, $($ptr:ident)::+, $tree:ident, $check:ident, $trees:ident) => {
+        $item
 
-pub(crate) fn box_tree(d: u32) -> Box<BoxNode> {
-    let node = if d == 0 {
-        BoxNode {
-            left: None,
-            right: None,
+        pub(crate) fn $tree(d: u32) -> $($ptr)::+<$node> {
+            let node = if d == 0 {
+                $node {
+                    left: None,
+                    right: None,
+                }
+            } else {
+                $node {
+                    left: Some($tree(d - 1)),
+                    right: Some($tree(d - 1)),
+                }
+            };
+            $($ptr)::+::new(black_box(node))
         }
-    } else {
-        BoxNode {
-            left: Some(box_tree(d - 1)),
-            right: Some(box_tree(d - 1)),
+
+        pub(crate) fn $check(node: &$node) -> u64 {
+            match (&node.left, &node.right) {
+                (Some(l), Some(r)) => 1 + $check(l) + $check(r),
+                _ => 1,
+            }
+        }
+
+        #[derive(Default)]
+        struct $trees(Option<$($ptr)::+<$node>>);
+
+        impl Trees for $trees {
+            fn temporary(&mut self, depth: u32) -> u64 {
+                $check(&$tree(depth))
+            }
+            fn keep(&mut self, depth: u32) {
+                self.0 = Some($tree(depth));
+            }
+            fn check_kept(&mut self) -> u64 {
+                self.0.as_deref().map_or(0, $check)
+            }
         }
     };
-    Box::new(black_box(node))
 }
 
-pub(crate) fn box_check(node: &BoxNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + box_check(l) + box_check(r),
-        _ => 1,
-    }
-}
+// ------------------------------------------------------------------ Box
 
-#[derive(Default)]
-struct BoxTrees(Option<Box<BoxNode>>);
-
-impl Trees for BoxTrees {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        box_check(&box_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(box_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, box_check)
-    }
-}
+pointer_trees!(
+    pub(crate) struct BoxNode {
+        left: Option<Box<BoxNode>>,
+        right: Option<Box<BoxNode>>,
+    },
+    BoxNode,
+    Box,
+    box_tree,
+    box_check,
+    BoxTrees
+);
 
 // ------------------------------------------------------------------ Rc
 
-pub(crate) struct RcNode {
-    left: Option<Rc<RcNode>>,
-    right: Option<Rc<RcNode>>,
-}
-
-pub(crate) fn rc_tree(d: u32) -> Rc<RcNode> {
-    let node = if d == 0 {
-        RcNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        RcNode {
-            left: Some(rc_tree(d - 1)),
-            right: Some(rc_tree(d - 1)),
-        }
-    };
-    Rc::new(black_box(node))
-}
-
-pub(crate) fn rc_check(node: &RcNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + rc_check(l) + rc_check(r),
-        _ => 1,
-    }
-}
-
-#[derive(Default)]
-struct RcTrees(Option<Rc<RcNode>>);
-
-impl Trees for RcTrees {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        rc_check(&rc_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(rc_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, rc_check)
-    }
-}
+pointer_trees!(
+    pub(crate) struct RcNode {
+        left: Option<Rc<RcNode>>,
+        right: Option<Rc<RcNode>>,
+    },
+    RcNode,
+    Rc,
+    rc_tree,
+    rc_check,
+    RcTrees
+);
 
 // ------------------------------------------------------------------ gc crate
 
-#[derive(gc::Trace, gc::Finalize)]
-pub(crate) struct GcNode {
-    left: Option<gc::Gc<GcNode>>,
-    right: Option<gc::Gc<GcNode>>,
-}
-
-pub(crate) fn gc_tree(d: u32) -> gc::Gc<GcNode> {
-    let node = if d == 0 {
-        GcNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        GcNode {
-            left: Some(gc_tree(d - 1)),
-            right: Some(gc_tree(d - 1)),
-        }
-    };
-    gc::Gc::new(black_box(node))
-}
-
-pub(crate) fn gc_check(node: &GcNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + gc_check(l) + gc_check(r),
-        _ => 1,
-    }
-}
-
-#[derive(Default)]
-struct GcCrate(Option<gc::Gc<GcNode>>);
-
-impl Trees for GcCrate {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        gc_check(&gc_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(gc_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, gc_check)
-    }
-}
+pointer_trees!(
+    #[derive(gc::Trace, gc::Finalize)]
+    pub(crate) struct GcNode {
+        left: Option<gc::Gc<GcNode>>,
+        right: Option<gc::Gc<GcNode>>,
+    },
+    GcNode,
+    gc::Gc,
+    gc_tree,
+    gc_check,
+    GcCrate
+);
 
 // ------------------------------------------------------------------ dumpster
 
-#[derive(dumpster::Trace)]
-pub(crate) struct DumpNode {
-    left: Option<dumpster::unsync::Gc<DumpNode>>,
-    right: Option<dumpster::unsync::Gc<DumpNode>>,
-}
-
-pub(crate) fn dump_tree(d: u32) -> dumpster::unsync::Gc<DumpNode> {
-    let node = if d == 0 {
-        DumpNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        DumpNode {
-            left: Some(dump_tree(d - 1)),
-            right: Some(dump_tree(d - 1)),
-        }
-    };
-    dumpster::unsync::Gc::new(black_box(node))
-}
-
-pub(crate) fn dump_check(node: &DumpNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + dump_check(l) + dump_check(r),
-        _ => 1,
-    }
-}
-
-#[derive(Default)]
-struct Dumpster(Option<dumpster::unsync::Gc<DumpNode>>);
-
-impl Trees for Dumpster {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        dump_check(&dump_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(dump_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, dump_check)
-    }
-}
+pointer_trees!(
+    #[derive(dumpster::Trace)]
+    pub(crate) struct DumpNode {
+        left: Option<dumpster::unsync::Gc<DumpNode>>,
+        right: Option<dumpster::unsync::Gc<DumpNode>>,
+    },
+    DumpNode,
+    dumpster::unsync::Gc,
+    dump_tree,
+    dump_check,
+    Dumpster
+);
 
 // ------------------------------------------------------------------ bumpalo
 
