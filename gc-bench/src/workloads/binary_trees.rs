@@ -308,6 +308,45 @@ mod bump_impl {
     }
 }
 
+// ------------------------------------------------------------------ GC twins
+
+/// The node, `tree(m, depth)` and `check(node)` (the node count) for a
+/// collector whose `Gc` and `Mutation` are in scope at the call: tenure's
+/// and gc-arena's spell them the same way, so both build their trees with
+/// this one text (the attributes give the derive of the collector's tracing
+/// trait). Their `run`s differ in how they ask for a safe point.
+macro_rules! gc_trees {
+    ($(#[$derive:meta])*) => {
+        $(#[$derive])*
+        pub(crate) struct Node<'gc> {
+            left: Option<Gc<'gc, Node<'gc>>>,
+            right: Option<Gc<'gc, Node<'gc>>>,
+        }
+
+        pub(crate) fn tree<'gc>(m: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
+            let node = if d == 0 {
+                Node {
+                    left: None,
+                    right: None,
+                }
+            } else {
+                Node {
+                    left: Some(tree(m, d - 1)),
+                    right: Some(tree(m, d - 1)),
+                }
+            };
+            Gc::new(m, node)
+        }
+
+        pub(crate) fn check(node: &Node<'_>) -> u64 {
+            match (node.left, node.right) {
+                (Some(l), Some(r)) => 1 + check(&l) + check(&r),
+                _ => 1,
+            }
+        }
+    };
+}
+
 // ------------------------------------------------------------------ tenure
 
 pub(crate) mod tenure_impl {
@@ -316,11 +355,7 @@ pub(crate) mod tenure_impl {
     use super::{tree_nodes, Plan};
     use crate::probe::Probe;
 
-    #[derive(tenure::Trace)]
-    pub(crate) struct Node<'gc> {
-        left: Option<Gc<'gc, Node<'gc>>>,
-        right: Option<Gc<'gc, Node<'gc>>>,
-    }
+    gc_trees!(#[derive(tenure::Trace)]);
 
     #[derive(tenure::Trace)]
     struct Root<'gc> {
@@ -328,28 +363,6 @@ pub(crate) mod tenure_impl {
     }
 
     type R = Rootable!['gc => Root<'gc>];
-
-    pub(crate) fn tree<'gc>(m: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
-        let node = if d == 0 {
-            Node {
-                left: None,
-                right: None,
-            }
-        } else {
-            Node {
-                left: Some(tree(m, d - 1)),
-                right: Some(tree(m, d - 1)),
-            }
-        };
-        Gc::new(m, node)
-    }
-
-    pub(crate) fn check(node: &Node<'_>) -> u64 {
-        match (node.left, node.right) {
-            (Some(l), Some(r)) => 1 + check(&l) + check(&r),
-            _ => 1,
-        }
-    }
 
     /// Trees are built inside `mutate`, as many per call as fit before the
     /// collector asks for a safe point (`debt_due`), then `collect_debt`.
@@ -401,12 +414,10 @@ pub(crate) mod arena_impl {
     use super::{tree_nodes, Plan};
     use crate::probe::Probe;
 
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    pub(crate) struct Node<'gc> {
-        left: Option<Gc<'gc, Node<'gc>>>,
-        right: Option<Gc<'gc, Node<'gc>>>,
-    }
+    gc_trees!(
+        #[derive(Collect)]
+        #[collect(no_drop)]
+    );
 
     #[derive(Collect)]
     #[collect(no_drop)]
@@ -415,28 +426,6 @@ pub(crate) mod arena_impl {
     }
 
     type R = Rootable!['gc => Root<'gc>];
-
-    pub(crate) fn tree<'gc>(mc: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
-        let node = if d == 0 {
-            Node {
-                left: None,
-                right: None,
-            }
-        } else {
-            Node {
-                left: Some(tree(mc, d - 1)),
-                right: Some(tree(mc, d - 1)),
-            }
-        };
-        Gc::new(mc, node)
-    }
-
-    pub(crate) fn check(node: &Node<'_>) -> u64 {
-        match (node.left, node.right) {
-            (Some(l), Some(r)) => 1 + check(&l) + check(&r),
-            _ => 1,
-        }
-    }
 
     /// As for tenure: trees inside `mutate` until the arena has allocation
     /// debt, then `collect_debt` between `mutate` calls (gc-arena's
