@@ -100,6 +100,28 @@ fn next_key(rng: &mut SplitMix, capacity: u64) -> u32 {
     }
 }
 
+/// [`plain`] for an entry type `$entry` whose stamp is a `Cell` (dumpster's,
+/// `Rc`'s and `Box`'s entries), each made by `$new` (the collector's pointer
+/// constructor): the four accessors are the same text for all three.
+macro_rules! plain_cell {
+    ($capacity:expr, $ops:expr, $probe:expr, $new:path, $entry:ident) => {
+        plain(
+            $capacity,
+            $ops,
+            $probe,
+            |k, s| {
+                $new($entry {
+                    stamp: Cell::new(s),
+                    payload: payload(k),
+                })
+            },
+            |e| e.stamp.get(),
+            |e, s| e.stamp.set(s),
+            |e| e.payload[0],
+        )
+    };
+}
+
 impl Workload for Cache {
     fn name(&self) -> &'static str {
         "cache"
@@ -147,48 +169,11 @@ impl Workload for Cache {
                 probe.peer_collections = Some(gc::stats().collections_performed as u64);
                 tally
             }
-            Collector::Dumpster => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    dumpster::unsync::Gc::new(DumpEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
-            Collector::Rc => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    Rc::new(PlainEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
-            Collector::Box => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    Box::new(PlainEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
+            Collector::Dumpster => {
+                plain_cell!(capacity, ops, probe, dumpster::unsync::Gc::new, DumpEntry)
+            }
+            Collector::Rc => plain_cell!(capacity, ops, probe, Rc::new, PlainEntry),
+            Collector::Box => plain_cell!(capacity, ops, probe, Box::new, PlainEntry),
             Collector::Bumpalo => unreachable!("declined by supports()"),
         };
         Outcome {
