@@ -65,6 +65,29 @@ impl Plan {
         }
     }
 
+    /// The temporary trees of the peers without safe points (Box, Rc, gc,
+    /// dumpster): per phase, `iterations` trees built top-down by
+    /// `top_down(depth)`, then as many bottom-up by `bottom_up(depth)`, each
+    /// dropped at once and followed by a [`Probe::tick`] (the RSS sample
+    /// of a collector that reports no heap size).
+    fn each_temporary(
+        &self,
+        probe: &mut Probe,
+        mut top_down: impl FnMut(u32),
+        mut bottom_up: impl FnMut(u32),
+    ) {
+        for &(depth, iterations) in &self.phases {
+            for _ in 0..iterations {
+                top_down(depth);
+                probe.tick();
+            }
+            for _ in 0..iterations {
+                bottom_up(depth);
+                probe.tick();
+            }
+        }
+    }
+
     /// Nodes this plan allocates.
     pub fn nodes(&self) -> u64 {
         let temporary: u64 = self
@@ -186,18 +209,15 @@ mod box_impl {
         let mut long_lived = new_node();
         populate(plan.long_lived, &mut long_lived);
         let array = fill_array(plan.array_len);
-        for &(depth, iterations) in &plan.phases {
-            for _ in 0..iterations {
+        plan.each_temporary(
+            probe,
+            |depth| {
                 let mut temp = new_node();
                 populate(depth, &mut temp);
                 drop(black_box(temp));
-                probe.tick();
-            }
-            for _ in 0..iterations {
-                drop(black_box(make_tree(depth)));
-                probe.tick();
-            }
-        }
+            },
+            |depth| drop(black_box(make_tree(depth))),
+        );
         check_line(stretch, count(&long_lived), array[1000])
     }
 }
@@ -258,18 +278,15 @@ macro_rules! shared_pointer_run {
             let long_lived = new_node();
             populate(plan.long_lived, &long_lived);
             let array = $ptr::new(fill_array(plan.array_len));
-            for &(depth, iterations) in &plan.phases {
-                for _ in 0..iterations {
+            plan.each_temporary(
+                probe,
+                |depth| {
                     let temp = new_node();
                     populate(depth, &temp);
                     drop(black_box(temp));
-                    probe.tick();
-                }
-                for _ in 0..iterations {
-                    drop(black_box(make_tree(depth)));
-                    probe.tick();
-                }
-            }
+                },
+                |depth| drop(black_box(make_tree(depth))),
+            );
             check_line(stretch, count(&long_lived), array[1000])
         }
     };
