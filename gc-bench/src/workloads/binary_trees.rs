@@ -142,7 +142,7 @@ fn drive(trees: &mut impl Trees, n: u32, probe: &mut Probe) -> (u64, Vec<String>
 /// `right: Option<$ptr<$node>>`; the macro adds `$tree(depth)`, `$check(node)`
 /// (the node count) and the [`Trees`] implementation `$trees`.
 macro_rules! pointer_trees {
-    ($item:item, $node:ident, $($ptr:ident)::+, $tree:ident, $check:ident, $trees:ident) => {
+    ($item:item $node:ident, $($ptr:ident)::+, $tree:ident, $check:ident, $trees:ident) => {
         $item
 
         pub(crate) fn $tree(d: u32) -> $($ptr)::+<$node> {
@@ -186,61 +186,36 @@ macro_rules! pointer_trees {
 
 // ------------------------------------------------------------------ Box
 
-pointer_trees!(
-    pub(crate) struct BoxNode {
-        left: Option<Box<BoxNode>>,
-        right: Option<Box<BoxNode>>,
-    },
-    BoxNode,
-    Box,
-    box_tree,
-    box_check,
-    BoxTrees
-);
+pointer_trees! {
+    pub(crate) struct BoxNode { left: Option<Box<BoxNode>>, right: Option<Box<BoxNode>> }
+    BoxNode, Box, box_tree, box_check, BoxTrees
+}
 
 // ------------------------------------------------------------------ Rc
 
-pointer_trees!(
-    pub(crate) struct RcNode {
-        left: Option<Rc<RcNode>>,
-        right: Option<Rc<RcNode>>,
-    },
-    RcNode,
-    Rc,
-    rc_tree,
-    rc_check,
-    RcTrees
-);
+pointer_trees! {
+    pub(crate) struct RcNode { left: Option<Rc<RcNode>>, right: Option<Rc<RcNode>> }
+    RcNode, Rc, rc_tree, rc_check, RcTrees
+}
 
 // ------------------------------------------------------------------ gc crate
 
-pointer_trees!(
+pointer_trees! {
     #[derive(gc::Trace, gc::Finalize)]
-    pub(crate) struct GcNode {
-        left: Option<gc::Gc<GcNode>>,
-        right: Option<gc::Gc<GcNode>>,
-    },
-    GcNode,
-    gc::Gc,
-    gc_tree,
-    gc_check,
-    GcCrate
-);
+    pub(crate) struct GcNode { left: Option<gc::Gc<GcNode>>, right: Option<gc::Gc<GcNode>> }
+    GcNode, gc::Gc, gc_tree, gc_check, GcCrate
+}
 
 // ------------------------------------------------------------------ dumpster
 
-pointer_trees!(
+pointer_trees! {
     #[derive(dumpster::Trace)]
     pub(crate) struct DumpNode {
         left: Option<dumpster::unsync::Gc<DumpNode>>,
         right: Option<dumpster::unsync::Gc<DumpNode>>,
-    },
-    DumpNode,
-    dumpster::unsync::Gc,
-    dump_tree,
-    dump_check,
-    Dumpster
-);
+    }
+    DumpNode, dumpster::unsync::Gc, dump_tree, dump_check, Dumpster
+}
 
 // ------------------------------------------------------------------ bumpalo
 

@@ -286,7 +286,12 @@ macro_rules! gc_frames {
         impl<'gc> Frames for $frames<'_, 'gc> {
             type Frame = Gc<'gc, Frame<'gc>>;
             type Closure = Gc<'gc, Closure<'gc>>;
-            fn call(&self, caller: Option<&Self::Frame>, depth: u32, locals: Vec<u64>) -> Self::Frame {
+            fn call(
+                &self,
+                caller: Option<&Self::Frame>,
+                depth: u32,
+                locals: Vec<u64>,
+            ) -> Self::Frame {
                 Gc::new(
                     self.0,
                     Frame {
