@@ -299,18 +299,13 @@ macro_rules! gc_trees {
         }
 
         pub(crate) fn tree<'gc>(m: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
-            let node = if d == 0 {
-                Node {
-                    left: None,
-                    right: None,
-                }
+            // Left subtree first, then right, then the node (bottom-up).
+            let (left, right) = if d == 0 {
+                (None, None)
             } else {
-                Node {
-                    left: Some(tree(m, d - 1)),
-                    right: Some(tree(m, d - 1)),
-                }
+                (Some(tree(m, d - 1)), Some(tree(m, d - 1)))
             };
-            Gc::new(m, node)
+            Gc::new(m, Node { left, right })
         }
 
         pub(crate) fn check(node: &Node<'_>) -> u64 {

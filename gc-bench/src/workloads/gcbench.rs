@@ -230,7 +230,7 @@ mod box_impl {
 /// (its derives differ: each crate's tracing trait), whose fields are
 /// `left`, `right: Option<Ptr>` and `i`, `j: i32`.
 macro_rules! shared_pointer_run {
-    ($node:item, $ptr:ident, $cell:ident) => {
+    ($node:item $ptr:ident, $cell:ident) => {
         type Ptr = $ptr<$cell<Node>>;
 
         $node
@@ -297,17 +297,11 @@ macro_rules! shared_pointer_run {
 mod rc_impl {
     use super::*;
 
-    shared_pointer_run!(
+    shared_pointer_run! {
         #[derive(Default)]
-        struct Node {
-            left: Option<Ptr>,
-            right: Option<Ptr>,
-            i: i32,
-            j: i32,
-        },
-        Rc,
-        RefCell
-    );
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Rc, RefCell
+    }
 }
 
 // ------------------------------------------------------------------ gc crate
@@ -317,17 +311,11 @@ mod gc_impl {
 
     use super::*;
 
-    shared_pointer_run!(
+    shared_pointer_run! {
         #[derive(Default, gc::Trace, gc::Finalize)]
-        struct Node {
-            left: Option<Ptr>,
-            right: Option<Ptr>,
-            i: i32,
-            j: i32,
-        },
-        Gc,
-        GcCell
-    );
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Gc, GcCell
+    }
 }
 
 // ------------------------------------------------------------------ dumpster
@@ -337,17 +325,11 @@ mod dumpster_impl {
 
     use super::*;
 
-    shared_pointer_run!(
+    shared_pointer_run! {
         #[derive(Default, dumpster::Trace)]
-        struct Node {
-            left: Option<Ptr>,
-            right: Option<Ptr>,
-            i: i32,
-            j: i32,
-        },
-        Gc,
-        RefCell
-    );
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Gc, RefCell
+    }
 }
 
 // ------------------------------------------------------------------ bumpalo
