@@ -132,182 +132,89 @@ fn drive(trees: &mut impl Trees, n: u32, probe: &mut Probe) -> (u64, Vec<String>
     (nodes, lines)
 }
 
-// ------------------------------------------------------------------ Box
+// ------------------------------------------------------------------ pointer trees
 
-pub(crate) struct BoxNode {
-    left: Option<Box<BoxNode>>,
-    right: Option<Box<BoxNode>>,
-}
+/// The tree code over an owning pointer `$ptr` (`Box`, `Rc`, and the `gc`
+/// and `dumpster` crates' `Gc`): each builds its tree bottom-up through the
+/// pointer's `new` and drops it by the pointer's own means, so the four runs
+/// are this one text. The caller writes the node struct `$node` (its
+/// derives differ: each crate's tracing trait) with fields `left` and
+/// `right: Option<$ptr<$node>>`; the macro adds `$tree(depth)`, `$check(node)`
+/// (the node count) and the [`Trees`] implementation `$trees`.
+macro_rules! pointer_trees {
+    ($item:item $node:ident, $($ptr:ident)::+, $tree:ident, $check:ident, $trees:ident) => {
+        $item
 
-pub(crate) fn box_tree(d: u32) -> Box<BoxNode> {
-    let node = if d == 0 {
-        BoxNode {
-            left: None,
-            right: None,
+        pub(crate) fn $tree(d: u32) -> $($ptr)::+<$node> {
+            let node = if d == 0 {
+                $node {
+                    left: None,
+                    right: None,
+                }
+            } else {
+                $node {
+                    left: Some($tree(d - 1)),
+                    right: Some($tree(d - 1)),
+                }
+            };
+            $($ptr)::+::new(black_box(node))
         }
-    } else {
-        BoxNode {
-            left: Some(box_tree(d - 1)),
-            right: Some(box_tree(d - 1)),
+
+        pub(crate) fn $check(node: &$node) -> u64 {
+            match (&node.left, &node.right) {
+                (Some(l), Some(r)) => 1 + $check(l) + $check(r),
+                _ => 1,
+            }
+        }
+
+        #[derive(Default)]
+        struct $trees(Option<$($ptr)::+<$node>>);
+
+        impl Trees for $trees {
+            fn temporary(&mut self, depth: u32) -> u64 {
+                $check(&$tree(depth))
+            }
+            fn keep(&mut self, depth: u32) {
+                self.0 = Some($tree(depth));
+            }
+            fn check_kept(&mut self) -> u64 {
+                self.0.as_deref().map_or(0, $check)
+            }
         }
     };
-    Box::new(black_box(node))
 }
 
-pub(crate) fn box_check(node: &BoxNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + box_check(l) + box_check(r),
-        _ => 1,
-    }
-}
+// ------------------------------------------------------------------ Box
 
-#[derive(Default)]
-struct BoxTrees(Option<Box<BoxNode>>);
-
-impl Trees for BoxTrees {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        box_check(&box_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(box_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, box_check)
-    }
+pointer_trees! {
+    pub(crate) struct BoxNode { left: Option<Box<BoxNode>>, right: Option<Box<BoxNode>> }
+    BoxNode, Box, box_tree, box_check, BoxTrees
 }
 
 // ------------------------------------------------------------------ Rc
 
-pub(crate) struct RcNode {
-    left: Option<Rc<RcNode>>,
-    right: Option<Rc<RcNode>>,
-}
-
-pub(crate) fn rc_tree(d: u32) -> Rc<RcNode> {
-    let node = if d == 0 {
-        RcNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        RcNode {
-            left: Some(rc_tree(d - 1)),
-            right: Some(rc_tree(d - 1)),
-        }
-    };
-    Rc::new(black_box(node))
-}
-
-pub(crate) fn rc_check(node: &RcNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + rc_check(l) + rc_check(r),
-        _ => 1,
-    }
-}
-
-#[derive(Default)]
-struct RcTrees(Option<Rc<RcNode>>);
-
-impl Trees for RcTrees {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        rc_check(&rc_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(rc_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, rc_check)
-    }
+pointer_trees! {
+    pub(crate) struct RcNode { left: Option<Rc<RcNode>>, right: Option<Rc<RcNode>> }
+    RcNode, Rc, rc_tree, rc_check, RcTrees
 }
 
 // ------------------------------------------------------------------ gc crate
 
-#[derive(gc::Trace, gc::Finalize)]
-pub(crate) struct GcNode {
-    left: Option<gc::Gc<GcNode>>,
-    right: Option<gc::Gc<GcNode>>,
-}
-
-pub(crate) fn gc_tree(d: u32) -> gc::Gc<GcNode> {
-    let node = if d == 0 {
-        GcNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        GcNode {
-            left: Some(gc_tree(d - 1)),
-            right: Some(gc_tree(d - 1)),
-        }
-    };
-    gc::Gc::new(black_box(node))
-}
-
-pub(crate) fn gc_check(node: &GcNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + gc_check(l) + gc_check(r),
-        _ => 1,
-    }
-}
-
-#[derive(Default)]
-struct GcCrate(Option<gc::Gc<GcNode>>);
-
-impl Trees for GcCrate {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        gc_check(&gc_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(gc_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, gc_check)
-    }
+pointer_trees! {
+    #[derive(gc::Trace, gc::Finalize)]
+    pub(crate) struct GcNode { left: Option<gc::Gc<GcNode>>, right: Option<gc::Gc<GcNode>> }
+    GcNode, gc::Gc, gc_tree, gc_check, GcCrate
 }
 
 // ------------------------------------------------------------------ dumpster
 
-#[derive(dumpster::Trace)]
-pub(crate) struct DumpNode {
-    left: Option<dumpster::unsync::Gc<DumpNode>>,
-    right: Option<dumpster::unsync::Gc<DumpNode>>,
-}
-
-pub(crate) fn dump_tree(d: u32) -> dumpster::unsync::Gc<DumpNode> {
-    let node = if d == 0 {
-        DumpNode {
-            left: None,
-            right: None,
-        }
-    } else {
-        DumpNode {
-            left: Some(dump_tree(d - 1)),
-            right: Some(dump_tree(d - 1)),
-        }
-    };
-    dumpster::unsync::Gc::new(black_box(node))
-}
-
-pub(crate) fn dump_check(node: &DumpNode) -> u64 {
-    match (&node.left, &node.right) {
-        (Some(l), Some(r)) => 1 + dump_check(l) + dump_check(r),
-        _ => 1,
+pointer_trees! {
+    #[derive(dumpster::Trace)]
+    pub(crate) struct DumpNode {
+        left: Option<dumpster::unsync::Gc<DumpNode>>,
+        right: Option<dumpster::unsync::Gc<DumpNode>>,
     }
-}
-
-#[derive(Default)]
-struct Dumpster(Option<dumpster::unsync::Gc<DumpNode>>);
-
-impl Trees for Dumpster {
-    fn temporary(&mut self, depth: u32) -> u64 {
-        dump_check(&dump_tree(depth))
-    }
-    fn keep(&mut self, depth: u32) {
-        self.0 = Some(dump_tree(depth));
-    }
-    fn check_kept(&mut self) -> u64 {
-        self.0.as_deref().map_or(0, dump_check)
-    }
+    DumpNode, dumpster::unsync::Gc, dump_tree, dump_check, Dumpster
 }
 
 // ------------------------------------------------------------------ bumpalo
@@ -376,6 +283,40 @@ mod bump_impl {
     }
 }
 
+// ------------------------------------------------------------------ GC twins
+
+/// The node, `tree(m, depth)` and `check(node)` (the node count) for a
+/// collector whose `Gc` and `Mutation` are in scope at the call: tenure's
+/// and gc-arena's spell them the same way, so both build their trees with
+/// this one text (the attributes give the derive of the collector's tracing
+/// trait). Their `run`s differ in how they ask for a safe point.
+macro_rules! gc_trees {
+    ($(#[$derive:meta])*) => {
+        $(#[$derive])*
+        pub(crate) struct Node<'gc> {
+            left: Option<Gc<'gc, Node<'gc>>>,
+            right: Option<Gc<'gc, Node<'gc>>>,
+        }
+
+        pub(crate) fn tree<'gc>(m: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
+            // Left subtree first, then right, then the node (bottom-up).
+            let (left, right) = if d == 0 {
+                (None, None)
+            } else {
+                (Some(tree(m, d - 1)), Some(tree(m, d - 1)))
+            };
+            Gc::new(m, Node { left, right })
+        }
+
+        pub(crate) fn check(node: &Node<'_>) -> u64 {
+            match (node.left, node.right) {
+                (Some(l), Some(r)) => 1 + check(&l) + check(&r),
+                _ => 1,
+            }
+        }
+    };
+}
+
 // ------------------------------------------------------------------ tenure
 
 pub(crate) mod tenure_impl {
@@ -384,11 +325,7 @@ pub(crate) mod tenure_impl {
     use super::{tree_nodes, Plan};
     use crate::probe::Probe;
 
-    #[derive(tenure::Trace)]
-    pub(crate) struct Node<'gc> {
-        left: Option<Gc<'gc, Node<'gc>>>,
-        right: Option<Gc<'gc, Node<'gc>>>,
-    }
+    gc_trees!(#[derive(tenure::Trace)]);
 
     #[derive(tenure::Trace)]
     struct Root<'gc> {
@@ -396,28 +333,6 @@ pub(crate) mod tenure_impl {
     }
 
     type R = Rootable!['gc => Root<'gc>];
-
-    pub(crate) fn tree<'gc>(m: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
-        let node = if d == 0 {
-            Node {
-                left: None,
-                right: None,
-            }
-        } else {
-            Node {
-                left: Some(tree(m, d - 1)),
-                right: Some(tree(m, d - 1)),
-            }
-        };
-        Gc::new(m, node)
-    }
-
-    pub(crate) fn check(node: &Node<'_>) -> u64 {
-        match (node.left, node.right) {
-            (Some(l), Some(r)) => 1 + check(&l) + check(&r),
-            _ => 1,
-        }
-    }
 
     /// Trees are built inside `mutate`, as many per call as fit before the
     /// collector asks for a safe point (`debt_due`), then `collect_debt`.
@@ -469,12 +384,10 @@ pub(crate) mod arena_impl {
     use super::{tree_nodes, Plan};
     use crate::probe::Probe;
 
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    pub(crate) struct Node<'gc> {
-        left: Option<Gc<'gc, Node<'gc>>>,
-        right: Option<Gc<'gc, Node<'gc>>>,
-    }
+    gc_trees!(
+        #[derive(Collect)]
+        #[collect(no_drop)]
+    );
 
     #[derive(Collect)]
     #[collect(no_drop)]
@@ -483,28 +396,6 @@ pub(crate) mod arena_impl {
     }
 
     type R = Rootable!['gc => Root<'gc>];
-
-    pub(crate) fn tree<'gc>(mc: &Mutation<'gc>, d: u32) -> Gc<'gc, Node<'gc>> {
-        let node = if d == 0 {
-            Node {
-                left: None,
-                right: None,
-            }
-        } else {
-            Node {
-                left: Some(tree(mc, d - 1)),
-                right: Some(tree(mc, d - 1)),
-            }
-        };
-        Gc::new(mc, node)
-    }
-
-    pub(crate) fn check(node: &Node<'_>) -> u64 {
-        match (node.left, node.right) {
-            (Some(l), Some(r)) => 1 + check(&l) + check(&r),
-            _ => 1,
-        }
-    }
 
     /// As for tenure: trees inside `mutate` until the arena has allocation
     /// debt, then `collect_debt` between `mutate` calls (gc-arena's

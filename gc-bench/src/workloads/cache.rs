@@ -52,6 +52,16 @@ struct Recency {
     capacity: usize,
 }
 
+impl Recency {
+    /// An empty queue for a cache of `capacity` entries.
+    fn new(capacity: usize) -> Recency {
+        Recency {
+            queue: VecDeque::new(),
+            capacity,
+        }
+    }
+}
+
 /// One lookup on a map of handles `H`. `stamp_of` reads an entry's stamp,
 /// `restamp` writes it, `make` builds a new entry, `word` reads its payload.
 #[allow(clippy::too_many_arguments)]
@@ -98,6 +108,84 @@ fn next_key(rng: &mut SplitMix, capacity: u64) -> u32 {
     } else {
         rng.below(4 * capacity) as u32
     }
+}
+
+/// The state of a tenure or gc-arena run between `mutate` calls: the key
+/// sequence, the recency queue, the tally and the lookups done.
+struct Lookups {
+    rng: SplitMix,
+    recency: Recency,
+    tally: Tally,
+    stamp: u64,
+    ops: u64,
+}
+
+impl Lookups {
+    /// `ops` lookups on a cache of `capacity` entries, none done yet.
+    fn new(capacity: usize, ops: u64) -> Lookups {
+        Lookups {
+            rng: SplitMix(42),
+            recency: Recency::new(capacity),
+            tally: Tally::default(),
+            stamp: 0,
+            ops,
+        }
+    }
+
+    /// Whether lookups are left.
+    fn more(&self) -> bool {
+        self.stamp < self.ops
+    }
+}
+
+/// The next lookup of `$run` (a [`Lookups`]) on `$map`, a map of handles to
+/// `Entry` (the collector's entry type in scope at the call, with a
+/// `stamp: Cell<u64>` and a `payload`), each made by `$new(entry)`:
+/// tenure's and gc-arena's lookups are this one text.
+macro_rules! lookup_cell {
+    ($run:expr, $map:expr, $new:expr) => {{
+        let run = &mut $run;
+        let key = next_key(&mut run.rng, run.recency.capacity as u64);
+        lookup(
+            $map,
+            &mut run.recency,
+            &mut run.tally,
+            key,
+            run.stamp,
+            |e| e.stamp.get(),
+            |e, s| e.stamp.set(s),
+            |k, s| {
+                $new(Entry {
+                    stamp: Cell::new(s),
+                    payload: payload(k),
+                })
+            },
+            |e| e.payload[0],
+        );
+        run.stamp += 1;
+    }};
+}
+
+/// [`plain`] for an entry type `$entry` whose stamp is a `Cell` (dumpster's,
+/// `Rc`'s and `Box`'s entries), each made by `$new` (the collector's pointer
+/// constructor): the four accessors are the same text for all three.
+macro_rules! plain_cell {
+    ($capacity:expr, $ops:expr, $probe:expr, $new:path, $entry:ident) => {
+        plain(
+            $capacity,
+            $ops,
+            $probe,
+            |k, s| {
+                $new($entry {
+                    stamp: Cell::new(s),
+                    payload: payload(k),
+                })
+            },
+            |e| e.stamp.get(),
+            |e, s| e.stamp.set(s),
+            |e| e.payload[0],
+        )
+    };
 }
 
 impl Workload for Cache {
@@ -147,48 +235,11 @@ impl Workload for Cache {
                 probe.peer_collections = Some(gc::stats().collections_performed as u64);
                 tally
             }
-            Collector::Dumpster => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    dumpster::unsync::Gc::new(DumpEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
-            Collector::Rc => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    Rc::new(PlainEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
-            Collector::Box => plain(
-                capacity,
-                ops,
-                probe,
-                |k, s| {
-                    Box::new(PlainEntry {
-                        stamp: Cell::new(s),
-                        payload: payload(k),
-                    })
-                },
-                |e| e.stamp.get(),
-                |e, s| e.stamp.set(s),
-                |e| e.payload[0],
-            ),
+            Collector::Dumpster => {
+                plain_cell!(capacity, ops, probe, dumpster::unsync::Gc::new, DumpEntry)
+            }
+            Collector::Rc => plain_cell!(capacity, ops, probe, Rc::new, PlainEntry),
+            Collector::Box => plain_cell!(capacity, ops, probe, Box::new, PlainEntry),
             Collector::Bumpalo => unreachable!("declined by supports()"),
         };
         Outcome {
@@ -232,10 +283,7 @@ fn plain<H>(
 ) -> Tally {
     let mut rng = SplitMix(42);
     let mut map = HashMap::with_capacity(capacity + 1);
-    let mut recency = Recency {
-        queue: VecDeque::new(),
-        capacity,
-    };
+    let mut recency = Recency::new(capacity);
     let mut tally = Tally::default();
     for stamp in 0..ops {
         let key = next_key(&mut rng, capacity as u64);
@@ -287,37 +335,11 @@ mod tenure_impl {
         })
         .expect("valid config");
         probe.watch(&mut heap);
-        let mut rng = SplitMix(42);
-        let mut recency = Recency {
-            queue: VecDeque::new(),
-            capacity,
-        };
-        let mut tally = Tally::default();
-        let mut stamp = 0;
-        while stamp < ops {
+        let mut run = Lookups::new(capacity, ops);
+        while run.more() {
             heap.mutate_root(|m, root| {
-                while stamp < ops {
-                    let key = next_key(&mut rng, capacity as u64);
-                    lookup(
-                        &mut root.map,
-                        &mut recency,
-                        &mut tally,
-                        key,
-                        stamp,
-                        |e| e.stamp.get(),
-                        |e, s| e.stamp.set(s),
-                        |k, s| {
-                            Gc::new(
-                                m,
-                                Entry {
-                                    stamp: Cell::new(s),
-                                    payload: payload(k),
-                                },
-                            )
-                        },
-                        |e| e.payload[0],
-                    );
-                    stamp += 1;
+                while run.more() {
+                    lookup_cell!(run, &mut root.map, |entry| Gc::new(m, entry));
                     if m.debt_due() {
                         break;
                     }
@@ -326,7 +348,7 @@ mod tenure_impl {
             probe.tenure_safe_point(&mut heap);
         }
         probe.finish_tenure(&heap);
-        tally
+        run.tally
     }
 }
 
@@ -358,37 +380,11 @@ mod arena_impl {
         let mut arena = Arena::<R>::new(|_| Root {
             map: HashMap::with_capacity(capacity + 1),
         });
-        let mut rng = SplitMix(42);
-        let mut recency = Recency {
-            queue: VecDeque::new(),
-            capacity,
-        };
-        let mut tally = Tally::default();
-        let mut stamp = 0;
-        while stamp < ops {
+        let mut run = Lookups::new(capacity, ops);
+        while run.more() {
             arena.mutate_root(|mc, root| {
-                while stamp < ops {
-                    let key = next_key(&mut rng, capacity as u64);
-                    lookup(
-                        &mut root.map,
-                        &mut recency,
-                        &mut tally,
-                        key,
-                        stamp,
-                        |e| e.stamp.get(),
-                        |e, s| e.stamp.set(s),
-                        |k, s| {
-                            Gc::new(
-                                mc,
-                                Entry {
-                                    stamp: Cell::new(s),
-                                    payload: payload(k),
-                                },
-                            )
-                        },
-                        |e| e.payload[0],
-                    );
-                    stamp += 1;
+                while run.more() {
+                    lookup_cell!(run, &mut root.map, |entry| Gc::new(mc, entry));
                     if mc.metrics().allocation_debt() > 0.0 {
                         break;
                     }
@@ -396,7 +392,7 @@ mod arena_impl {
             });
             probe.arena_safe_point(&mut arena);
         }
-        tally
+        run.tally
     }
 }
 

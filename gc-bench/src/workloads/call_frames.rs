@@ -33,7 +33,7 @@ use std::rc::Rc;
 use crate::collector::Collector;
 use crate::probe::Probe;
 use crate::result::Outcome;
-use crate::workloads::{Ctx, SplitMix, Workload};
+use crate::workloads::{interpreter_shaped, Ctx, SplitMix, Workload};
 
 /// Deepest chain of frames.
 pub const MAX_DEPTH: u32 = 50;
@@ -76,10 +76,7 @@ impl Workload for CallFrames {
         300_000
     }
     fn supports(&self, collector: Collector) -> Result<(), &'static str> {
-        match collector {
-            Collector::Tenure | Collector::GcArena | Collector::Rc => Ok(()),
-            _ => Err("interpreter-shaped workloads run on tenure, gc-arena and Rc (the plain-Rust baseline)"),
-        }
+        interpreter_shaped(collector)
     }
     fn run(&self, collector: Collector, ctx: &mut Ctx) -> Outcome {
         let calls = u64::from(ctx.size);
@@ -263,6 +260,67 @@ fn rc_run(calls: u64, probe: &mut Probe) -> Tally {
     walk.tally
 }
 
+// ------------------------------------------------------------------ GC twins
+
+/// The frame and closure types and their [`Frames`] for a collector whose
+/// `Gc` and `Mutation` are in scope at the call: tenure's and gc-arena's
+/// spell the same calls the same way, so the frames are written once for
+/// both (the attributes give the derive of the collector's tracing trait).
+macro_rules! gc_frames {
+    ($(#[$derive:meta])* $frames:ident) => {
+        $(#[$derive])*
+        pub struct Frame<'gc> {
+            caller: Option<Gc<'gc, Frame<'gc>>>,
+            depth: u32,
+            locals: Vec<u64>,
+        }
+
+        $(#[$derive])*
+        pub struct Closure<'gc> {
+            env: Gc<'gc, Frame<'gc>>,
+            code: u64,
+        }
+
+        struct $frames<'a, 'gc>(&'a Mutation<'gc>);
+
+        impl<'gc> Frames for $frames<'_, 'gc> {
+            type Frame = Gc<'gc, Frame<'gc>>;
+            type Closure = Gc<'gc, Closure<'gc>>;
+            fn call(
+                &self,
+                caller: Option<&Self::Frame>,
+                depth: u32,
+                locals: Vec<u64>,
+            ) -> Self::Frame {
+                Gc::new(
+                    self.0,
+                    Frame {
+                        caller: caller.copied(),
+                        depth,
+                        locals,
+                    },
+                )
+            }
+            fn caller(&self, frame: &Self::Frame) -> Option<Self::Frame> {
+                frame.caller
+            }
+            fn depth(&self, frame: &Self::Frame) -> u32 {
+                frame.depth
+            }
+            fn locals<'f>(&self, frame: &'f Self::Frame) -> &'f [u64] {
+                &frame.locals
+            }
+            fn capture(&self, frame: &Self::Frame, code: u64) -> Self::Closure {
+                Gc::new(self.0, Closure { env: *frame, code })
+            }
+            fn env(&self, closure: &Self::Closure) -> Self::Frame {
+                debug_assert!(closure.code > 0);
+                closure.env
+            }
+        }
+    };
+}
+
 // ------------------------------------------------------------------ tenure
 
 mod tenure_impl {
@@ -270,51 +328,10 @@ mod tenure_impl {
     use crate::probe::Probe;
     use tenure::{Config, Gc, Heap, Mutation, Rootable};
 
-    #[derive(tenure::Trace)]
-    pub struct Frame<'gc> {
-        caller: Option<Gc<'gc, Frame<'gc>>>,
-        depth: u32,
-        locals: Vec<u64>,
-    }
-
-    #[derive(tenure::Trace)]
-    pub struct Closure<'gc> {
-        env: Gc<'gc, Frame<'gc>>,
-        code: u64,
-    }
-
-    struct TenureFrames<'gc>(&'gc Mutation<'gc>);
-
-    impl<'gc> Frames for TenureFrames<'gc> {
-        type Frame = Gc<'gc, Frame<'gc>>;
-        type Closure = Gc<'gc, Closure<'gc>>;
-        fn call(&self, caller: Option<&Self::Frame>, depth: u32, locals: Vec<u64>) -> Self::Frame {
-            Gc::new(
-                self.0,
-                Frame {
-                    caller: caller.copied(),
-                    depth,
-                    locals,
-                },
-            )
-        }
-        fn caller(&self, frame: &Self::Frame) -> Option<Self::Frame> {
-            frame.caller
-        }
-        fn depth(&self, frame: &Self::Frame) -> u32 {
-            frame.depth
-        }
-        fn locals<'f>(&self, frame: &'f Self::Frame) -> &'f [u64] {
-            &frame.locals
-        }
-        fn capture(&self, frame: &Self::Frame, code: u64) -> Self::Closure {
-            Gc::new(self.0, Closure { env: *frame, code })
-        }
-        fn env(&self, closure: &Self::Closure) -> Self::Frame {
-            debug_assert!(closure.code > 0);
-            closure.env
-        }
-    }
+    gc_frames!(
+        #[derive(tenure::Trace)]
+        TenureFrames
+    );
 
     #[derive(tenure::Trace)]
     struct Root<'gc> {
@@ -350,53 +367,11 @@ mod arena_impl {
     use crate::probe::Probe;
     use gc_arena::{Arena, Collect, Gc, Mutation, Rootable};
 
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    pub struct Frame<'gc> {
-        caller: Option<Gc<'gc, Frame<'gc>>>,
-        depth: u32,
-        locals: Vec<u64>,
-    }
-
-    #[derive(Collect)]
-    #[collect(no_drop)]
-    pub struct Closure<'gc> {
-        env: Gc<'gc, Frame<'gc>>,
-        code: u64,
-    }
-
-    struct ArenaFrames<'a, 'gc>(&'a Mutation<'gc>);
-
-    impl<'gc> Frames for ArenaFrames<'_, 'gc> {
-        type Frame = Gc<'gc, Frame<'gc>>;
-        type Closure = Gc<'gc, Closure<'gc>>;
-        fn call(&self, caller: Option<&Self::Frame>, depth: u32, locals: Vec<u64>) -> Self::Frame {
-            Gc::new(
-                self.0,
-                Frame {
-                    caller: caller.copied(),
-                    depth,
-                    locals,
-                },
-            )
-        }
-        fn caller(&self, frame: &Self::Frame) -> Option<Self::Frame> {
-            frame.caller
-        }
-        fn depth(&self, frame: &Self::Frame) -> u32 {
-            frame.depth
-        }
-        fn locals<'f>(&self, frame: &'f Self::Frame) -> &'f [u64] {
-            &frame.locals
-        }
-        fn capture(&self, frame: &Self::Frame, code: u64) -> Self::Closure {
-            Gc::new(self.0, Closure { env: *frame, code })
-        }
-        fn env(&self, closure: &Self::Closure) -> Self::Frame {
-            debug_assert!(closure.code > 0);
-            closure.env
-        }
-    }
+    gc_frames!(
+        #[derive(Collect)]
+        #[collect(no_drop)]
+        ArenaFrames
+    );
 
     #[derive(Collect)]
     #[collect(no_drop)]

@@ -65,6 +65,29 @@ impl Plan {
         }
     }
 
+    /// The temporary trees of the peers without safe points (Box, Rc, gc,
+    /// dumpster): per phase, `iterations` trees built top-down by
+    /// `top_down(depth)`, then as many bottom-up by `bottom_up(depth)`, each
+    /// dropped at once and followed by a [`Probe::tick`] (the RSS sample
+    /// of a collector that reports no heap size).
+    fn each_temporary(
+        &self,
+        probe: &mut Probe,
+        mut top_down: impl FnMut(u32),
+        mut bottom_up: impl FnMut(u32),
+    ) {
+        for &(depth, iterations) in &self.phases {
+            for _ in 0..iterations {
+                top_down(depth);
+                probe.tick();
+            }
+            for _ in 0..iterations {
+                bottom_up(depth);
+                probe.tick();
+            }
+        }
+    }
+
     /// Nodes this plan allocates.
     pub fn nodes(&self) -> u64 {
         let temporary: u64 = self
@@ -186,20 +209,87 @@ mod box_impl {
         let mut long_lived = new_node();
         populate(plan.long_lived, &mut long_lived);
         let array = fill_array(plan.array_len);
-        for &(depth, iterations) in &plan.phases {
-            for _ in 0..iterations {
+        plan.each_temporary(
+            probe,
+            |depth| {
                 let mut temp = new_node();
                 populate(depth, &mut temp);
                 drop(black_box(temp));
-                probe.tick();
-            }
-            for _ in 0..iterations {
-                drop(black_box(make_tree(depth)));
-                probe.tick();
-            }
-        }
+            },
+            |depth| drop(black_box(make_tree(depth))),
+        );
         check_line(stretch, count(&long_lived), array[1000])
     }
+}
+
+// ------------------------------------------------------------------ counted pointers
+
+/// The program over a shared pointer `$ptr` to a `$cell` of a node, the
+/// shape `Rc<RefCell<_>>` has, and the `gc` and `dumpster` crates copy: the
+/// Rc, gc and dumpster runs are this one text. The caller writes `Node`
+/// (its derives differ: each crate's tracing trait), whose fields are
+/// `left`, `right: Option<Ptr>` and `i`, `j: i32`.
+macro_rules! shared_pointer_run {
+    ($node:item $ptr:ident, $cell:ident) => {
+        type Ptr = $ptr<$cell<Node>>;
+
+        $node
+
+        fn new_node() -> Ptr {
+            $ptr::new(black_box($cell::new(Node::default())))
+        }
+
+        fn populate(depth: u32, node: &Ptr) {
+            if depth == 0 {
+                return;
+            }
+            let (left, right) = (new_node(), new_node());
+            {
+                let mut n = node.borrow_mut();
+                n.left = Some(left.clone());
+                n.right = Some(right.clone());
+            }
+            populate(depth - 1, &left);
+            populate(depth - 1, &right);
+        }
+
+        fn make_tree(depth: u32) -> Ptr {
+            if depth == 0 {
+                new_node()
+            } else {
+                $ptr::new(black_box($cell::new(Node {
+                    left: Some(make_tree(depth - 1)),
+                    right: Some(make_tree(depth - 1)),
+                    i: 0,
+                    j: 0,
+                })))
+            }
+        }
+
+        fn count(node: &Ptr) -> u64 {
+            let n = node.borrow();
+            1 + n.left.as_ref().map_or(0, count)
+                + n.right.as_ref().map_or(0, count)
+                + (n.i + n.j) as u64
+        }
+
+        pub fn run(plan: &Plan, probe: &mut Probe) -> String {
+            let stretch = count(&make_tree(plan.stretch));
+            let long_lived = new_node();
+            populate(plan.long_lived, &long_lived);
+            let array = $ptr::new(fill_array(plan.array_len));
+            plan.each_temporary(
+                probe,
+                |depth| {
+                    let temp = new_node();
+                    populate(depth, &temp);
+                    drop(black_box(temp));
+                },
+                |depth| drop(black_box(make_tree(depth))),
+            );
+            check_line(stretch, count(&long_lived), array[1000])
+        }
+    };
 }
 
 // ------------------------------------------------------------------ Rc
@@ -207,72 +297,10 @@ mod box_impl {
 mod rc_impl {
     use super::*;
 
-    type Ptr = Rc<RefCell<Node>>;
-
-    #[derive(Default)]
-    struct Node {
-        left: Option<Ptr>,
-        right: Option<Ptr>,
-        i: i32,
-        j: i32,
-    }
-
-    fn new_node() -> Ptr {
-        Rc::new(black_box(RefCell::new(Node::default())))
-    }
-
-    fn populate(depth: u32, node: &Ptr) {
-        if depth == 0 {
-            return;
-        }
-        let (left, right) = (new_node(), new_node());
-        {
-            let mut n = node.borrow_mut();
-            n.left = Some(left.clone());
-            n.right = Some(right.clone());
-        }
-        populate(depth - 1, &left);
-        populate(depth - 1, &right);
-    }
-
-    fn make_tree(depth: u32) -> Ptr {
-        if depth == 0 {
-            new_node()
-        } else {
-            Rc::new(black_box(RefCell::new(Node {
-                left: Some(make_tree(depth - 1)),
-                right: Some(make_tree(depth - 1)),
-                i: 0,
-                j: 0,
-            })))
-        }
-    }
-
-    fn count(node: &Ptr) -> u64 {
-        let n = node.borrow();
-        1 + n.left.as_ref().map_or(0, count)
-            + n.right.as_ref().map_or(0, count)
-            + (n.i + n.j) as u64
-    }
-
-    pub fn run(plan: &Plan, probe: &mut Probe) -> String {
-        let stretch = count(&make_tree(plan.stretch));
-        let long_lived = new_node();
-        populate(plan.long_lived, &long_lived);
-        let array = Rc::new(fill_array(plan.array_len));
-        for &(depth, iterations) in &plan.phases {
-            for _ in 0..iterations {
-                let temp = new_node();
-                populate(depth, &temp);
-                drop(black_box(temp));
-                probe.tick();
-            }
-            for _ in 0..iterations {
-                drop(black_box(make_tree(depth)));
-                probe.tick();
-            }
-        }
-        check_line(stretch, count(&long_lived), array[1000])
+    shared_pointer_run! {
+        #[derive(Default)]
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Rc, RefCell
     }
 }
 
@@ -283,72 +311,10 @@ mod gc_impl {
 
     use super::*;
 
-    type Ptr = Gc<GcCell<Node>>;
-
-    #[derive(Default, gc::Trace, gc::Finalize)]
-    struct Node {
-        left: Option<Ptr>,
-        right: Option<Ptr>,
-        i: i32,
-        j: i32,
-    }
-
-    fn new_node() -> Ptr {
-        Gc::new(black_box(GcCell::new(Node::default())))
-    }
-
-    fn populate(depth: u32, node: &Ptr) {
-        if depth == 0 {
-            return;
-        }
-        let (left, right) = (new_node(), new_node());
-        {
-            let mut n = node.borrow_mut();
-            n.left = Some(left.clone());
-            n.right = Some(right.clone());
-        }
-        populate(depth - 1, &left);
-        populate(depth - 1, &right);
-    }
-
-    fn make_tree(depth: u32) -> Ptr {
-        if depth == 0 {
-            new_node()
-        } else {
-            Gc::new(black_box(GcCell::new(Node {
-                left: Some(make_tree(depth - 1)),
-                right: Some(make_tree(depth - 1)),
-                i: 0,
-                j: 0,
-            })))
-        }
-    }
-
-    fn count(node: &Ptr) -> u64 {
-        let n = node.borrow();
-        1 + n.left.as_ref().map_or(0, count)
-            + n.right.as_ref().map_or(0, count)
-            + (n.i + n.j) as u64
-    }
-
-    pub fn run(plan: &Plan, probe: &mut Probe) -> String {
-        let stretch = count(&make_tree(plan.stretch));
-        let long_lived = new_node();
-        populate(plan.long_lived, &long_lived);
-        let array = Gc::new(fill_array(plan.array_len));
-        for &(depth, iterations) in &plan.phases {
-            for _ in 0..iterations {
-                let temp = new_node();
-                populate(depth, &temp);
-                drop(black_box(temp));
-                probe.tick();
-            }
-            for _ in 0..iterations {
-                drop(black_box(make_tree(depth)));
-                probe.tick();
-            }
-        }
-        check_line(stretch, count(&long_lived), array[1000])
+    shared_pointer_run! {
+        #[derive(Default, gc::Trace, gc::Finalize)]
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Gc, GcCell
     }
 }
 
@@ -359,72 +325,10 @@ mod dumpster_impl {
 
     use super::*;
 
-    type Ptr = Gc<RefCell<Node>>;
-
-    #[derive(Default, dumpster::Trace)]
-    struct Node {
-        left: Option<Ptr>,
-        right: Option<Ptr>,
-        i: i32,
-        j: i32,
-    }
-
-    fn new_node() -> Ptr {
-        Gc::new(black_box(RefCell::new(Node::default())))
-    }
-
-    fn populate(depth: u32, node: &Ptr) {
-        if depth == 0 {
-            return;
-        }
-        let (left, right) = (new_node(), new_node());
-        {
-            let mut n = node.borrow_mut();
-            n.left = Some(left.clone());
-            n.right = Some(right.clone());
-        }
-        populate(depth - 1, &left);
-        populate(depth - 1, &right);
-    }
-
-    fn make_tree(depth: u32) -> Ptr {
-        if depth == 0 {
-            new_node()
-        } else {
-            Gc::new(black_box(RefCell::new(Node {
-                left: Some(make_tree(depth - 1)),
-                right: Some(make_tree(depth - 1)),
-                i: 0,
-                j: 0,
-            })))
-        }
-    }
-
-    fn count(node: &Ptr) -> u64 {
-        let n = node.borrow();
-        1 + n.left.as_ref().map_or(0, count)
-            + n.right.as_ref().map_or(0, count)
-            + (n.i + n.j) as u64
-    }
-
-    pub fn run(plan: &Plan, probe: &mut Probe) -> String {
-        let stretch = count(&make_tree(plan.stretch));
-        let long_lived = new_node();
-        populate(plan.long_lived, &long_lived);
-        let array = Gc::new(fill_array(plan.array_len));
-        for &(depth, iterations) in &plan.phases {
-            for _ in 0..iterations {
-                let temp = new_node();
-                populate(depth, &temp);
-                drop(black_box(temp));
-                probe.tick();
-            }
-            for _ in 0..iterations {
-                drop(black_box(make_tree(depth)));
-                probe.tick();
-            }
-        }
-        check_line(stretch, count(&long_lived), array[1000])
+    shared_pointer_run! {
+        #[derive(Default, dumpster::Trace)]
+        struct Node { left: Option<Ptr>, right: Option<Ptr>, i: i32, j: i32 }
+        Gc, RefCell
     }
 }
 

@@ -97,6 +97,19 @@ pub fn by_name(name: &str) -> Result<&'static dyn Workload, String> {
     })
 }
 
+/// [`Workload::supports`] of the interpreter-shaped workloads (issue 16:
+/// balanced-tree, call-frames, intern): their programs are written once
+/// over a trait of handles, implemented for tenure, gc-arena and `Rc` (the
+/// plain-Rust baseline, reclaiming by count) and no other collector.
+pub fn interpreter_shaped(collector: Collector) -> Result<(), &'static str> {
+    match collector {
+        Collector::Tenure | Collector::GcArena | Collector::Rc => Ok(()),
+        _ => Err(
+            "interpreter-shaped workloads run on tenure, gc-arena and Rc (the plain-Rust baseline)",
+        ),
+    }
+}
+
 /// A small deterministic generator (SplitMix64), so that every collector sees
 /// the same sequence of keys and sizes.
 #[derive(Clone)]
