@@ -151,28 +151,14 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         _ => size,
     };
     tracer.external = 0;
-    // The oblet list is taken out of the marker while the object is scanned
-    // (the edge visits borrow the marker for its gray stack).
-    // SAFETY: this tracer was created with a Marker context.
-    let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
-    // SAFETY: as above.
-    let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
-    // A re-grayed array rescans only its dirty cards when I12 allows it.
-    // SAFETY: the object is live.
-    let by_cards = !first_time
-        && cards_kept
-        && !header.is_remembered()
-        && !header.is_scanning()
-        && unsafe { crate::collect::cards::is_array(object) };
-    let pieces = match by_cards {
-        true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
-        false => None,
+    // Most objects are small and scanned for the first time: neither in
+    // pieces (only an object over `OBLET_BYTES` has them, and only such an
+    // object is ever `SCANNING`) nor by dirty cards (only a rescan).
+    let pieces = if size > OBLET_BYTES || !first_time {
+        scan_in_parts(tracer, object, size, first_time)
+    } else {
+        None
     };
-    // SAFETY: the object is live, gray and old; the collector has exclusive access.
-    let pieces = pieces
-        .or_else(|| unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) });
-    // SAFETY: as above.
-    unsafe { tracer.context::<Marker>() }.oblets = oblets;
     let work = match pieces {
         Some(work) => work,
         None => {
@@ -195,6 +181,41 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         marker.external_bytes += external;
     }
     work + external
+}
+
+/// Scans a big object's first piece (queuing the rest), or a re-grayed
+/// array's dirty cards; `None` if the object is to be scanned whole.
+fn scan_in_parts(
+    tracer: &mut Tracer,
+    object: NonNull<Header>,
+    size: usize,
+    first_time: bool,
+) -> Option<usize> {
+    // SAFETY: gray objects are live old objects (see `blacken`).
+    let header = unsafe { object.as_ref() };
+    // The oblet list is taken out of the marker while the object is scanned
+    // (the edge visits borrow the marker for its gray stack).
+    // SAFETY: this tracer was created with a Marker context.
+    let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
+    // SAFETY: as above.
+    let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
+    // A re-grayed array rescans only its dirty cards when I12 allows it.
+    // SAFETY: the object is live.
+    let by_cards = !first_time
+        && cards_kept
+        && !header.is_remembered()
+        && !header.is_scanning()
+        && unsafe { crate::collect::cards::is_array(object) };
+    let pieces = match by_cards {
+        true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
+        false => None,
+    };
+    // SAFETY: the object is live, gray and old; the collector has exclusive access.
+    let pieces = pieces
+        .or_else(|| unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) });
+    // SAFETY: as above.
+    unsafe { tracer.context::<Marker>() }.oblets = oblets;
+    pieces
 }
 
 /// Scans the next piece of a big object (`collect/oblet.rs`). Returns the
