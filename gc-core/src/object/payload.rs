@@ -183,23 +183,14 @@ pub(crate) const STR_INFO: TypeInfo = TypeInfo {
 /// `object` must head a live, initialised tail object of `H` and `T`, to
 /// which the caller has exclusive access (the collector at a safe point).
 unsafe fn trace_tail<H: Trace, T: Trace>(object: NonNull<Header>, tracer: &mut Tracer) {
-    // SAFETY: as the caller guarantees; VALUE_OFFSET is where `H` lives.
-    let head = unsafe {
-        &mut *object
-            .cast::<u8>()
-            .as_ptr()
-            .add(TailLayout::<H, T>::VALUE_OFFSET)
-            .cast::<H>()
-    };
-    if H::NEEDS_TRACE {
-        head.trace(tracer);
-    }
-    if T::NEEDS_TRACE {
+    let len = if T::NEEDS_TRACE {
         // SAFETY: as the caller guarantees.
-        let len = unsafe { len_of(object) };
-        // SAFETY: the elements 0..len are initialised.
-        unsafe { trace_elements::<H, T>(object, 0..len, tracer) };
-    }
+        unsafe { len_of(object) }
+    } else {
+        0
+    };
+    // SAFETY: as the caller guarantees; `0..len` is every element.
+    unsafe { trace_tail_piece::<H, T>(object, 0..len, tracer) };
 }
 
 /// Traces one piece of a tail object: its fixed part if `range` starts at
