@@ -4,8 +4,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gc_core::{gc_dyn, Gc, Heap, Lock, Rootable, Trace, Tracer};
+use gc_core::{gc_dyn, Gc, Heap, Lock, Rootable};
 use gc_derive::Trace;
+use tenure_test_support::drop_count::DropCount;
 
 trait Shape {
     fn area(&self) -> u64;
@@ -190,22 +191,7 @@ fn erased_objects_are_traced_and_their_targets_updated() {
     assert_eq!(timers.objects, n.div_ceil(2) as usize);
 }
 
-/// Counts its drops.
-struct Counted(Rc<Cell<usize>>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + 1);
-    }
-}
-
-// SAFETY: holds no managed pointers.
-unsafe impl Trace for Counted {
-    const NEEDS_TRACE: bool = false;
-    fn trace(&mut self, _: &mut Tracer) {}
-}
-
-impl Shape for Counted {
+impl Shape for DropCount {
     fn area(&self) -> u64 {
         0
     }
@@ -216,11 +202,11 @@ fn erased_objects_are_dropped_exactly_once() {
     let drops = Rc::new(Cell::new(0));
     let mut heap = new_heap();
     heap.mutate_root(|m, root| {
-        Gc::<dyn Shape>::new_dyn_static(m, Counted(drops.clone()));
+        Gc::<dyn Shape>::new_dyn_static(m, DropCount(drops.clone()));
         root.shapes
-            .push(Gc::new_dyn_static(m, Counted(drops.clone())));
+            .push(Gc::new_dyn_static(m, DropCount(drops.clone())));
         root.shapes
-            .push(Gc::new_dyn_static(m, Counted(drops.clone())));
+            .push(Gc::new_dyn_static(m, DropCount(drops.clone())));
     });
     heap.collect_minor();
     assert_eq!(drops.get(), 1, "a dead young erased object is dropped");

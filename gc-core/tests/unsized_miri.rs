@@ -4,8 +4,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gc_core::{Config, Gc, Heap, Lock, Rootable, Trace, Tracer, WithTail};
+use gc_core::{Config, Gc, Heap, Lock, Rootable, WithTail};
 use gc_derive::Trace;
+use tenure_test_support::drop_count::DropCount;
 
 #[derive(Trace)]
 struct Leaf {
@@ -190,30 +191,15 @@ fn promotion_copies_by_object_size() {
     heap.mutate(|_, root| assert_eq!(root.numbers[0].iter().sum::<u64>(), 780));
 }
 
-/// Counts drops of its values.
-struct Counted(Rc<Cell<usize>>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() + 1);
-    }
-}
-
-// SAFETY: holds no managed pointers.
-unsafe impl Trace for Counted {
-    const NEEDS_TRACE: bool = false;
-    fn trace(&mut self, _: &mut Tracer) {}
-}
-
 #[test]
 fn elements_are_dropped_exactly_once() {
     let drops = Rc::new(Cell::new(0));
     let mut heap = Heap::<Rootable![()]>::new(|_| ());
     let young = drops.clone();
     heap.mutate(|m, _| {
-        let counted: Vec<Counted> = (0..3).map(|_| Counted(young.clone())).collect();
+        let counted: Vec<DropCount> = (0..3).map(|_| DropCount(young.clone())).collect();
         Gc::from_vec(m, counted);
-        Gc::new_with_tail(m, Counted(young.clone()), [Counted(young.clone())]);
+        Gc::new_with_tail(m, DropCount(young.clone()), [DropCount(young.clone())]);
     });
     heap.collect_minor();
     assert_eq!(
@@ -228,7 +214,7 @@ fn elements_are_dropped_exactly_once() {
     let mut heap = Heap::<Rootable![()]>::with_config(config, |_| ()).unwrap();
     let old = drops.clone();
     heap.mutate(|m, _| {
-        Gc::from_iter_exact(m, (0..2).map(|_| Counted(old.clone())));
+        Gc::from_iter_exact(m, (0..2).map(|_| DropCount(old.clone())));
     });
     heap.collect_full();
     assert_eq!(drops.get(), 7, "dead old tails are dropped by the sweep");
@@ -239,7 +225,7 @@ fn elements_are_dropped_exactly_once() {
     let heap = Heap::<Rootable![()]>::new(|_| ());
     let live = drops.clone();
     heap.mutate(|m, _| {
-        Gc::from_vec(m, vec![Counted(live.clone())]);
+        Gc::from_vec(m, vec![DropCount(live.clone())]);
     });
     drop(heap);
     assert_eq!(drops.get(), 8, "the heap drops what it still holds");

@@ -19,6 +19,7 @@
 //! Sizes shrink under `cfg(miri)`: Miri compiles this crate too, so `cfg!(miri)` here
 //! sees the same setting as the test crate that runs it.
 
+pub mod drop_count;
 pub mod model;
 pub mod panic_safety;
 pub mod stress;

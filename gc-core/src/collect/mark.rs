@@ -200,11 +200,11 @@ fn scan_in_parts(
     // SAFETY: as above.
     let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
     // A re-grayed array rescans only its dirty cards when I12 allows it.
-    // SAFETY: the object is live.
     let by_cards = !first_time
         && cards_kept
         && !header.is_remembered()
         && !header.is_scanning()
+        // SAFETY: the object is live.
         && unsafe { crate::collect::cards::is_array(object) };
     let pieces = match by_cards {
         true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
