@@ -527,6 +527,7 @@ impl Probe {
         self.sample_tenure(heap);
         let stats = heap.stats();
         self.notes.push(pauses_by_kind(&stats));
+        self.notes.push(young_generation(&stats));
         self.tenure_stats = Some(stats);
     }
 
@@ -538,6 +539,7 @@ impl Probe {
         self.samples.extend(from_cycles);
         self.samples.sort_by(|a, b| a.t.total_cmp(&b.t));
         self.sample_stats(&stats);
+        self.notes.push(young_generation(&stats));
         self.tenure_stats = Some(stats);
     }
 
@@ -635,6 +637,32 @@ fn pauses_by_kind(stats: &Stats) -> String {
         })
         .collect();
     format!("heap pauses by kind: {}", kinds.join("; "))
+}
+
+/// What the young generation's policy did: the minor GCs the remembered
+/// set asked for, what was promoted (and how much of it before its
+/// tenuring threshold, because the survivor space overflowed), and the
+/// pretenuring decisions.
+fn young_generation(stats: &Stats) -> String {
+    let mib = |bytes: u64| bytes as f64 / (1u64 << 20) as f64;
+    let pretenured = match stats.pretenured_types.as_slice() {
+        [] => "none".to_string(),
+        types => types.join(", "),
+    };
+    format!(
+        "young generation: {} minor GCs ({} asked for by a full remembered set); \
+         survived {:.1} MiB, promoted {:.1} MiB ({:.1} MiB early); \
+         pretenured {:.1} MiB in {} decisions, {} reverts; pretenured now: {}",
+        stats.minor_collections,
+        stats.remembered_set_minors,
+        mib(stats.survived_bytes),
+        mib(stats.promoted_bytes),
+        mib(stats.premature_promoted_bytes),
+        mib(stats.pretenured_bytes),
+        stats.pretenure_decisions,
+        stats.pretenure_reverts,
+        pretenured,
+    )
 }
 
 fn nanos(duration: Duration) -> u64 {

@@ -81,10 +81,14 @@ pub struct TenureSettings {
 }
 
 impl TenureSettings {
-    /// The configuration for this cell: tenure's defaults with the chosen
-    /// knobs overridden (`gctrace` as asked), validated by tenure's builder.
+    /// The configuration for this cell: tenure's process defaults (the
+    /// defaults, or `TENURE_GC` when it is set, so that any knob can be tried
+    /// from the shell) with the chosen knobs overridden (`gctrace` as asked),
+    /// validated by tenure's builder.
     pub fn to_config(&self, gctrace: bool) -> Result<Config, String> {
-        let mut builder = Config::builder().gctrace(gctrace);
+        let base =
+            Config::process_default().map_err(|e| format!("{}: {e}", tenure::config::ENV_VAR))?;
+        let mut builder = base.to_builder().gctrace(gctrace);
         if let Some(gc_percent) = self.gc_percent {
             builder = builder.gc_percent(gc_percent);
         }

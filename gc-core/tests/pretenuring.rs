@@ -142,3 +142,99 @@ fn new_old_allocates_in_old_space() {
         heap.mutate_root(|_, root| assert_eq!(root[0][61], 5));
     }
 }
+
+/// Probes can be fooled (see `policy::pacer::pretenure`): a young probe that a
+/// pretenured object points to survives its minor GC through the remembered
+/// set even when both are garbage. A major cycle, which judges old objects,
+/// must revert such a site, and bar it from pretenuring for a while.
+mod chains {
+    use gc_core::{Config, Gc, Heap, Rootable};
+    use gc_derive::Trace;
+
+    /// 512 bytes with the header, like `Big`.
+    #[derive(Trace)]
+    struct Link<'gc> {
+        next: Option<Gc<'gc, Link<'gc>>>,
+        pad: [u64; 60],
+    }
+
+    type R = Rootable!['gc => Vec<Gc<'gc, Link<'gc>>>];
+
+    /// Builds a chain of `n` links, each pointing to the one made before it
+    /// (so an old link points to a young probe), keeping its head if `keep`;
+    /// then runs a minor GC.
+    fn chain(heap: &mut Heap<R>, n: usize, keep: bool) {
+        heap.mutate_root(|m, root| {
+            let mut head = None;
+            for _ in 0..n {
+                head = Some(Gc::new(
+                    m,
+                    Link {
+                        next: head,
+                        pad: [0; 60],
+                    },
+                ));
+            }
+            if keep {
+                root.extend(head);
+            }
+        });
+        heap.collect_minor();
+    }
+
+    fn is_pretenured(heap: &Heap<R>) -> bool {
+        !heap.stats().pretenured_types.is_empty()
+    }
+
+    #[test]
+    fn a_major_cycle_reverts_a_site_whose_old_objects_died() {
+        let config = Config::builder()
+            .eden_size(64 << 10)
+            .survivor_ratio(8)
+            .minor_pause_target(None)
+            .pretenuring(true)
+            .build()
+            .expect("valid config");
+        let mut heap = Heap::<R>::with_config(config, |_| Vec::new()).expect("valid heap");
+        let mut rounds = 0;
+        while !is_pretenured(&heap) {
+            chain(&mut heap, 128, true);
+            rounds += 1;
+            assert!(
+                rounds <= 20,
+                "a chain type that survives was never pretenured"
+            );
+        }
+        heap.mutate_root(|_, root| root.clear());
+        // Garbage chains: 48 x 120 pretenured links are 2.8 MiB, 45 old
+        // samples (one per 64 KiB), more than the 32 a judgement needs.
+        // The probes survive (old links point to them), so minor GCs alone
+        // keep the decision.
+        for _ in 0..48 {
+            chain(&mut heap, 128, false);
+        }
+        assert!(
+            is_pretenured(&heap),
+            "the probes were expected to be fooled"
+        );
+        assert_eq!(heap.stats().pretenure_reverts, 0);
+        heap.collect_full();
+        assert!(
+            !is_pretenured(&heap),
+            "the major cycle did not revert the site"
+        );
+        assert_eq!(heap.stats().pretenure_reverts, 1);
+        // Barred for the first backoff (8 minor GCs) even though it survives.
+        for _ in 0..8 {
+            chain(&mut heap, 128, true);
+            assert!(!is_pretenured(&heap), "pretenured again during its backoff");
+        }
+        let mut rounds = 0;
+        while !is_pretenured(&heap) {
+            chain(&mut heap, 128, true);
+            rounds += 1;
+            assert!(rounds <= 20, "never pretenured again after the backoff");
+        }
+        heap.verify().expect("heap verifies");
+    }
+}

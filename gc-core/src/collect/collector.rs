@@ -57,7 +57,7 @@ use crate::collect::root_scan;
 use crate::collect::scavenge::{prefault, scavenge};
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
-    check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
+    check_run_time_change, eden_sizer, initial_eden_size, initial_tenuring_threshold, resize_young,
 };
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
@@ -180,7 +180,7 @@ impl Collector {
             || old.survivor_ratio != new.survivor_ratio
         {
             self.eden_sizer = eden_sizer(&new);
-            resize_young(state, &new, new.eden_size);
+            resize_young(state, &new, initial_eden_size(&new));
         }
         Ok(old)
     }
@@ -479,6 +479,7 @@ impl Collector {
         root_scan::end_cycle(state);
         let weak_cleared = settle_and_sweep_containers(&mut self.marker, state);
         crate::collect::young::forget_dead_remembered(state);
+        state.judge_pretenuring_old();
         // The flip: every block becomes unswept; no header is repainted.
         state.old.get_mut().start_sweep(self.config.stress);
         Collector::set_phase(state, Phase::Sweeping);

@@ -228,8 +228,14 @@ fn trace_roots(
     remembered: Vec<NonNull<Header>>,
 ) {
     trace_root(tracer);
-    // The root containers and the stash: only the chunks that changed.
+    // The root containers and the stash: only the chunks that changed. Their
+    // old targets are not shaded while marking: the marker's own chunk lists
+    // cover them (I10: a chunk is shaded, not yet reached by the cursor, or
+    // on the remark list, whatever a minor GC does to its minor list), so
+    // shading here would only repeat the root jobs' work inside the pause.
+    set_shade_old(tracer, false);
     crate::collect::root_scan::scan_for_minor(tracer, stash, table);
+    set_shade_old(tracer, true);
     for &object in &carded {
         // SAFETY: carded arrays are live old arrays (dead ones leave the set
         // before sweeping frees them).

@@ -16,7 +16,9 @@ use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
 use crate::policy::pacer::remembered::remembered_limit;
-use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
+use crate::policy::pacer::young::{
+    drop_step_budget, drop_step_room, initial_eden, overflow_threshold,
+};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
@@ -177,12 +179,19 @@ pub(super) fn resize_young(state: &mut GcState, config: &Config, eden_size: usiz
 pub(super) fn eden_sizer(config: &Config) -> Option<EdenSizer> {
     let target = config.minor_pause_target()?;
     let size = config.eden_size();
+    let min = (size / 16).max(64 << 10).min(size);
     Some(EdenSizer::new(
-        size,
-        (size / 16).max(64 << 10),
+        initial_eden(target, min, size),
+        min,
         size,
         target,
     ))
+}
+
+/// Eden's size before the first minor GC: the sizer's first guess with a
+/// pause target (`initial_eden`), else the configured size.
+pub(crate) fn initial_eden_size(config: &Config) -> usize {
+    eden_sizer(config).map_or(config.eden_size(), |sizer| sizer.eden_size())
 }
 
 /// The threshold before any minor GC has measured ages.

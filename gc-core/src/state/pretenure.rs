@@ -22,8 +22,17 @@
 //!   is what promotion's "born black, scanned at once" achieves), and
 //!   remembered, since its first value may hold young pointers (I2).
 //!
-//! Invariant: a sample points into Eden and is read only by the minor GC
-//! that ends that Eden, before Eden is reset or retired.
+//! - **Old samples.** About one pretenured allocation per
+//!   `OLD_SAMPLE_STRIDE` bytes made outside marking is remembered; mark
+//!   termination reads their mark bits (`judge_old`) and reverts a site whose
+//!   old objects mostly died, barring it for a backoff of minor GCs (the
+//!   policy's module docs say why the probes alone can be fooled).
+//!
+//! Invariants: a young sample points into Eden and is read only by the minor
+//! GC that ends that Eden, before Eden is reset or retired. An old sample
+//! points to an old object allocated after the last mark termination and
+//! outside marking, so no sweep can have freed it before the next mark
+//! termination reads its mark bit and forgets it.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -32,9 +41,11 @@ use std::ptr::NonNull;
 use crate::object::header::{GcBox, Header, InfoOf, TypeInfo};
 use crate::object::trace::Trace;
 use crate::policy::pacer::pretenure::{
-    decide, Decision, SiteMode, SiteWindow, PROBE_EVERY, SAMPLE_STRIDE,
+    backoff, decide, judge_old, Decision, SiteMode, SiteWindow, MAX_OLD_SAMPLES, OLD_SAMPLE_STRIDE,
+    PROBE_EVERY, SAMPLE_STRIDE,
 };
 use crate::state::error::AllocError;
+use crate::state::phase::Phase;
 use crate::state::GcState;
 
 /// One allocation site's state.
@@ -44,6 +55,37 @@ struct Site {
     window: SiteWindow,
     /// Allocations routed while pretenured (every `PROBE_EVERY`th is a probe).
     routed: u32,
+    /// Old samples judged by mark terminations since the last judgement.
+    old_window: SiteWindow,
+    /// Times a major cycle reverted this site (sets the backoff).
+    old_reverts: u32,
+    /// Minor GCs left before this site may be pretenured again.
+    barred: u32,
+}
+
+impl Site {
+    fn new(info: &'static TypeInfo) -> Site {
+        Site {
+            info,
+            mode: SiteMode::Young,
+            window: SiteWindow::default(),
+            routed: 0,
+            old_window: SiteWindow::default(),
+            old_reverts: 0,
+            barred: 0,
+        }
+    }
+
+    /// Switches to `mode` with a fresh window of samples.
+    fn switch(&mut self, mode: SiteMode, judged: &mut Judged) {
+        self.mode = mode;
+        self.window = SiteWindow::default();
+        self.old_window = SiteWindow::default();
+        match mode {
+            SiteMode::Pretenured => judged.pretenured += 1,
+            SiteMode::Young => judged.reverted += 1,
+        }
+    }
 }
 
 /// What a minor GC's evaluation changed.
@@ -68,6 +110,11 @@ pub(crate) struct Pretenure {
     samples: RefCell<Vec<(NonNull<Header>, &'static TypeInfo)>>,
     /// Eden's `used` bytes at which the next sample is taken.
     next_sample_at: Cell<usize>,
+    /// Pretenured objects sampled since the last mark termination (old
+    /// objects allocated outside marking; at most `MAX_OLD_SAMPLES`).
+    old_samples: RefCell<Vec<(NonNull<Header>, &'static TypeInfo)>>,
+    /// Pretenured bytes still to allocate before the next old sample.
+    old_sample_due: Cell<usize>,
     /// Jitter state, so that a loop allocating exactly the stride is not
     /// always sampled at the same object.
     jitter: Cell<u32>,
@@ -87,6 +134,8 @@ impl Default for Pretenure {
             sites: RefCell::new(HashMap::new()),
             samples: RefCell::new(Vec::new()),
             next_sample_at: Cell::new(SAMPLE_STRIDE),
+            old_samples: RefCell::new(Vec::new()),
+            old_sample_due: Cell::new(OLD_SAMPLE_STRIDE),
             jitter: Cell::new(0x9e37_79b9),
             decisions: Cell::new(0),
             reverts: Cell::new(0),
@@ -114,6 +163,7 @@ impl Pretenure {
             self.mask.set(0);
             self.sites.borrow_mut().clear();
             self.samples.borrow_mut().clear();
+            self.old_samples.borrow_mut().clear();
         }
         self.next_sample_at
             .set(if enabled { SAMPLE_STRIDE } else { usize::MAX });
@@ -185,39 +235,93 @@ impl Pretenure {
             // SAFETY: samples point into the Eden this minor GC just
             // evacuated, which is not yet reset (the invariant above).
             let survived = unsafe { object.as_ref() }.is_forwarded();
-            let site = sites.entry(info as *const _ as usize).or_insert(Site {
-                info,
-                mode: SiteMode::Young,
-                window: SiteWindow::default(),
-                routed: 0,
-            });
+            let site = sites
+                .entry(info as *const _ as usize)
+                .or_insert_with(|| Site::new(info));
             site.window.samples += 1;
             site.window.survived += u32::from(survived);
         }
-        let mut mask = 0;
         for site in sites.values_mut() {
+            let barred = site.barred > 0;
+            site.barred = site.barred.saturating_sub(1);
             match decide(site.mode, site.window, overflowing) {
                 Decision::Wait => {}
-                Decision::Keep => site.window = SiteWindow::default(),
-                Decision::Switch(mode) => {
-                    site.mode = mode;
-                    site.window = SiteWindow::default();
-                    match mode {
-                        SiteMode::Pretenured => judged.pretenured += 1,
-                        SiteMode::Young => judged.reverted += 1,
-                    }
+                // A site in its backoff stays young; its window starts over.
+                Decision::Keep | Decision::Switch(SiteMode::Pretenured) if barred => {
+                    site.window = SiteWindow::default()
                 }
-            }
-            if site.mode == SiteMode::Pretenured {
-                mask |= bucket(site.info);
+                Decision::Keep => site.window = SiteWindow::default(),
+                Decision::Switch(mode) => site.switch(mode, &mut judged),
             }
         }
+        self.finish_judging(&sites, judged);
+        self.next_sample_at.set(SAMPLE_STRIDE);
+        judged
+    }
+
+    /// Rewrites `mask` from the sites' modes and counts the switches.
+    fn finish_judging(&self, sites: &HashMap<usize, Site>, judged: Judged) {
+        let mask = sites
+            .values()
+            .filter(|site| site.mode == SiteMode::Pretenured)
+            .fold(0, |mask, site| mask | bucket(site.info));
         self.mask.set(mask);
         self.decisions
             .set(self.decisions.get() + judged.pretenured as u64);
         self.reverts
             .set(self.reverts.get() + judged.reverted as u64);
-        self.next_sample_at.set(SAMPLE_STRIDE);
+    }
+
+    /// Remembers the pretenured object `object` (just allocated old, outside
+    /// marking) as an old sample if one is due.
+    fn sample_old(&self, object: NonNull<Header>, info: &'static TypeInfo) {
+        let due = self.old_sample_due.get();
+        if due > info.size {
+            self.old_sample_due.set(due - info.size);
+            return;
+        }
+        self.old_sample_due.set(OLD_SAMPLE_STRIDE);
+        let mut samples = self.old_samples.borrow_mut();
+        if samples.len() < MAX_OLD_SAMPLES {
+            samples.push((object, info));
+        }
+    }
+
+    /// Mark termination's judgement of the pretenured sites by their old
+    /// samples (`is_marked` reads a sample's mark bit; called after marking
+    /// and before the sweep). A site whose old objects mostly died reverts
+    /// and is barred from pretenuring for its backoff.
+    pub(crate) fn judge_old(&self, is_marked: impl Fn(NonNull<Header>) -> bool) -> Judged {
+        let mut judged = Judged::default();
+        let samples = std::mem::take(&mut *self.old_samples.borrow_mut());
+        if samples.is_empty() {
+            return judged;
+        }
+        let mut sites = self.sites.borrow_mut();
+        for (object, info) in samples {
+            if let Some(site) = sites.get_mut(&(info as *const _ as usize)) {
+                site.old_window.samples += 1;
+                site.old_window.survived += u32::from(is_marked(object));
+            }
+        }
+        for site in sites.values_mut() {
+            if site.mode != SiteMode::Pretenured {
+                continue;
+            }
+            match judge_old(site.old_window) {
+                Decision::Wait => {}
+                Decision::Keep | Decision::Switch(SiteMode::Pretenured) => {
+                    site.old_window = SiteWindow::default();
+                    site.old_reverts = site.old_reverts.saturating_sub(1);
+                }
+                Decision::Switch(SiteMode::Young) => {
+                    site.switch(SiteMode::Young, &mut judged);
+                    site.old_reverts += 1;
+                    site.barred = backoff(site.old_reverts);
+                }
+            }
+        }
+        self.finish_judging(&sites, judged);
         judged
     }
 
@@ -251,6 +355,10 @@ impl GcState {
             let ptr = self.allocate_old(info, value)?;
             let bytes = &self.pretenure.pretenured_bytes;
             bytes.set(bytes.get() + info.size as u64);
+            // Born black while marking, such an object proves nothing.
+            if self.phase.get() != Phase::Marking {
+                self.pretenure.sample_old(ptr.cast(), info);
+            }
             return Ok(ptr);
         }
         let ptr = self.allocate_young_cold(info, value)?;
@@ -258,6 +366,13 @@ impl GcState {
             self.pretenure.record(ptr.cast(), info);
         }
         Ok(ptr)
+    }
+
+    /// Mark termination's pretenuring judgement (`Pretenure::judge_old`), by
+    /// the mark bits of the old samples; before the sweep.
+    pub(crate) fn judge_pretenuring_old(&self) {
+        self.pretenure.judge_old(crate::space::marks::is_marked);
+        self.refresh_young_below();
     }
 
     /// Takes a pretenuring sample of the young object just allocated at

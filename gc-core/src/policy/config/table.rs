@@ -206,17 +206,21 @@ knob_table! {
     /// allocated straight into old space while the survivor space overflows
     /// (pretenuring; `Stats::pretenured_types`).
     ///
-    /// Default off: the site is the type, and in an interpreter one type (a
-    /// pair, a vector) holds both long-lived and short-lived data; the Scheme
-    /// binary-trees program pretenured its pairs while building the
-    /// long-lived tree and then ran 101 major cycles instead of 6 (GC CPU
-    /// 2.4% to 14%). When on: 85% survival over at least 100 samples, as V8
-    /// decides; one allocation in 16 stays young so that the decision can
-    /// revert. `Gc::new_old` pretenures one allocation explicitly.
+    /// Default on: a program whose young objects all survive (a message
+    /// window, a cache, a growing tree) otherwise copies every object once
+    /// and runs a minor GC per Eden of survivors. A site is pretenured at 85%
+    /// survival over at least 100 samples, as V8 decides; one allocation in 16
+    /// stays young so that the decision can revert, and each major cycle
+    /// judges the site's old objects too, reverting it when most of them died
+    /// (a tree built and dropped, whose young probes old garbage keeps alive)
+    /// and barring it for a backoff that doubles per such revert. Turn it off
+    /// when one type holds both long-lived and short-lived data in phases
+    /// shorter than a major cycle. `Gc::new_old` pretenures one allocation
+    /// explicitly.
     pretenuring: bool {
         set: set_pretenuring,
         aliases: [],
-        default: false,
+        default: true,
         accepts: on_off(),
         unit: "switch",
     }

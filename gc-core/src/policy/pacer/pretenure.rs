@@ -17,6 +17,21 @@
 //!
 //! The gap between the two ratios keeps a site near the boundary from
 //! flapping. Each judgement starts a new window of samples.
+//!
+//! **The probes can be fooled.** A probe is young, and a pretenured site's
+//! other objects are old: when they point to the probe, the remembered set
+//! keeps it alive through the next minor GC even if the old parent is already
+//! garbage, because a minor GC does not judge old objects. A tree that is
+//! built and then dropped (binary-trees' short-lived trees) keeps its probes
+//! "surviving" this way, and a young-only judgement would never revert. So a
+//! pretenured site is also judged where old objects are judged, at the end of
+//! each major cycle's marking ([`judge_old`]): about one old allocation per
+//! [`OLD_SAMPLE_STRIDE`] bytes is remembered, and if fewer than
+//! [`REVERT_RATIO`] of those were found marked, most of what the site puts in
+//! old space is floating garbage and it reverts. A site that reverted this
+//! way may not be pretenured again for [`backoff`] minor GCs, a pause that
+//! doubles with each such revert, so a program whose survival flips from
+//! phase to phase pays for a bounded number of wrong decisions.
 
 /// Samples a site needs before it is judged (objects): V8's minimum of 100
 /// found mementos, so that a ratio is within about 10% of the truth.
@@ -40,6 +55,27 @@ pub const PROBE_EVERY: u32 = 16;
 /// while the sampled allocation (tens of nanoseconds) costs under 1% of
 /// allocating 4 KiB of small objects.
 pub const SAMPLE_STRIDE: usize = 4 << 10;
+
+/// Bytes of a site's old allocations between two old samples (see
+/// [`judge_old`]): 64 KiB keeps a cycle's sample list short (1,600 samples per
+/// 100 MiB pretenured) while a site that pretenures even 2 MiB per cycle gets
+/// [`MIN_OLD_SAMPLES`].
+pub const OLD_SAMPLE_STRIDE: usize = 64 << 10;
+
+/// Old samples kept per cycle at most; later allocations in the cycle are not
+/// sampled, which bounds both the list and the check in mark termination
+/// (one mark-bit read per sample).
+pub const MAX_OLD_SAMPLES: usize = 1024;
+
+/// Old samples a pretenured site needs before a major cycle judges it.
+pub const MIN_OLD_SAMPLES: u32 = 32;
+
+/// Minor GCs a site waits after its first revert by a major cycle before it
+/// may be pretenured again; [`backoff`] doubles it per revert.
+pub const FIRST_BACKOFF_MINORS: u32 = 8;
+
+/// The longest wait, in minor GCs, after a revert by a major cycle.
+pub const MAX_BACKOFF_MINORS: u32 = 4096;
 
 /// A site's allocation mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +122,33 @@ pub fn decide(mode: SiteMode, window: SiteWindow, overflowing: bool) -> Decision
     }
 }
 
+/// Judges a pretenured site at the end of a major cycle's marking by the old
+/// objects it allocated before the cycle began: true if it should revert,
+/// because fewer than [`REVERT_RATIO`] of `window`'s samples were marked.
+/// (Objects allocated while marking are born black and prove nothing, so the
+/// caller samples only allocations made outside marking.)
+pub fn judge_old(window: SiteWindow) -> Decision {
+    if window.samples < MIN_OLD_SAMPLES {
+        return Decision::Wait;
+    }
+    let ratio = f64::from(window.survived) / f64::from(window.samples);
+    if ratio < REVERT_RATIO {
+        Decision::Switch(SiteMode::Young)
+    } else {
+        Decision::Keep
+    }
+}
+
+/// The wait, in minor GCs, after the `reverts`-th revert by a major cycle
+/// (`reverts >= 1`): [`FIRST_BACKOFF_MINORS`] doubled per earlier revert, at
+/// most [`MAX_BACKOFF_MINORS`].
+pub fn backoff(reverts: u32) -> u32 {
+    let doublings = reverts.saturating_sub(1).min(31);
+    FIRST_BACKOFF_MINORS
+        .saturating_mul(1 << doublings)
+        .min(MAX_BACKOFF_MINORS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +192,20 @@ mod tests {
             decide(SiteMode::Young, window(100, 60), true),
             Decision::Keep
         );
+    }
+
+    #[test]
+    fn a_major_cycle_reverts_a_site_whose_old_objects_died() {
+        assert_eq!(judge_old(window(31, 0)), Decision::Wait);
+        assert_eq!(judge_old(window(32, 15)), Decision::Switch(SiteMode::Young));
+        assert_eq!(judge_old(window(32, 16)), Decision::Keep);
+    }
+
+    #[test]
+    fn the_backoff_doubles_up_to_its_cap() {
+        assert_eq!(backoff(1), FIRST_BACKOFF_MINORS);
+        assert_eq!(backoff(2), 2 * FIRST_BACKOFF_MINORS);
+        assert_eq!(backoff(4), 8 * FIRST_BACKOFF_MINORS);
+        assert_eq!(backoff(100), MAX_BACKOFF_MINORS);
     }
 }

@@ -186,6 +186,25 @@ pub const COST_SMOOTHING: f64 = 0.3;
 /// maps whole pages.
 pub const EDEN_GRANULE: usize = 4 << 10;
 
+/// The copy rate the sizer assumes before its first measurement, in bytes
+/// per nanosecond: 1 (1 GB/s). A minor GC in which all of Eden survives runs
+/// at about that rate when promotion writes into pages not yet resident
+/// (gc-latency: 4 MiB of 1 KiB messages promoted in about 5 ms), so the
+/// first minor GC meets the pause target whatever survives.
+pub const ASSUMED_COPY_BYTES_PER_NS: f64 = 1.0;
+
+/// The Eden to start from for a pause `target`: what a fully surviving Eden
+/// copies within the target at [`ASSUMED_COPY_BYTES_PER_NS`], in
+/// `min..=max`. Eden grows from there by at most [`MAX_EDEN_STEP`] per minor
+/// GC as pauses prove shorter, so a program whose young objects die pays a
+/// few more minor GCs at the start, and one whose young objects all survive
+/// never pays a first pause several times the target.
+pub fn initial_eden(target: Duration, min: usize, max: usize) -> usize {
+    let bytes = target.as_nanos() as f64 * ASSUMED_COPY_BYTES_PER_NS;
+    let rounded = (bytes.min(max as f64) as usize) / EDEN_GRANULE * EDEN_GRANULE;
+    rounded.clamp(min, max)
+}
+
 /// What one minor GC reports to the [`EdenSizer`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MinorFacts {
