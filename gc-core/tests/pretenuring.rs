@@ -151,12 +151,16 @@ mod chains {
     use gc_core::{Config, Gc, Heap, Rootable};
     use gc_derive::Trace;
 
-    /// 512 bytes with the header, like `Big`.
+    /// 2 KiB with the header: few allocations per 64 KiB old sample, so the
+    /// test stays short under Miri.
     #[derive(Trace)]
     struct Link<'gc> {
         next: Option<Gc<'gc, Link<'gc>>>,
-        pad: [u64; 60],
+        pad: [u64; 252],
     }
+
+    /// Links per round: one Eden (64 KiB).
+    const ROUND: usize = 32;
 
     type R = Rootable!['gc => Vec<Gc<'gc, Link<'gc>>>];
 
@@ -171,7 +175,7 @@ mod chains {
                     m,
                     Link {
                         next: head,
-                        pad: [0; 60],
+                        pad: [0; 252],
                     },
                 ));
             }
@@ -198,7 +202,7 @@ mod chains {
         let mut heap = Heap::<R>::with_config(config, |_| Vec::new()).expect("valid heap");
         let mut rounds = 0;
         while !is_pretenured(&heap) {
-            chain(&mut heap, 128, true);
+            chain(&mut heap, ROUND, true);
             rounds += 1;
             assert!(
                 rounds <= 20,
@@ -206,12 +210,12 @@ mod chains {
             );
         }
         heap.mutate_root(|_, root| root.clear());
-        // Garbage chains: 48 x 120 pretenured links are 2.8 MiB, 45 old
+        // Garbage chains: 48 x 30 pretenured links are 2.8 MiB, 45 old
         // samples (one per 64 KiB), more than the 32 a judgement needs.
         // The probes survive (old links point to them), so minor GCs alone
         // keep the decision.
         for _ in 0..48 {
-            chain(&mut heap, 128, false);
+            chain(&mut heap, ROUND, false);
         }
         assert!(
             is_pretenured(&heap),
@@ -226,12 +230,12 @@ mod chains {
         assert_eq!(heap.stats().pretenure_reverts, 1);
         // Barred for the first backoff (8 minor GCs) even though it survives.
         for _ in 0..8 {
-            chain(&mut heap, 128, true);
+            chain(&mut heap, ROUND, true);
             assert!(!is_pretenured(&heap), "pretenured again during its backoff");
         }
         let mut rounds = 0;
         while !is_pretenured(&heap) {
-            chain(&mut heap, 128, true);
+            chain(&mut heap, ROUND, true);
             rounds += 1;
             assert!(rounds <= 20, "never pretenured again after the backoff");
         }
