@@ -130,6 +130,11 @@ pub(crate) fn minor_gc(
         remembered,
     );
     let root_scan_time = roots_start.elapsed();
+    let root_copied_bytes = {
+        // SAFETY: this tracer was created with an Evacuation context.
+        let outcome = &unsafe { tracer.context::<Evacuation>() }.outcome;
+        outcome.survived_bytes + outcome.promoted_bytes
+    };
     scan_until_done(&mut tracer);
     // SAFETY: this tracer was created with an Evacuation context.
     let young = unsafe { tracer.context::<Evacuation>() }.young.clone();
@@ -146,6 +151,7 @@ pub(crate) fn minor_gc(
     *state.remembered.get_mut() = remembered;
     *state.carded.get_mut() = carded;
     outcome.root_scan_time = root_scan_time;
+    outcome.root_copied_bytes = root_copied_bytes;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
     let overflowing = outcome.first_cohort_bytes > survivor_capacity;
     state.judge_pretenuring(overflowing);

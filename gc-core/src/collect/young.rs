@@ -15,10 +15,9 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
+use crate::policy::pacer::eden::{fixed_minor_cost, initial_eden};
 use crate::policy::pacer::remembered::remembered_limit;
-use crate::policy::pacer::young::{
-    drop_step_budget, drop_step_room, initial_eden, overflow_threshold,
-};
+use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
 use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
@@ -110,7 +109,11 @@ impl Collector {
         let size = sizer.record_minor(MinorFacts {
             eden_bytes_used: last.eden_bytes,
             pause,
-            fixed: last.root_scan_time + last.drop_time,
+            fixed: fixed_minor_cost(
+                last.root_scan_time,
+                last.root_copied_bytes,
+                last.survived_bytes + last.promoted_bytes,
+            ) + last.drop_time,
         });
         resize_young(state, &self.config, size);
     }

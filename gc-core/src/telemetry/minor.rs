@@ -28,6 +28,12 @@ pub struct MinorOutcome {
     /// (including copying what they point to directly): the part of the pause
     /// that Eden's size does not change.
     pub root_scan_time: std::time::Duration,
+    /// Of the bytes copied or promoted, those copied during the root scan
+    /// (what the roots, the stash and the remembered set point to directly).
+    /// The Eden sizer counts that share of `root_scan_time` as copying, not
+    /// as fixed cost: when everything that survives hangs off the root (a
+    /// window of messages), nearly all of the root scan is copying.
+    pub root_copied_bytes: usize,
     /// Time spent dropping short drop lists inside the pause.
     pub drop_time: std::time::Duration,
     /// Bytes in Eden when the collection started.

@@ -28,8 +28,8 @@
 //! 4. Always: the heap reports GC and mutator time to the CPU limiter
 //!    ([`cpu_limiter`]), which caps collection at `cpu_limit` of the CPU.
 //!
-//! The young generation's knobs (tenuring threshold, Eden sizing toward a
-//! pause target) are separate and live in [`young`].
+//! The young generation's knobs are separate: the tenuring threshold in
+//! [`young`], Eden sizing toward a pause target in [`eden`].
 //!
 //! Invariants: `live_bytes <= trigger() <= heap_goal() <= hard_goal()`, except
 //! that with no goal all three are [`NO_GOAL`]. Every knob can be changed at any
@@ -38,6 +38,7 @@
 
 pub mod assist;
 pub mod cpu_limiter;
+pub mod eden;
 pub mod goal;
 pub mod pretenure;
 pub mod remembered;
@@ -50,9 +51,10 @@ use crate::policy::config::Config;
 
 pub use self::assist::{AssistTargets, Regime};
 pub use self::cpu_limiter::CpuLimiter;
+pub use self::eden::{EdenSizer, MinorFacts};
 pub use self::goal::{GoalInputs, NO_GOAL};
 pub use self::trigger::ConsMarkHistory;
-pub use self::young::{AgeTable, EdenSizer, MinorFacts, Tenuring};
+pub use self::young::{AgeTable, Tenuring};
 
 // The pacer's defaults are the knob table's (`policy/config/table.rs`, where
 // their reasons are given); these names are kept for code that used them.
