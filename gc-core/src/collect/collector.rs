@@ -61,8 +61,7 @@ use crate::collect::young::{
 };
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::policy::config::Config;
-use crate::policy::config::ConfigError;
+use crate::policy::config::{Config, ConfigError};
 use crate::policy::pacer::{CycleFacts, EdenSizer, Pacer};
 use crate::state::phase::Phase;
 use crate::state::GcState;
@@ -125,6 +124,8 @@ pub(crate) struct Collector {
     pub(crate) on_cycle: Option<CycleCallback>,
     /// Sizes Eden toward `minor_pause_target`, when one is set.
     pub(super) eden_sizer: Option<EdenSizer>,
+    /// A phase change waited a safe point for Eden (`empty_young_first`).
+    pub(super) waited_for_young: bool,
     /// The recording in progress, if any (`record` feature).
     #[cfg(feature = "record")]
     pub(crate) recorder: Option<Box<crate::telemetry::record::Recorder>>,
@@ -149,6 +150,7 @@ impl Collector {
             last_safe_point: now,
             on_cycle: None,
             eden_sizer: eden_sizer(&config),
+            waited_for_young: false,
             #[cfg(feature = "record")]
             recorder: None,
         }
@@ -323,7 +325,8 @@ impl Collector {
         }
         match state.phase.get() {
             Phase::Idle => {
-                if self.pacer.should_start_cycle(state.paced_bytes()) {
+                let due = self.pacer.should_start_cycle(state.paced_bytes());
+                if due && !self.empty_young_first(state, roots, &mut pauses) {
                     pauses.push((
                         PauseKind::MarkStart,
                         timed(|| self.start_cycle(state, roots, false)),
@@ -355,7 +358,8 @@ impl Collector {
                     #[cfg(feature = "record")]
                     self.record_last(state, roots, &pauses);
                 }
-                if self.marking_drained(state) {
+                let drained = self.marking_drained(state);
+                if drained && !self.empty_young_first(state, roots, &mut pauses) {
                     pauses.push((
                         PauseKind::MarkTermination,
                         timed(|| self.finish_marking(state, roots)),
