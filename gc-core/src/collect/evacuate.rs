@@ -34,6 +34,7 @@ use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
+use crate::policy::pacer::pretenure::representative;
 use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
 use crate::space::marks::{self, Birth};
@@ -154,7 +155,8 @@ pub(crate) fn minor_gc(
     outcome.root_copied_bytes = root_copied_bytes;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
     let overflowing = outcome.first_cohort_bytes > survivor_capacity;
-    state.judge_pretenuring(overflowing);
+    let representative = representative(outcome.eden_bytes, state.eden.capacity());
+    state.judge_pretenuring(overflowing, representative);
     let drops_start = Instant::now();
     free_young(
         state,

@@ -352,10 +352,9 @@ impl GcState {
         self.refresh_young_below();
     }
 
-    /// Judges the pretenuring samples at a minor GC (`Pretenure::judge`);
-    /// `overflowing` says the survivor space overflowed.
-    pub(crate) fn judge_pretenuring(&self, overflowing: bool) {
-        self.pretenure.judge(overflowing);
+    /// Judges the pretenuring samples at a minor GC (`Pretenure::judge`).
+    pub(crate) fn judge_pretenuring(&self, overflowing: bool, representative: bool) {
+        self.pretenure.judge(overflowing, representative);
         self.refresh_young_below();
     }
 

@@ -223,11 +223,18 @@ impl Pretenure {
 
     /// Feeds the samples to their sites and judges every site with a full
     /// window; `overflowing` is whether this minor GC's first cohort
-    /// overflowed the survivor space. Called once per minor GC, after
-    /// evacuation and before Eden is reset.
-    pub(crate) fn judge(&self, overflowing: bool) -> Judged {
+    /// overflowed the survivor space, `representative` whether its Eden was
+    /// filled by more than one `mutate` call (`pacer::pretenure::representative`;
+    /// if not, its samples are dropped unjudged). Called once per minor GC,
+    /// after evacuation and before Eden is reset.
+    pub(crate) fn judge(&self, overflowing: bool, representative: bool) -> Judged {
         let mut judged = Judged::default();
         if !self.enabled.get() {
+            return judged;
+        }
+        if !representative {
+            self.samples.borrow_mut().clear();
+            self.next_sample_at.set(SAMPLE_STRIDE);
             return judged;
         }
         let mut sites = self.sites.borrow_mut();
