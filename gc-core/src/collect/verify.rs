@@ -113,8 +113,8 @@ pub(crate) struct Reachable {
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
     let epoch = state.next_trace_epoch();
-    // Arrays in the card set are remembered too (their cards are checked
-    // slot by slot by `cards::check_cards`).
+    // Arrays in the card set are remembered too (their dirty cards are not
+    // checked slot by slot).
     let remembered = state
         .remembered
         .get_mut()
