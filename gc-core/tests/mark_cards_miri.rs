@@ -6,9 +6,11 @@
 //! marked at termination (the verifier's I3 check while sweeping, and the
 //! value read back after a full collection). The same for a `Gc::write`
 //! store (the `REMEMBERED` bit the minor GC clears moves into the mark
-//! cards) and for an array born gray. Small: two cards of slots.
+//! cards), for an array born gray, and for a big array stored into while
+//! it is marked in pieces. Small: two cards of slots (the big array: two
+//! and a half 1 KiB pieces under Miri).
 
-use gc_core::{__dirty_cards, __mark_cards, Array, Config, Gc, Heap, Rootable};
+use gc_core::{__dirty_cards, __mark_cards, Array, Config, Gc, Heap, Rootable, __OBLET_BYTES};
 use gc_derive::Trace;
 
 #[derive(Trace, Debug)]
@@ -47,6 +49,12 @@ enum Store {
 /// A heap whose root holds `array` (empty) and `holder` (slot 0: an old
 /// leaf of `value`), both old, with marking started and `array` black.
 fn heap_with_black_array(generational: bool, value: u64) -> Heap<R> {
+    heap_with_black_array_of(generational, value, LEN)
+}
+
+/// `heap_with_black_array` with `array` of `len` slots (a big one is black
+/// with its first piece scanned and the rest queued).
+fn heap_with_black_array_of(generational: bool, value: u64, len: usize) -> Heap<R> {
     let config = Config::builder()
         .generational(generational)
         .build()
@@ -62,7 +70,7 @@ fn heap_with_black_array(generational: bool, value: u64) -> Heap<R> {
         let holder = Gc::new_array_filled(m, LEN, None);
         holder.set(m, 0, Some(leaf));
         root.holder = Some(holder);
-        root.array = Some(Gc::new_array_filled(m, LEN, None));
+        root.array = Some(Gc::new_array_filled(m, len, None));
     });
     heap.collect_full();
     heap.start_marking();
@@ -73,13 +81,18 @@ fn heap_with_black_array(generational: bool, value: u64) -> Heap<R> {
 /// Moves the leaf from `holder` (not scanned yet) into the black `array`;
 /// checks that the store re-grayed `array` and left `holder` alone.
 fn move_leaf_into_array(heap: &mut Heap<R>, store: Store) {
+    move_leaf_into_slot(heap, store, SLOT);
+}
+
+/// `move_leaf_into_array` into slot `slot`.
+fn move_leaf_into_slot(heap: &mut Heap<R>, store: Store, slot: usize) {
     let regrays = heap.stats().barrier_regrays;
     heap.mutate(|m, root| {
         let (holder, array) = (root.holder.unwrap(), root.array.unwrap());
         let leaf = holder.get(0).flatten();
         match store {
-            Store::Indexed => array.set(m, SLOT, leaf),
-            Store::Whole => Gc::write(m, array).set(SLOT, leaf),
+            Store::Indexed => array.set(m, slot, leaf),
+            Store::Whole => Gc::write(m, array).set(slot, leaf),
         }
         holder.set(m, 0, None);
     });
@@ -178,4 +191,22 @@ fn an_array_born_gray_is_scanned_whole_by_its_mark_cards() {
     heap.verify().unwrap();
     let read = |root: &Root<'_>| root.born.unwrap().get(SLOT).flatten().map(|l| l.value);
     assert_eq!(finish_and_read(&mut heap, read), Some(5));
+}
+
+#[test]
+fn a_store_into_a_scanned_piece_is_rescanned_by_its_mark_card_after_the_pieces() {
+    // Slot 0 is in the first piece, already scanned; the minor GC cleans its
+    // dirty card; one unit per step lets the last pieces finish (`SCANNING`
+    // cleared) before the re-grayed array is rescanned, by its mark card.
+    let len = 5 * __OBLET_BYTES / std::mem::size_of::<usize>() / 2;
+    let mut heap = heap_with_black_array_of(true, 6, len);
+    move_leaf_into_slot(&mut heap, Store::Indexed, 0);
+    heap.collect_minor();
+    heap.mutate(|_, root| assert_eq!(__mark_cards(root.array.unwrap()), 1));
+    while heap.mark_step(1) > 0 {
+        heap.verify().unwrap();
+    }
+    heap.mutate(|_, root| assert_eq!(__mark_cards(root.array.unwrap()), 0));
+    let read = |root: &Root<'_>| root.array.unwrap().get(0).flatten().map(|l| l.value);
+    assert_eq!(finish_and_read(&mut heap, read), Some(6));
 }
