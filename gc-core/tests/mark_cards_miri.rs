@@ -6,8 +6,9 @@
 //! marked at termination (the verifier's I3 check while sweeping, and the
 //! value read back after a full collection). The same for a `Gc::write`
 //! store (the `REMEMBERED` bit the minor GC clears moves into the mark
-//! cards), for an array born gray, and for a big array stored into while
-//! it is marked in pieces. Small: two cards of slots (the big array: two
+//! cards), for an array born gray (also one whose element panicked: Miri
+//! reads its card bits), and for a big array stored into while it is
+//! marked in pieces. Small: two cards of slots (the big array: two
 //! and a half 1 KiB pieces under Miri).
 
 use gc_core::{__dirty_cards, __mark_cards, Array, Config, Gc, Heap, Rootable, __OBLET_BYTES};
@@ -209,4 +210,30 @@ fn a_store_into_a_scanned_piece_is_rescanned_by_its_mark_card_after_the_pieces()
     heap.mutate(|_, root| assert_eq!(__mark_cards(root.array.unwrap()), 0));
     let read = |root: &Root<'_>| root.array.unwrap().get(0).flatten().map(|l| l.value);
     assert_eq!(finish_and_read(&mut heap, read), Some(6));
+}
+
+#[test]
+fn an_array_born_gray_whose_element_panicked_has_its_mark_cards_for_what_it_got() {
+    // The panic leaves an unreachable, shorter array on the born-gray list;
+    // the marker scans it by the card bits written for the length it got.
+    let mut heap = heap_with_black_array(false, 7);
+    heap.mutate(|m, root| {
+        let leaf = root.holder.unwrap().get(0).flatten();
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let values = (0..LEN).map(|i| {
+                if i == LEN / 2 + 3 {
+                    panic!("element")
+                } else {
+                    leaf
+                }
+            });
+            Gc::new_array(m, values)
+        }));
+        assert!(built.is_err());
+    });
+    while heap.mark_step(1) > 0 {
+        heap.verify().unwrap();
+    }
+    let read = |root: &Root<'_>| root.holder.unwrap().get(0).flatten().map(|l| l.value);
+    assert_eq!(finish_and_read(&mut heap, read), Some(7));
 }
