@@ -1,8 +1,9 @@
 //! A big array re-grayed while marking is rescanned by its mark cards only
 //! when that is sound (I12): stored into through the indexed barrier, with
-//! the young generation on or off. A `Gc::write` store (remembered whole)
-//! rescans it in full, in pieces. What the stores put there survives either
-//! way. Small under Miri (1 KiB pieces).
+//! the young generation on or off, a piece of cards at a time. A
+//! `Gc::write` store (remembered whole) rescans it in full, in pieces. What
+//! the stores put there survives either way. Small under Miri (1 KiB
+//! pieces).
 
 use gc_core::{__dirty_cards, __mark_cards, Array, Config, Gc, Heap, Rootable, __OBLET_BYTES};
 use gc_derive::Trace;
@@ -138,4 +139,33 @@ fn a_card_cleaned_by_a_minor_gc_is_still_rescanned_alone() {
     let steps = remark(&mut heap);
     assert!(steps.iter().all(|&w| w <= 2 * CARD_BYTES), "{steps:?}");
     assert_eq!(finish_and_read(&mut heap, 0), Some(4));
+}
+
+#[test]
+fn stores_into_every_card_are_rescanned_a_piece_at_a_time() {
+    let mut heap = marked_heap(true);
+    let per_card = CARD_BYTES / SLOT;
+    heap.mutate(|m, root| {
+        let array = root.array.unwrap();
+        let leaf = Gc::new(m, Leaf { value: 5 });
+        for index in (0..LEN).step_by(per_card) {
+            array.set(m, index, Some(leaf));
+        }
+        assert_eq!(__mark_cards(array), LEN.div_ceil(per_card));
+    });
+    let steps = remark(&mut heap);
+    let rescanned: usize = steps.iter().sum();
+    assert!(rescanned >= LEN * SLOT, "every card: {steps:?}");
+    assert!(
+        steps.len() >= 3,
+        "two and a half pieces of cards: {steps:?}"
+    );
+    // A piece of cards, plus the one card that crosses it, and the header.
+    assert!(
+        steps.iter().all(|&w| w <= __OBLET_BYTES + CARD_BYTES + 64),
+        "a piece at a time: {steps:?}"
+    );
+    heap.mutate(|_, root| assert_eq!(__mark_cards(root.array.unwrap()), 0));
+    let last = (LEN - 1) / per_card * per_card;
+    assert_eq!(finish_and_read(&mut heap, last), Some(5));
 }

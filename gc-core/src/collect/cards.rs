@@ -18,8 +18,9 @@
 //!    cards with young pointers dirty.
 //! 2. **Mark** (the marker's): while marking, the same barrier re-grays a
 //!    black array (I1) and sets the slot's mark card. The marker rescans a
-//!    re-grayed array by its mark cards only (`rescan_mark_cards`), clearing
-//!    them; a full rescan clears them all. No minor GC clears one, so a
+//!    re-grayed array by its mark cards only (`rescan_mark_cards`, a piece
+//!    at a time, the array gray until none is left), clearing them; a full
+//!    rescan clears them all. No minor GC clears one, so a
 //!    minor GC that cleans a dirty card while marking hides nothing from the
 //!    marker, and it need not shade the old targets it sees in arrays:
 //!    old-to-old edges are the marker's to follow, for arrays as for every
@@ -313,11 +314,20 @@ pub(crate) unsafe fn stop_remembering(object: NonNull<Header>) {
     }
 }
 
+/// What one mark-card rescan did.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CardRescan {
+    /// Work done: the header and the elements of the cards scanned.
+    pub(crate) work: usize,
+    /// Mark cards are left: the scan stopped at `max_bytes`, and the caller
+    /// must re-queue the array (gray, `RESCAN`) to scan the rest.
+    pub(crate) rest: bool,
+}
+
 /// Marking's rescan of a re-grayed array by its mark cards (I12): traces
-/// the elements of every mark card with the marking `tracer` and clears
-/// them. Returns the work done, or `None` (scanning nothing) when the mark
-/// cards hold more than `max_bytes` of elements: the caller then rescans
-/// the array in full, in pieces, and clears them with `clear_mark_cards`.
+/// the elements of its mark cards in order with the marking `tracer`,
+/// clearing each, until `max_bytes` of elements are scanned (at least one
+/// card), so that a step stays bounded however many cards were stored into.
 ///
 /// # Requires
 /// I12's conditions hold: a rescan (the `RESCAN` bit was set), the array
@@ -326,7 +336,7 @@ pub(crate) fn rescan_mark_cards(
     tracer: &mut Tracer,
     object: NonNull<Header>,
     max_bytes: usize,
-) -> Option<usize> {
+) -> CardRescan {
     // SAFETY: the marker passes live old arrays (gray objects are live).
     let header = unsafe { object.as_ref() };
     debug_assert!(!header.is_remembered() && !header.is_scanning());
@@ -335,20 +345,26 @@ pub(crate) fn rescan_mark_cards(
     };
     // SAFETY: as above.
     let cards = unsafe { cards_of(object) };
-    let marked = cards.count_set(Record::Mark);
-    let bytes = marked.saturating_mul(cards.per_card).saturating_mul(elem);
-    if bytes > max_bytes {
-        return None;
-    }
-    if let Some(trace_range) = cards.trace_range {
-        for card in cards.set_cards(Record::Mark) {
+    let mut bytes = 0;
+    let mut rest = false;
+    for card in cards.set_cards(Record::Mark) {
+        if bytes >= max_bytes {
+            rest = true;
+            break;
+        }
+        let range = cards.range(card);
+        bytes += range.len() * elem;
+        if let Some(trace_range) = cards.trace_range {
             // SAFETY: the array is live, the range is in bounds, and the
             // collector has exclusive access at the safe point.
-            unsafe { trace_range(object, cards.range(card), tracer) };
+            unsafe { trace_range(object, range, tracer) };
         }
+        cards.set(card, Record::Mark, false);
     }
-    cards.fill(Record::Mark, false);
-    Some(std::mem::size_of::<Header>() + bytes)
+    CardRescan {
+        work: std::mem::size_of::<Header>() + bytes,
+        rest,
+    }
 }
 
 /// Clears every mark card of an array the marker rescans in full.

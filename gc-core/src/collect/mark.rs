@@ -198,15 +198,24 @@ fn scan_in_parts(
     // remembered whole, no oblet pending. A full rescan covers them all.
     // SAFETY: the object is live.
     let array_rescan = !first_time && unsafe { cards::is_array(object) };
-    let by_cards = array_rescan && !header.is_remembered() && !header.is_scanning();
-    let pieces = match by_cards {
-        true => cards::rescan_mark_cards(tracer, object, OBLET_BYTES),
-        false => None,
+    let pieces = if array_rescan && !header.is_remembered() && !header.is_scanning() {
+        let rescan = cards::rescan_mark_cards(tracer, object, OBLET_BYTES);
+        if rescan.rest {
+            // Cards are left, stored into before this scan: the array stays
+            // gray, and the next pop scans on (I1, I12).
+            marks::regray(object);
+            header.set_rescan(true);
+            // SAFETY: this tracer was created with a Marker context.
+            unsafe { tracer.context::<Marker>() }.gray.push(object);
+        }
+        Some(rescan.work)
+    } else {
+        if array_rescan {
+            // SAFETY: a live managed array.
+            unsafe { cards::clear_mark_cards(object) };
+        }
+        None
     };
-    if array_rescan && pieces.is_none() {
-        // SAFETY: a live managed array.
-        unsafe { cards::clear_mark_cards(object) };
-    }
     // SAFETY: the object is live, gray and old; the collector has exclusive access.
     let pieces = pieces
         .or_else(|| unsafe { scan_first_piece(tracer, &mut oblets, object, size, first_time) });
