@@ -43,7 +43,7 @@ mod api;
 
 pub use policy::{config, pacer, units};
 
-pub use api::array::{__dirty_cards, Array, __OBLET_BYTES};
+pub use api::array::{__dirty_cards, __mark_cards, Array, __OBLET_BYTES};
 pub use api::control::GcControl;
 pub use api::ephemeron::GcWeakMap;
 pub use api::erased::{__dyn_value_ptr, UnsizeFrom};

@@ -3,10 +3,11 @@
 //!
 //! A `Vec` inside a `RefLock` lives outside the heap, so the barrier can only
 //! remember the whole object that owns it, and each minor GC rescans all of
-//! it. An `Array` is one managed object (header, length, slots, dirty-card
+//! it. An `Array` is one managed object (header, length, slots, card
 //! bitset), and [`Gc::set`](Gc::set) tells the barrier which slot is
 //! written: an old array is remembered by the 512-byte card of that slot, and
-//! the minor GC scans only dirty cards. [`GcVec`](crate::GcVec) grows on top
+//! the minor GC scans only dirty cards (while marking, the marker's own card
+//! bit is set too, and a rescan scans only those cards). [`GcVec`](crate::GcVec) grows on top
 //! of it.
 //!
 //! No slot can change without a barrier: a slot is a [`Lock`], whose setter
@@ -186,9 +187,8 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, Array<T>> {
             requested: usize::MAX,
         })?;
         let info = &ArrayInfo::<T>::INFO;
+        // The card bits are written by `alloc_tail` (`cards::init_cards`).
         let object = alloc_tail(m, info, size, (), len, iter.map(Lock::new))?;
-        // SAFETY: a freshly built array no one else has seen.
-        unsafe { cards::clear_cards(object) };
         // SAFETY: an `Array<T>` object with `len` initialised slots.
         Ok(unsafe { Gc::from_header(object) })
     }
@@ -261,4 +261,11 @@ pub const __OBLET_BYTES: usize = crate::collect::oblet::OBLET_BYTES;
 pub fn __dirty_cards<'gc, T: 'gc>(array: Gc<'gc, Array<T>>) -> usize {
     // SAFETY: `array` is a live managed array.
     unsafe { cards::dirty_cards(array.header_ptr()) }
+}
+
+/// The number of mark cards of an array (the marker's record, for tests).
+#[doc(hidden)]
+pub fn __mark_cards<'gc, T: 'gc>(array: Gc<'gc, Array<T>>) -> usize {
+    // SAFETY: `array` is a live managed array.
+    unsafe { cards::mark_cards(array.header_ptr()) }
 }

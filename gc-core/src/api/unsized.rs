@@ -13,6 +13,7 @@ use std::ptr::NonNull;
 use crate::api::gc::Gc;
 use crate::api::lock::{Lock, Write};
 use crate::api::mutation::Mutation;
+use crate::collect::cards;
 use crate::object::header::{Header, TypeInfo};
 use crate::object::payload::{TailInfo, WithTail, STR_INFO};
 use crate::object::shape::{TailLayout, LEN_OFFSET};
@@ -39,7 +40,8 @@ fn tail_size<H, T>(len: usize) -> Result<usize, AllocError> {
 ///
 /// # Panics
 /// If `elems` yields fewer than `len` elements (the object is then left
-/// unreachable and valid, holding those it got).
+/// unreachable and valid, holding those it got; a managed array gets its card
+/// bits for that length, since a born-gray one is still marked by them).
 pub(crate) fn alloc_tail<H, T>(
     m: &Mutation<'_>,
     info: &'static TypeInfo,
@@ -50,6 +52,7 @@ pub(crate) fn alloc_tail<H, T>(
 ) -> Result<NonNull<Header>, AllocError> {
     let state = m.state();
     let new = state.allocate_unsized(info, size)?;
+    let cards = InitCards(new.object);
     let base = new.object.cast::<u8>();
     // SAFETY: the object has room for the head at VALUE_OFFSET and `len`
     // elements from TAIL_OFFSET (its size came from TailLayout for `len`);
@@ -80,7 +83,24 @@ pub(crate) fn alloc_tail<H, T>(
             len_word.write(index + 1);
         }
     }
+    drop(cards);
     Ok(state.publish_unsized(new))
+}
+
+/// Writes a managed array's card bits once its elements are written, or
+/// when writing them panics (for the shorter length it is left with): they
+/// sit after the elements the length word counts (`collect/cards.rs`).
+struct InitCards(NonNull<Header>);
+
+impl Drop for InitCards {
+    fn drop(&mut self) {
+        // SAFETY: the object's header and length word are written, and it is
+        // not published yet, so nothing else uses it.
+        if unsafe { cards::is_array(self.0) } {
+            // SAFETY: as above; a managed array.
+            unsafe { cards::init_cards(self.0) };
+        }
+    }
 }
 
 impl<'gc> Gc<'gc, str> {

@@ -403,7 +403,6 @@ impl Collector {
         self.marker.reset();
         state.cycle.set(state.cycle.get() + 1);
         self.marker.cycle = state.cycle.get();
-        self.marker.cards_kept = state.generational;
         let heap = state.paced_bytes();
         self.cycle = CycleInProgress {
             heap_at_start: heap,

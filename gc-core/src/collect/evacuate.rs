@@ -249,25 +249,21 @@ fn trace_roots(
         // before sweeping frees them).
         unsafe { object.as_ref() }.set_carded(false);
     }
-    // While marking, the old targets of remembered objects that are not
-    // arrays are not shaded: an old-to-old edge is the marker's to follow.
-    // The object holding it is white or gray (the marker will scan it), or
-    // black with that edge shaded when it was blackened, or re-grayed by the
-    // write barrier since, and then rescanned whole (I1). An array is
-    // different: a re-grayed array may be rescanned by its dirty cards only
-    // (I12), and the cards this minor GC cleans (and the `REMEMBERED` bit it
-    // clears) no longer show the writes, so the old targets of arrays are
-    // shaded here as before. (Not shading them lost a written slot's target:
-    // the model test found it.)
+    // While marking, the old targets of remembered objects and dirty cards
+    // are not shaded: an old-to-old edge is the marker's to follow. The
+    // object holding it is white or gray (the marker will scan it), or black
+    // with that edge shaded when it was blackened, or re-grayed by a barrier
+    // since (I1), and then rescanned whole, or, for an array, by its mark
+    // cards, which hold every store since its last scan (I12): the minor GC
+    // cleans dirty cards, never mark cards, and the `REMEMBERED` bit it
+    // clears moves into them (`cards::stop_remembering`).
+    set_shade_old(tracer, false);
     for object in remembered {
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
-        unsafe { object.as_ref() }.set_remembered(false);
-        // SAFETY: as above.
-        set_shade_old(tracer, unsafe { cards::is_array(object) });
+        unsafe { cards::stop_remembering(object) };
         scan_object(tracer, object);
     }
-    set_shade_old(tracer, true);
     // An array also remembered whole was just scanned card by card, which
     // set its bit again: it must not be scanned twice (a second visit of a
     // rewritten slot would see a to-space pointer).
@@ -277,6 +273,7 @@ fn trace_roots(
             keep_carded(tracer, object);
         }
     }
+    set_shade_old(tracer, true);
 }
 
 fn set_shade_old(tracer: &mut Tracer, shade: bool) {

@@ -30,6 +30,7 @@
 
 use std::ptr::NonNull;
 
+use crate::collect::cards;
 use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet, OBLET_BYTES};
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
@@ -60,10 +61,6 @@ pub(crate) struct Marker {
     pub(crate) external_bytes: usize,
     /// Units of mark work done this cycle (bytes scanned, outside bytes included).
     pub(crate) work_done: usize,
-    /// The young generation is on, so the indexed barrier keeps arrays'
-    /// dirty cards and a re-grayed array may be rescanned by them (I12).
-    /// Set at mark start.
-    pub(crate) cards_kept: bool,
 }
 
 impl Marker {
@@ -153,7 +150,7 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
     tracer.external = 0;
     // Most objects are small and scanned for the first time: neither in
     // pieces (only an object over `OBLET_BYTES` has them, and only such an
-    // object is ever `SCANNING`) nor by dirty cards (only a rescan).
+    // object is ever `SCANNING`) nor by mark cards (only a rescan).
     let pieces = if size > OBLET_BYTES || !first_time {
         scan_in_parts(tracer, object, size, first_time)
     } else {
@@ -184,7 +181,7 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
 }
 
 /// Scans a big object's first piece (queuing the rest), or a re-grayed
-/// array's dirty cards; `None` if the object is to be scanned whole.
+/// array's mark cards; `None` if the object is to be scanned whole.
 fn scan_in_parts(
     tracer: &mut Tracer,
     object: NonNull<Header>,
@@ -197,18 +194,27 @@ fn scan_in_parts(
     // (the edge visits borrow the marker for its gray stack).
     // SAFETY: this tracer was created with a Marker context.
     let mut oblets = std::mem::take(&mut unsafe { tracer.context::<Marker>() }.oblets);
-    // SAFETY: as above.
-    let cards_kept = unsafe { tracer.context::<Marker>() }.cards_kept;
-    // A re-grayed array rescans only its dirty cards when I12 allows it.
-    let by_cards = !first_time
-        && cards_kept
-        && !header.is_remembered()
-        && !header.is_scanning()
-        // SAFETY: the object is live.
-        && unsafe { crate::collect::cards::is_array(object) };
-    let pieces = match by_cards {
-        true => crate::collect::cards::rescan_dirty_cards(tracer, object, OBLET_BYTES),
-        false => None,
+    // A re-grayed array rescans only its mark cards when I12 allows it: not
+    // remembered whole, no oblet pending. A full rescan covers them all.
+    // SAFETY: the object is live.
+    let array_rescan = !first_time && unsafe { cards::is_array(object) };
+    let pieces = if array_rescan && !header.is_remembered() && !header.is_scanning() {
+        let rescan = cards::rescan_mark_cards(tracer, object, OBLET_BYTES);
+        if rescan.rest {
+            // Cards are left, stored into before this scan: the array stays
+            // gray, and the next pop scans on (I1, I12).
+            marks::regray(object);
+            header.set_rescan(true);
+            // SAFETY: this tracer was created with a Marker context.
+            unsafe { tracer.context::<Marker>() }.gray.push(object);
+        }
+        Some(rescan.work)
+    } else {
+        if array_rescan {
+            // SAFETY: a live managed array.
+            unsafe { cards::clear_mark_cards(object) };
+        }
+        None
     };
     // SAFETY: the object is live, gray and old; the collector has exclusive access.
     let pieces = pieces

@@ -11,6 +11,8 @@
 //! - I1: while marking, a black object never points to a white old object,
 //!   unless it is a big object with pieces still queued (`SCANNING`, I11).
 //! - I11: an object has `SCANNING` only while marking, and is then marked.
+//! - I12: an array has mark cards set only while a rescan of it is queued
+//!   (`RESCAN`), so never outside marking.
 //! - I3: while sweeping, every reachable cell of a block not yet swept is
 //!   marked (an unmarked one would be freed).
 //! - I5/I8 on the side metadata (`OldSpace::check_metadata`): each block's
@@ -29,6 +31,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ptr::NonNull;
 
+use crate::collect::cards;
 use crate::collect::space_index::{AddressSet, Place, SpaceIndex};
 use crate::object::header::{Colour, Header, Space, TypeInfo};
 use crate::object::trace::{TraceMode, Tracer};
@@ -110,8 +113,8 @@ pub(crate) struct Reachable {
 /// Checks every reachable object; `trace_root` traces the root object.
 pub(crate) fn walk_heap(state: &mut GcState, trace_root: &mut dyn FnMut(&mut Tracer)) -> Reachable {
     let epoch = state.next_trace_epoch();
-    // Arrays in the card set are remembered too (their cards are checked
-    // slot by slot by `cards::check_cards`).
+    // Arrays in the card set are remembered too (their dirty cards are not
+    // checked slot by slot).
     let remembered = state
         .remembered
         .get_mut()
@@ -194,6 +197,16 @@ fn check_object(tracer: &mut Tracer, object: NonNull<Header>) {
         if !marking || !marks::is_marked(object) {
             verification.report(format!(
                 "{object:p} has an oblet queued but is not marked while marking (I11)"
+            ));
+        }
+    }
+    // SAFETY: as above.
+    if unsafe { cards::is_array(object) } && !unsafe { object.as_ref() }.is_rescan() {
+        // SAFETY: as above; a managed array.
+        let marked = unsafe { cards::mark_cards(object) };
+        if marked > 0 {
+            verification.report(format!(
+                "{object:p} has {marked} mark cards but no rescan queued (I12)"
             ));
         }
     }

@@ -20,7 +20,8 @@
 //! `TypeInfo::size` holds `tail_offset` (the bytes before the first element)
 //! and `Shape::Tail { elem, .. }` the element stride, so an object's size is
 //! `round_up(tail_offset + len * elem, align)`. Managed arrays
-//! (`Shape::Array`) append their dirty-card bitset after the elements (see
+//! (`Shape::Array`) append their card bitset after the elements, two bits
+//! per card: the minor GC's dirty bit and the marker's (see
 //! `collect/cards.rs`). The payload behind the header is a `repr(C)` value
 //! whose last field is the slice, so its field offsets are exactly these
 //! (checked by the tests below with `size_of_val` and `align_of_val`).
@@ -51,8 +52,9 @@ pub(crate) enum Shape {
         /// the object holds pointers.
         trace_range: Option<TraceRange>,
     },
-    /// A managed array: a tail of `len` elements, then the dirty-card bitset
-    /// (`collect/cards.rs`), one bit per card of [`CARD_BYTES`] of elements.
+    /// A managed array: a tail of `len` elements, then the card bitset
+    /// (`collect/cards.rs`), two bits per card of [`CARD_BYTES`] of
+    /// elements (dirty for the minor GC, mark for the marker).
     Array {
         /// Bytes per element.
         elem: usize,
@@ -67,8 +69,8 @@ pub(crate) const LEN_OFFSET: usize = std::mem::size_of::<Header>();
 
 /// Bytes of array elements one card covers: 512, as in HotSpot's card table.
 /// A minor GC scans a dirty card's elements in full, so a store costs at most
-/// 512 bytes of scanning (64 pointer-sized slots), and the bitset costs one
-/// bit per 512 bytes (0.02 %).
+/// 512 bytes of scanning (64 pointer-sized slots), and the bitset costs two
+/// bits per 512 bytes (0.05 %): the minor GC's dirty bit and the marker's.
 pub(crate) const CARD_BYTES: usize = 512;
 
 /// Rounds `n` up to a multiple of the power of two `align`.
@@ -131,9 +133,12 @@ pub(crate) fn card_count(len: usize, elem: usize) -> usize {
     len.div_ceil(elems_per_card(elem))
 }
 
+/// Cards per 64-bit word of the card bitset: two bits each.
+pub(crate) const CARDS_PER_WORD: usize = 32;
+
 /// Number of 64-bit words of the card bitset.
 pub(crate) fn card_words(len: usize, elem: usize) -> usize {
-    card_count(len, elem).div_ceil(64)
+    card_count(len, elem).div_ceil(CARDS_PER_WORD)
 }
 
 /// Offset of an array's card bitset: the end of its elements, 8-aligned.
@@ -231,13 +236,14 @@ mod tests {
     }
 
     #[test]
-    fn arrays_carry_one_bit_per_card() {
-        // 64 eight-byte slots per card.
+    fn arrays_carry_two_bits_per_card() {
+        // 64 eight-byte slots per card, 32 cards per word.
         assert_eq!(card_count(0, 8), 0);
         assert_eq!(card_count(64, 8), 1);
         assert_eq!(card_count(65, 8), 2);
-        assert_eq!(card_words(64 * 64, 8), 1);
-        assert_eq!(card_words(64 * 64 + 1, 8), 2);
+        assert_eq!(card_words(32 * 64, 8), 1);
+        assert_eq!(card_words(32 * 64 + 1, 8), 2);
+        assert_eq!(card_words(64 * 64, 8), 2);
         assert_eq!(elems_per_card(1024), 1);
         // 24 + 8 * 8 = 88 bytes of elements, one card word: 96 bytes.
         assert_eq!(TailLayout::<(), u64>::array_size(8), Some(96));
