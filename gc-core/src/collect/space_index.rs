@@ -21,7 +21,9 @@
 //! which at 10 M objects is most of the walk.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+pub(crate) use crate::space::address_hash::AddressHasher;
 use std::ptr::NonNull;
 
 use crate::object::header::Header;
@@ -62,31 +64,6 @@ pub(crate) struct SpaceIndex {
 
 /// A set of object addresses.
 pub(crate) type AddressSet = HashSet<usize, BuildHasherDefault<AddressHasher>>;
-
-/// Hashes one address: the 128-bit product with a 64-bit odd constant (the
-/// golden ratio's), folded to 64 bits, so that both the low bits (the
-/// bucket) and the high bits (the tag) depend on every address bit, and the
-/// 16-byte alignment's zero low bits do not cluster.
-#[derive(Default)]
-pub(crate) struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used for addresses (`write_usize` is); a plain fold for others.
-        for &byte in bytes {
-            self.write_usize(self.0 as usize ^ byte as usize);
-        }
-    }
-
-    fn write_usize(&mut self, address: usize) {
-        let product = u128::from(address as u64 ^ self.0) * 0x9E37_79B9_7F4A_7C15;
-        self.0 = (product as u64) ^ ((product >> 64) as u64);
-    }
-}
 
 impl SpaceIndex {
     /// Indexes the blocks of `old` and the objects of `large` as they are now.
@@ -149,22 +126,6 @@ impl SpaceIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_address_hasher_spreads_aligned_addresses_over_low_bits() {
-        let buckets: HashSet<u64> = (0..1024usize)
-            .map(|i| {
-                let mut hasher = AddressHasher::default();
-                hasher.write_usize(0x7f00_0000_0000 + i * 16);
-                hasher.finish() & 1023
-            })
-            .collect();
-        assert!(
-            buckets.len() > 550,
-            "{} of 1024 buckets used",
-            buckets.len()
-        );
-    }
 
     #[test]
     fn finds_cell_starts_only_and_numbers_them() {

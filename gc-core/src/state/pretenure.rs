@@ -36,14 +36,16 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::ptr::NonNull;
 
 use crate::object::header::{GcBox, Header, InfoOf, TypeInfo};
 use crate::object::trace::Trace;
 use crate::policy::pacer::pretenure::{
-    backoff, decide, judge_old, Decision, SiteMode, SiteWindow, MAX_OLD_SAMPLES, OLD_SAMPLE_STRIDE,
-    PROBE_EVERY, SAMPLE_STRIDE,
+    backoff, decide, judge_old, Decision, SiteMode, SiteWindow, MAX_OLD_SAMPLES,
+    MIN_PRETENURE_BYTES, OLD_SAMPLE_STRIDE, PROBE_EVERY, SAMPLE_STRIDE,
 };
+use crate::space::address_hash::AddressHasher;
 use crate::state::error::AllocError;
 use crate::state::phase::Phase;
 use crate::state::GcState;
@@ -88,6 +90,10 @@ impl Site {
     }
 }
 
+/// The sites by `TypeInfo` address (looked up on every allocation of a
+/// pretenured type, so with an address hasher, not SipHash).
+type Sites = HashMap<usize, Site, BuildHasherDefault<AddressHasher>>;
+
 /// What a minor GC's evaluation changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Judged {
@@ -105,7 +111,7 @@ pub(crate) struct Pretenure {
     /// Bit `bucket(info)` is set iff a pretenured site has that bucket.
     mask: Cell<u64>,
     /// Every site sampled so far, by `TypeInfo` address.
-    sites: RefCell<HashMap<usize, Site>>,
+    sites: RefCell<Sites>,
     /// Samples taken since the last minor GC (objects in Eden).
     samples: RefCell<Vec<(NonNull<Header>, &'static TypeInfo)>>,
     /// Eden's `used` bytes at which the next sample is taken.
@@ -131,7 +137,7 @@ impl Default for Pretenure {
         Pretenure {
             enabled: Cell::new(true),
             mask: Cell::new(0),
-            sites: RefCell::new(HashMap::new()),
+            sites: RefCell::new(Sites::default()),
             samples: RefCell::new(Vec::new()),
             next_sample_at: Cell::new(SAMPLE_STRIDE),
             old_samples: RefCell::new(Vec::new()),
@@ -209,7 +215,11 @@ impl Pretenure {
         if used < self.next_sample_at.get() {
             return false;
         }
-        self.record(object, info);
+        // A type too small to be pretenured is not recorded (the sample
+        // point still moves on, so the schedule is the same).
+        if info.size >= MIN_PRETENURE_BYTES {
+            self.record(object, info);
+        }
         // xorshift32: the next point is 1/2 to 3/2 strides away.
         let mut x = self.jitter.get();
         x ^= x << 13;
@@ -267,7 +277,7 @@ impl Pretenure {
     }
 
     /// Rewrites `mask` from the sites' modes and counts the switches.
-    fn finish_judging(&self, sites: &HashMap<usize, Site>, judged: Judged) {
+    fn finish_judging(&self, sites: &Sites, judged: Judged) {
         let mask = sites
             .values()
             .filter(|site| site.mode == SiteMode::Pretenured)
