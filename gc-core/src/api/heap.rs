@@ -119,11 +119,10 @@ where
         config: Config,
         build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
     ) -> Heap<R> {
-        let eden_size = crate::collect::young::initial_eden_size(&config);
         let state = GcState::new(
             config.generational,
-            eden_size,
-            crate::collect::young::survivor_capacity(&config, eden_size),
+            config.eden_size,
+            crate::collect::young::survivor_capacity(&config, config.eden_size),
             config.large_object_threshold,
         );
         state.set_pretenuring(config.pretenuring);

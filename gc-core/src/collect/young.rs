@@ -15,7 +15,7 @@ use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::policy::config::{Config, ConfigError};
-use crate::policy::pacer::eden::{fixed_minor_cost, initial_eden};
+use crate::policy::pacer::eden::fixed_minor_cost;
 use crate::policy::pacer::remembered::remembered_limit;
 use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
@@ -217,18 +217,7 @@ pub(super) fn eden_sizer(config: &Config) -> Option<EdenSizer> {
     let target = config.minor_pause_target()?;
     let size = config.eden_size();
     let min = (size / 16).max(64 << 10).min(size);
-    Some(EdenSizer::new(
-        initial_eden(target, min, size),
-        min,
-        size,
-        target,
-    ))
-}
-
-/// Eden's size before the first minor GC: the sizer's first guess with a
-/// pause target (`initial_eden`), else the configured size.
-pub(crate) fn initial_eden_size(config: &Config) -> usize {
-    eden_sizer(config).map_or(config.eden_size(), |sizer| sizer.eden_size())
+    Some(EdenSizer::new(size, min, size, target))
 }
 
 /// The threshold before any minor GC has measured ages.
