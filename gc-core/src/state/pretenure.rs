@@ -59,7 +59,8 @@ struct Site {
     routed: u32,
     /// Old samples judged by mark terminations since the last judgement.
     old_window: SiteWindow,
-    /// Times a major cycle reverted this site (sets the backoff).
+    /// Reverts by a major cycle, less one for each major cycle that has
+    /// confirmed the site since (sets the backoff: `pacer::pretenure::backoff`).
     old_reverts: u32,
     /// Minor GCs left before this site may be pretenured again.
     barred: u32,
@@ -263,12 +264,12 @@ impl Pretenure {
             site.barred = site.barred.saturating_sub(1);
             match decide(site.mode, site.window, overflowing) {
                 Decision::Wait => {}
-                // A site in its backoff stays young; its window starts over.
-                Decision::Keep | Decision::Switch(SiteMode::Pretenured) if barred => {
-                    site.window = SiteWindow::default()
+                Decision::Switch(mode) if !(barred && mode == SiteMode::Pretenured) => {
+                    site.switch(mode, &mut judged)
                 }
-                Decision::Keep => site.window = SiteWindow::default(),
-                Decision::Switch(mode) => site.switch(mode, &mut judged),
+                // Judged without a switch, or barred in its backoff (it stays
+                // young): the window starts over.
+                _ => site.window = SiteWindow::default(),
             }
         }
         self.finish_judging(&sites, judged);
