@@ -243,7 +243,7 @@ where
     pub fn sweep_step(&mut self, cells: usize) -> bool {
         let mut done = false;
         self.paused(PauseKind::SweepStep, |collector, state, _| {
-            done = collector.sweep(state, cells)
+            done = collector.sweep(state, cells, None)
         });
         done
     }
@@ -432,7 +432,7 @@ where
                 Phase::Idle => collector.start_cycle(state, roots, false),
                 Phase::Marking => collector.finish_marking(state, roots),
                 Phase::Sweeping => {
-                    collector.sweep(state, usize::MAX);
+                    collector.sweep(state, usize::MAX, None);
                 }
             }
             collector.finish_young_drops(state);

@@ -67,7 +67,7 @@ use crate::state::phase::Phase;
 use crate::state::GcState;
 use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
-use crate::telemetry::timing::{timed, timed_value};
+use crate::telemetry::timing::{timed, timed_value, StepClock};
 
 /// The mutator is asked back to a safe point at most once per this many
 /// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
@@ -369,12 +369,9 @@ impl Collector {
                 }
             }
             Phase::Sweeping => {
-                let budget = self.sweeper.paced_budget(bytes);
                 pauses.push((
                     PauseKind::SweepStep,
-                    timed(|| {
-                        self.sweep(state, budget);
-                    }),
+                    timed(|| self.paced_sweep(state, bytes)),
                 ));
                 #[cfg(feature = "record")]
                 self.record_last(state, roots, &pauses);
@@ -396,7 +393,7 @@ impl Collector {
         match state.phase.get() {
             Phase::Marking => return,
             Phase::Sweeping => {
-                self.sweep(state, usize::MAX);
+                self.sweep(state, usize::MAX, None);
             }
             Phase::Idle => {}
         }
@@ -568,12 +565,17 @@ impl Collector {
         );
     }
 
-    /// Step 7: sweeps at most `budget` cells; returns true once the sweep is done.
-    pub(crate) fn sweep(&mut self, state: &mut GcState, budget: usize) -> bool {
+    /// Step 7: sweeps at most `budget` cells, within `clock`; true once done.
+    pub(crate) fn sweep(
+        &mut self,
+        state: &mut GcState,
+        budget: usize,
+        clock: Option<StepClock>,
+    ) -> bool {
         if state.phase.get() != Phase::Sweeping {
             return true;
         }
-        let done = self.sweeper.step(state, budget);
+        let done = self.sweeper.step(state, budget, clock);
         if done {
             Collector::set_phase(state, Phase::Idle);
         }
@@ -585,14 +587,14 @@ impl Collector {
     /// marks and sweeps everything.
     pub(crate) fn full(&mut self, state: &mut GcState, roots: &mut dyn FnMut(&mut Tracer)) {
         self.finish_marking(state, roots);
-        self.sweep(state, usize::MAX);
+        self.sweep(state, usize::MAX, None);
         if state.generational {
             self.run_minor(state, roots, true);
         }
         self.start_cycle(state, roots, true);
         self.cycle.full = true;
         self.finish_marking(state, roots);
-        self.sweep(state, usize::MAX);
+        self.sweep(state, usize::MAX, None);
         self.finish_young_drops(state);
     }
 }

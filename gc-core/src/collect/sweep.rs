@@ -21,14 +21,25 @@
 //! A garbage object's `Drop` that panics is caught and the step goes on (see
 //! `object/unwind`); the hub resumes the panic once the step is over.
 
+use std::time::Duration;
+
+use crate::collect::collector::Collector;
 use crate::space::old::{add, OldSpace, SweepTally};
 use crate::state::GcState;
+use crate::telemetry::timing::StepClock;
 
 /// Cells of sweep work per sweep step at least: 4096 cells is one block of
 /// the smallest cells or up to 273 blocks of the largest, swept by bitmap in
 /// a few microseconds (plus the `Drop`s of dead cells, one unit each), far
 /// below the 1 ms pause target.
 pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
+
+/// Time a paced sweep step takes at most (`StepClock`, read after each
+/// block): a block of the smallest cells whose dead all need `Drop` is
+/// thousands of frees, and call-frames' steps took 1.1-1.3 ms when glibc
+/// consolidated its free lists inside them. The same quarter of the 1 ms
+/// pause target as a drop step (`space::drop_list::DROP_STEP_TIME`).
+pub(crate) const SWEEP_STEP_TIME: Duration = Duration::from_micros(250);
 
 /// A paced sweep step does at most this many multiples of `SWEEP_STEP_CELLS`
 /// (the rest of the credit is carried): 64K cells, tens of microseconds
@@ -81,14 +92,22 @@ impl Sweeper {
     }
 
     /// Sweeps `state`'s old space, then its large objects, until `budget`
-    /// units of work are done or everything is swept. Returns true when the
-    /// sweep is complete. A `Drop` panic is caught into `state.deferred_panic`.
-    pub(crate) fn step(&mut self, state: &mut GcState, budget: usize) -> bool {
+    /// units of work are done, `clock` is spent (read after each block), or
+    /// everything is swept. Credit left when the clock stops the step is
+    /// carried to the next one. Returns true when the sweep is complete. A
+    /// `Drop` panic is caught into `state.deferred_panic`.
+    pub(crate) fn step(
+        &mut self,
+        state: &mut GcState,
+        budget: usize,
+        clock: Option<StepClock>,
+    ) -> bool {
         let old = state.old.get_mut();
         let large = state.large.get_mut();
         let deferred = &mut state.deferred_panic;
+        let spent = || clock.is_some_and(|c| c.spent());
         let mut visited = 0;
-        while visited < budget && self.class < old.class_count() {
+        while visited < budget && self.class < old.class_count() && !spent() {
             match old.sweep_next(self.class, deferred) {
                 Some(tally) => {
                     visited += tally.cells;
@@ -97,12 +116,26 @@ impl Sweeper {
                 None => self.class += 1,
             }
         }
-        if visited < budget && self.large < large.len() {
+        if visited < budget && self.large < large.len() && !spent() {
             let (tally, next) = large.sweep(self.large, budget - visited, deferred);
+            visited += tally.cells;
             add(&mut self.tally, tally);
             self.large = next;
         }
+        if clock.is_some() && visited < budget {
+            self.owed += (budget - visited) as f64;
+        }
         self.class >= old.class_count() && self.large >= large.len()
+    }
+}
+
+/// The collector's paced sweep step.
+impl Collector {
+    /// The sweep step of a safe point after `allocated` bytes: the sweep
+    /// credit owed (`Sweeper::paced_budget`), within [`SWEEP_STEP_TIME`].
+    pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize) {
+        let budget = self.sweeper.paced_budget(allocated);
+        self.sweep(state, budget, Some(StepClock::start(SWEEP_STEP_TIME)));
     }
 }
 
@@ -193,7 +226,7 @@ mod tests {
         }
 
         fn step(&mut self, sweeper: &mut Sweeper, budget: usize) -> bool {
-            sweeper.step(&mut self.state, budget)
+            sweeper.step(&mut self.state, budget, None)
         }
 
         fn dropped(&self) -> Vec<u32> {

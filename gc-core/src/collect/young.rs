@@ -19,11 +19,11 @@ use crate::policy::pacer::eden::fixed_minor_cost;
 use crate::policy::pacer::remembered::remembered_limit;
 use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
-use crate::space::drop_list::DROP_STEP_OBJECTS;
+use crate::space::drop_list::{DROP_STEP_OBJECTS, DROP_STEP_TIME};
 use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
 use crate::telemetry::stats::PauseKind;
-use crate::telemetry::timing::timed;
+use crate::telemetry::timing::{timed, StepClock};
 
 impl Collector {
     /// Steps 4 and 5: a minor collection.
@@ -117,9 +117,10 @@ impl Collector {
             DROP_STEP_OBJECTS,
         );
         let poison = self.config.stress;
+        let clock = StepClock::start(DROP_STEP_TIME);
         state
             .young_drops
-            .step(budget, &mut state.deferred_panic, poison);
+            .step(budget, || clock.spent(), &mut state.deferred_panic, poison);
     }
 
     /// Drops every dead young object still queued (collections run by hand

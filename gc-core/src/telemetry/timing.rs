@@ -15,3 +15,50 @@ pub(crate) fn timed_value<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let value = f();
     (value, start.elapsed())
 }
+
+/// The time budget of one step of incremental work (a drop step, a sweep
+/// step). Such a step is paced in units of work (entries, cells), but a unit's
+/// cost is not the collector's to know: a `Drop` may free a big buffer, or
+/// make the allocator consolidate its free lists (glibc's
+/// `malloc_consolidate` made 1,024 frees take over a millisecond). So the
+/// step also reads this clock between units and stops once its time is
+/// spent; the work left over is carried to the next step, as an incremental
+/// collector's deadline-bounded steps do (V8 bounds its idle-time tasks by a
+/// deadline the same way).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StepClock {
+    /// When the step began.
+    start: Instant,
+    /// How long the step may take.
+    budget: Duration,
+}
+
+impl StepClock {
+    /// A clock for a step of at most `budget`, starting now.
+    pub(crate) fn start(budget: Duration) -> StepClock {
+        StepClock {
+            start: Instant::now(),
+            budget,
+        }
+    }
+
+    /// True once the step has used its budget.
+    pub(crate) fn spent(&self) -> bool {
+        self.start.elapsed() >= self.budget
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_clock_is_spent_only_after_its_budget() {
+        assert!(!StepClock::start(Duration::from_secs(3600)).spent());
+        let clock = StepClock::start(Duration::ZERO);
+        assert!(clock.spent());
+        let clock = StepClock::start(Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(clock.spent());
+    }
+}
