@@ -51,6 +51,9 @@ struct Root<'gc> {
     filler: Vec<Gc<'gc, ()>>,
     weak: Vec<GcWeak<'gc, Target<'gc>>>,
     holder: Option<Gc<'gc, Holder<'gc>>>,
+    /// Targets without `Drop`, whose blocks allocation may sweep lazily.
+    plain: Vec<Gc<'gc, u64>>,
+    plain_weak: Vec<GcWeak<'gc, u64>>,
 }
 
 type WeakHeap = Heap<Rootable!['gc => Root<'gc>]>;
@@ -85,6 +88,8 @@ impl Fixture {
             weak: Vec::new(),
             holder: None,
             filler: Vec::new(),
+            plain: Vec::new(),
+            plain_weak: Vec::new(),
         })
         .expect("valid config");
         Fixture {
@@ -252,6 +257,109 @@ pub fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
     }
 }
 
+/// After a major cycle, old weak cells are cleared by the sweep's first steps, not
+/// inside the termination pause (`collect/weak_cells.rs`). In between, a cell may still
+/// hold its dead target: `upgrade` must refuse it, the target must not be dropped or its
+/// memory reused, and objects made in between (allocated, or promoted by a minor GC)
+/// must stay alive through the sweep.
+pub fn a_weak_cell_waiting_for_the_sweep_never_hands_out_its_dead_target() {
+    for generational in modes(true) {
+        let mut fixture = Fixture::new(config(generational).build().unwrap());
+        for id in 1..=3 {
+            fixture.add(id);
+        }
+        fixture.heap.collect_full();
+        fixture.forget(2);
+        fixture.heap.start_marking();
+        fixture.heap.mark_step(usize::MAX);
+        fixture.heap.finish_marking();
+        assert_eq!(fixture.upgrade_all(), [Some(1), None, Some(3)]);
+        let waiting = fixture.heap.mutate(|_, root| !root.weak[1].is_dropped());
+        assert!(waiting, "the sweep has not reached the cell yet");
+        // Made in the window, some promoted by a minor GC (the verifier runs after it).
+        for id in 10..=12 {
+            fixture.add(id);
+        }
+        fixture.heap.collect_minor();
+        fixture.add(13);
+        assert_eq!(
+            fixture.drops.get(),
+            0,
+            "nothing is freed before the cells are cleared"
+        );
+        while !fixture.heap.sweep_step(1) {}
+        let dropped = fixture.heap.mutate(|_, root| root.weak[1].is_dropped());
+        assert!(dropped, "the sweep cleared the cell");
+        assert_eq!(
+            fixture.upgrade_all(),
+            [
+                Some(1),
+                None,
+                Some(3),
+                Some(10),
+                Some(11),
+                Some(12),
+                Some(13)
+            ]
+        );
+        assert_eq!(fixture.drops.get(), 2, "target 2 and its child");
+        assert!(fixture.heap.stats().weak_cells_cleared >= 1);
+    }
+}
+
+/// The window of the case above, for targets without `Drop`: allocation would sweep
+/// their blocks lazily and reuse a dead target's cell, which a waiting weak cell still
+/// points at. Allocation must leave unswept blocks alone until the cells are cleared.
+/// (Old space is allocated directly, with the young generation off.)
+pub fn a_dead_target_cell_is_not_reused_while_its_weak_cell_waits() {
+    let n: u64 = if cfg!(miri) { 64 } else { 4096 };
+    let mut fixture = Fixture::new(config(false).build().unwrap());
+    fixture.heap.mutate_root(|m, root| {
+        for i in 0..n {
+            let plain = Gc::new(m, i);
+            root.plain_weak.push(Gc::downgrade(m, plain));
+            root.plain.push(plain);
+        }
+    });
+    fixture.heap.collect_full();
+    // Every other target dies.
+    fixture
+        .heap
+        .mutate_root(|_, root| root.plain.retain(|plain| **plain % 2 == 0));
+    fixture.heap.start_marking();
+    fixture.heap.mark_step(usize::MAX);
+    fixture.heap.finish_marking();
+    // New objects of the same size, allocated where dead cells would be reused.
+    fixture.heap.mutate_root(|m, root| {
+        for i in 0..n {
+            root.plain.push(Gc::new(m, n + i));
+        }
+    });
+    let seen = |fixture: &Fixture| {
+        fixture.heap.mutate(|m, root| {
+            root.plain_weak
+                .iter()
+                .enumerate()
+                .filter_map(|(i, weak)| weak.upgrade(m).map(|target| (i as u64, *target)))
+                .collect::<Vec<_>>()
+        })
+    };
+    // Only the live (even) targets, each itself: the first wrong ones, if any.
+    let wrong = |fixture: &Fixture| {
+        let seen = seen(fixture);
+        let wrong: Vec<_> = seen
+            .iter()
+            .filter(|(i, t)| i % 2 == 1 || i != t)
+            .take(4)
+            .collect();
+        assert!(wrong.is_empty(), "upgraded to {wrong:?}");
+        assert_eq!(seen.len() as u64, n / 2);
+    };
+    wrong(&fixture);
+    while !fixture.heap.sweep_step(64) {}
+    wrong(&fixture);
+}
+
 /// Weak references inside managed objects.
 pub fn weak_references_inside_managed_objects() {
     for generational in modes(true) {
@@ -392,6 +500,8 @@ macro_rules! weak_tests {
             a_weak_reference_to_a_young_object_follows_it_and_clears_when_it_dies_young,
             a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it,
             an_incremental_cycle_clears_weak_references_at_the_end_of_marking,
+            a_weak_cell_waiting_for_the_sweep_never_hands_out_its_dead_target,
+            a_dead_target_cell_is_not_reused_while_its_weak_cell_waits,
             weak_references_inside_managed_objects,
             an_old_weak_cell_with_a_young_target,
             weak_references_in_stress_mode,

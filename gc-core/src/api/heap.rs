@@ -483,6 +483,8 @@ where
             live_objects: recorder.live_objects,
             minor_collections: recorder.minor_collections,
             remembered_set_minors: recorder.remembered_set_minors,
+            weak_cells_cleared: recorder.weak_cells_cleared
+                + self.collector.sweeper.weak.cleared as u64,
             major_collections: recorder.major_collections,
             full_collections: recorder.full_collections,
             phase: state.phase.get(),

@@ -17,6 +17,7 @@ use crate::object::trace::{Trace, Tracer};
 use crate::object::weak_ops::{
     container, ContainerInfoOf, FixSlot, SettleStage, WeakContainer, WeakOps,
 };
+use crate::space::marks::dead_awaiting_sweep;
 
 /// The cell behind every `GcWeak`: one weak slot.
 pub(crate) struct WeakCell {
@@ -28,10 +29,10 @@ unsafe impl Trace for WeakCell {
     fn trace(&mut self, _tracer: &mut Tracer) {}
 }
 
-// SAFETY: the one slot is only settled (nothing to do) and swept.
+// SAFETY: the one slot is only swept (there is nothing to settle).
 unsafe impl WeakContainer for WeakCell {
     const OPS: WeakOps = WeakOps {
-        stage: SettleStage::Ephemerons,
+        stage: SettleStage::SweepOnly,
         trace_strong: |_, _| {},
         settle: |_, _, _, _| false,
         sweep: sweep_weak_cell,
@@ -90,22 +91,32 @@ impl<'gc, T: ?Sized + 'gc> GcWeak<'gc, T> {
         }
     }
 
-    /// The target, or `None` if the collector has freed it.
+    /// The target, or `None` if the collector has found it dead.
     #[inline]
-    pub fn upgrade(self, _m: &Mutation<'gc>) -> Option<Gc<'gc, T>> {
-        // SAFETY: a non-empty slot points at a live object of type T (I7), at
-        // its current address (slots are rewritten whenever the target moves).
-        self.cell
-            .target
-            .map(|header| unsafe { Gc::from_header(header) })
+    pub fn upgrade(self, m: &Mutation<'gc>) -> Option<Gc<'gc, T>> {
+        let target = self.cell.target?;
+        // After a mark termination, old weak cells are cleared by the sweep's
+        // first steps (`collect/weak_cells.rs`): until then a dead target is
+        // still in the slot, unswept, and must not be handed out.
+        let old = m.state().old.borrow();
+        if old.lazy_sweep_held() && dead_awaiting_sweep(target, &old) {
+            return None;
+        }
+        // SAFETY: the slot points at an object of type T that is alive (just
+        // checked, I7), at its current address (slots are rewritten whenever
+        // the target moves).
+        Some(unsafe { Gc::from_header(target) })
     }
 
-    /// True once the target has been collected.
+    /// True once the target has been collected. Right after a major cycle
+    /// found it dead this may still be false for a few safe points, until
+    /// the sweep clears the cell (`upgrade` already returns `None`).
     pub fn is_dropped(self) -> bool {
         self.cell.target.is_none()
     }
 
-    /// True if both point at the same live object (or are the same reference).
+    /// True if both point at the same object (or are the same reference);
+    /// like `is_dropped`, a target just found dead may still count.
     pub fn ptr_eq(a: GcWeak<'gc, T>, b: GcWeak<'gc, T>) -> bool {
         Gc::ptr_eq(a.cell, b.cell) || (a.cell.target.is_some() && a.cell.target == b.cell.target)
     }

@@ -486,7 +486,7 @@ impl Collector {
         self.end_cycle(state, weak_cleared, termination.elapsed());
         // Sweep credit: the whole sweep before the next trigger is reached.
         let to_trigger = self.pacer.trigger().saturating_sub(state.paced_bytes());
-        self.sweeper = Sweeper::start(state.old.get_mut(), to_trigger);
+        self.start_sweeper(state, to_trigger);
     }
 
     /// The termination's rescan: a minor GC (which shades every old object the

@@ -311,7 +311,7 @@ fn scan_object(tracer: &mut Tracer, object: NonNull<Header>) {
     }
     // SAFETY: scanned objects are live (copies made by this GC, or
     // remembered), and the collector has exclusive access.
-    if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
+    if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) }.is_some() {
         // SAFETY: this tracer was created with an Evacuation context.
         unsafe { tracer.context::<Evacuation>() }
             .containers

@@ -34,6 +34,7 @@ use crate::collect::cards;
 use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet, OBLET_BYTES};
 use crate::object::header::{Header, Space};
 use crate::object::trace::{TraceMode, Tracer};
+use crate::object::weak_ops::SettleStage;
 use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::state::GcState;
@@ -48,6 +49,10 @@ pub(crate) struct Marker {
     pub(crate) oblets: Vec<Oblet>,
     /// Weak containers reached this cycle; settled and swept at the end (I7).
     pub(crate) containers: Vec<NonNull<Header>>,
+    /// Old weak cells (`GcWeak`) reached this cycle: nothing to settle, so
+    /// mark termination hands them to the sweep phase to clear in steps
+    /// (`SettleStage::SweepOnly`).
+    pub(crate) weak_cells: Vec<NonNull<Header>>,
     /// The major cycle's number (object pools rotate once per cycle).
     pub(crate) cycle: u64,
     /// Bytes of old objects marked by tracing this cycle (cell sizes): the
@@ -71,10 +76,21 @@ impl Marker {
             "gray objects left from the last cycle"
         );
         self.containers.clear();
+        self.weak_cells.clear();
         self.marked_bytes = 0;
         self.marked_objects = 0;
         self.external_bytes = 0;
         self.work_done = 0;
+    }
+
+    /// Records a weak container reached this cycle: a weak cell apart (see
+    /// `weak_cells`), any other for settling at termination.
+    pub(crate) fn record_container(&mut self, container: NonNull<Header>, stage: SettleStage) {
+        if stage == SettleStage::SweepOnly {
+            self.weak_cells.push(container);
+        } else {
+            self.containers.push(container);
+        }
     }
 }
 
@@ -160,11 +176,10 @@ fn blacken(tracer: &mut Tracer, object: NonNull<Header>) -> usize {
         Some(work) => work,
         None => {
             // SAFETY: the object is live and the collector has exclusive access.
-            if unsafe { crate::collect::settle::trace_strong_fields(object, tracer) } {
+            let container = unsafe { crate::collect::settle::trace_strong_fields(object, tracer) };
+            if let Some(stage) = container {
                 // SAFETY: this tracer was created with a Marker context.
-                unsafe { tracer.context::<Marker>() }
-                    .containers
-                    .push(object);
+                unsafe { tracer.context::<Marker>() }.record_container(object, stage);
             }
             size
         }

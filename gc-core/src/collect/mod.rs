@@ -4,7 +4,8 @@
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
 //! generation), `mark` the incremental tri-colour marking of the old one
 //! (`oblet`: big objects marked in pieces),
-//! `sweep` its lazy, proportional sweeping, `scavenge` the bounded return
+//! `sweep` its lazy, proportional sweeping (`weak_cells`: old weak cells
+//! cleared in its first steps), `scavenge` the bounded return
 //! of idle old-space memory to the OS, `settle` the fixed point every traversal
 //! reaches over weak containers, `barrier` the write barrier, `cards` the
 //! indexed barrier of managed arrays and the card remembered set, `verify` the heap
@@ -31,4 +32,5 @@ pub(crate) mod snapshot;
 mod space_index;
 pub(crate) mod sweep;
 pub(crate) mod verify;
+pub(crate) mod weak_cells;
 pub(crate) mod young;

@@ -68,23 +68,27 @@ fn settle_pass(
 
 /// Traces an object's strong fields: for a weak container only its strong
 /// part (the caller records it for settling), for any other object its
-/// `Trace` impl. Returns true if the object is a weak container.
+/// `Trace` impl. Returns the container's settle stage, or `None` for an
+/// object that is not a weak container.
 ///
 /// # Safety
 /// `object` must be live and the collector must have exclusive access.
-pub(crate) unsafe fn trace_strong_fields(object: NonNull<Header>, tracer: &mut Tracer) -> bool {
+pub(crate) unsafe fn trace_strong_fields(
+    object: NonNull<Header>,
+    tracer: &mut Tracer,
+) -> Option<SettleStage> {
     // SAFETY: guaranteed by the caller.
     let info = unsafe { object.as_ref() }.info();
     if let Some(ops) = info.weak {
         // SAFETY: as above.
         unsafe { (ops.trace_strong)(object, tracer) };
-        return true;
+        return Some(ops.stage);
     }
     if let Some(trace) = info.trace {
         // SAFETY: as above.
         unsafe { trace(object, tracer) };
     }
-    false
+    None
 }
 
 /// Settles one container (see [`WeakOps::settle`]).

@@ -21,9 +21,12 @@
 //! A garbage object's `Drop` that panics is caught and the step goes on (see
 //! `object/unwind`); the hub resumes the panic once the step is over.
 
+use std::ptr::NonNull;
 use std::time::Duration;
 
 use crate::collect::collector::Collector;
+use crate::collect::weak_cells::{PendingWeakCells, WEAK_CELL_UNITS};
+use crate::object::header::Header;
 use crate::space::old::{add, OldSpace, SweepTally};
 use crate::state::GcState;
 use crate::telemetry::timing::StepClock;
@@ -60,14 +63,23 @@ pub(crate) struct Sweeper {
     /// Totals for this sweep's steps (allocation's lazy sweeps are in
     /// `OldSpace::lazy_tally`).
     pub(crate) tally: SweepTally,
+    /// Old weak cells to clear before any block is swept (`weak_cells`).
+    pub(crate) weak: PendingWeakCells,
 }
 
 impl Sweeper {
-    /// A sweep of the blocks `old` holds now (after `start_sweep`), to be done
-    /// before `bytes_to_trigger` more bytes are allocated.
-    pub(crate) fn start(old: &OldSpace, bytes_to_trigger: usize) -> Sweeper {
+    /// A sweep of the blocks `old` holds now (after `start_sweep`), and of
+    /// the old weak cells termination left (`weak_cells`), to be done before
+    /// `bytes_to_trigger` more bytes are allocated.
+    pub(crate) fn start(
+        old: &mut OldSpace,
+        bytes_to_trigger: usize,
+        weak_cells: Vec<NonNull<Header>>,
+    ) -> Sweeper {
+        let work = old.unswept_cells() + weak_cells.len() * WEAK_CELL_UNITS;
         Sweeper {
-            cells_per_byte: old.unswept_cells() as f64 / bytes_to_trigger.max(1) as f64,
+            cells_per_byte: work as f64 / bytes_to_trigger.max(1) as f64,
+            weak: PendingWeakCells::hand_over(weak_cells, old),
             ..Sweeper::default()
         }
     }
@@ -79,6 +91,13 @@ impl Sweeper {
         let budget = self.owed.clamp(floor as f64, cap.max(floor) as f64);
         self.owed = (self.owed - budget).max(0.0);
         budget as usize
+    }
+
+    /// Puts back the credit a timed step (`timed`) left unspent.
+    fn carry(&mut self, budget: usize, visited: usize, timed: bool) {
+        if timed && visited < budget {
+            self.owed += (budget - visited) as f64;
+        }
     }
 
     /// The budget of the paced sweep step after `allocated` bytes: the
@@ -107,6 +126,14 @@ impl Sweeper {
         let deferred = &mut state.deferred_panic;
         let spent = || clock.is_some_and(|c| c.spent());
         let mut visited = 0;
+        if self.weak.left() > 0 {
+            let cells = budget.div_ceil(WEAK_CELL_UNITS);
+            visited += self.weak.step(old, cells, spent) * WEAK_CELL_UNITS;
+            if self.weak.left() > 0 {
+                self.carry(budget, visited, clock.is_some());
+                return false;
+            }
+        }
         while visited < budget && self.class < old.class_count() && !spent() {
             match old.sweep_next(self.class, deferred) {
                 Some(tally) => {
@@ -122,15 +149,21 @@ impl Sweeper {
             add(&mut self.tally, tally);
             self.large = next;
         }
-        if clock.is_some() && visited < budget {
-            self.owed += (budget - visited) as f64;
-        }
+        self.carry(budget, visited, clock.is_some());
         self.class >= old.class_count() && self.large >= large.len()
     }
 }
 
-/// The collector's paced sweep step.
+/// The collector's side of the sweep: its start and its paced steps.
 impl Collector {
+    /// Mark termination, after the flip: a sweep of everything unswept and of
+    /// the old weak cells the marker kept apart, before `to_trigger` bytes.
+    pub(crate) fn start_sweeper(&mut self, state: &mut GcState, to_trigger: usize) {
+        self.stats.weak_cells_cleared += self.sweeper.weak.cleared as u64;
+        let weak_cells = std::mem::take(&mut self.marker.weak_cells);
+        self.sweeper = Sweeper::start(state.old.get_mut(), to_trigger, weak_cells);
+    }
+
     /// The sweep step of a safe point after `allocated` bytes: the sweep
     /// credit owed (`Sweeper::paced_budget`), within [`SWEEP_STEP_TIME`].
     pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize) {
@@ -222,7 +255,7 @@ mod tests {
         fn flip(&mut self) -> Sweeper {
             self.state.old.get_mut().start_sweep(false);
             self.state.phase.set(Phase::Sweeping);
-            Sweeper::start(self.state.old.get_mut(), usize::MAX)
+            Sweeper::start(self.state.old.get_mut(), usize::MAX, Vec::new())
         }
 
         fn step(&mut self, sweeper: &mut Sweeper, budget: usize) -> bool {
@@ -363,7 +396,7 @@ mod tests {
         fixture.add::<7900>(3 * CELLS_PER_BLOCK, |_| false);
         fixture.state.old.get_mut().start_sweep(false);
         let cells = 3 * CELLS_PER_BLOCK;
-        let mut sweeper = Sweeper::start(fixture.state.old.get_mut(), 3000);
+        let mut sweeper = Sweeper::start(fixture.state.old.get_mut(), 3000, Vec::new());
         // 1000 bytes owe a third of the cells; the floor and cap bound a step.
         assert_eq!(sweeper.owed(1000, 0, usize::MAX), cells / 3);
         assert_eq!(sweeper.owed(1000, 0, 1), 1, "capped, the rest carried");

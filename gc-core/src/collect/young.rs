@@ -14,6 +14,7 @@ use crate::collect::collector::Collector;
 use crate::collect::evacuate::{minor_gc, MinorParams};
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
+use crate::object::weak_ops::ops_of;
 use crate::policy::config::{Config, ConfigError};
 use crate::policy::pacer::eden::fixed_minor_cost;
 use crate::policy::pacer::remembered::remembered_limit;
@@ -37,8 +38,9 @@ impl Collector {
         if state.is_marking() {
             // Weak containers promoted black will not be scanned by the
             // marker; remember them so they are settled at termination.
-            let promoted = cells.into_iter().filter(|cell| is_old(*cell));
-            self.marker.containers.extend(promoted);
+            for cell in cells.into_iter().filter(|cell| is_old(*cell)) {
+                self.marker.record_container(cell, ops_of(cell).stage);
+            }
         }
     }
 

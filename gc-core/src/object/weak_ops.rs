@@ -56,6 +56,12 @@ pub(crate) enum SettleStage {
     Ephemerons,
     /// Finalization queues.
     Finalizers,
+    /// Plain weak cells (`GcWeak`): nothing to settle, one slot to sweep. A
+    /// major cycle does not sweep the old ones in its termination pause
+    /// (intern's 200,000 made it 3-8 ms): the marker keeps them apart and the
+    /// sweep phase clears them in bounded steps before it sweeps any block
+    /// (`collect/sweep.rs`, invariant I7 in `docs/invariants.md`).
+    SweepOnly,
 }
 
 /// How the collector handles one weak container type (see the module docs).

@@ -20,7 +20,7 @@
 use std::ptr::NonNull;
 
 use crate::object::header::{Colour, Header, Space};
-use crate::space::old::Block;
+use crate::space::old::{Block, OldSpace};
 
 /// How a new old object starts the cycle.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -60,6 +60,30 @@ pub(crate) fn is_marked(object: NonNull<Header>) -> bool {
             block.is_marked(index)
         }
         Space::Large => header.is_marked_bit(),
+        _ => false,
+    }
+}
+
+/// True if `target`, an object a weak cell still holds after mark
+/// termination, is garbage the sweep has yet to free: an old cell unmarked in
+/// a block not swept since the flip, or an unmarked large object. An object
+/// allocated or promoted since the flip is alive: it lies in a block of the
+/// new epoch (no block is swept while weak cells wait, so none is reused),
+/// or is large and born marked.
+///
+/// # Requires
+/// `old` is the heap's old space, and it holds lazy sweeping
+/// (`OldSpace::lazy_sweep_held`): before that, the large sweep may have
+/// cleared marks; after it, the cell may be freed.
+pub(crate) fn dead_awaiting_sweep(target: NonNull<Header>, old: &OldSpace) -> bool {
+    debug_assert!(
+        old.lazy_sweep_held(),
+        "dead_awaiting_sweep outside its window"
+    );
+    // SAFETY: a weak cell's target is not freed while lazy sweeping is held.
+    match unsafe { target.as_ref() }.space() {
+        Space::Old => old.awaits_sweep(target) && !is_marked(target),
+        Space::Large => !is_marked(target),
         _ => false,
     }
 }

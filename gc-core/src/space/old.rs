@@ -98,6 +98,10 @@ pub(crate) struct OldSpace {
     /// Bytes allocation's lazy sweeps freed since the last safe point: the
     /// heap shrinks inside `mutate` now, so the peak is `heap + this`.
     pub(crate) lazy_freed_since_safe_point: usize,
+    /// While set, allocation sweeps no block (it takes pooled or fresh ones):
+    /// some weak cell may still point at a dead cell, which must not be
+    /// freed and reused before the cell is cleared (`collect/sweep.rs`).
+    lazy_sweep_held: bool,
 }
 
 impl OldSpace {
@@ -123,7 +127,19 @@ impl OldSpace {
             objects: 0,
             lazy_tally: SweepTally::default(),
             lazy_freed_since_safe_point: 0,
+            lazy_sweep_held: false,
         }
+    }
+
+    /// Holds (or releases) allocation's lazy sweeping, see `lazy_sweep_held`.
+    pub(crate) fn hold_lazy_sweep(&mut self, held: bool) {
+        self.lazy_sweep_held = held;
+    }
+
+    /// True while allocation may not sweep: the sweep has not yet cleared
+    /// every weak cell that may point at a dead object.
+    pub(crate) fn lazy_sweep_held(&self) -> bool {
+        self.lazy_sweep_held
     }
 
     /// Allocates a cell for an object of `size` bytes; `None` if the system is
@@ -163,7 +179,7 @@ impl OldSpace {
                 size_class.current = Some(block);
                 continue;
             }
-            if lazy_budget > 0 {
+            if lazy_budget > 0 && !self.lazy_sweep_held {
                 if let Some(block) = size_class.unswept.pop() {
                     lazy_budget -= 1;
                     if block.has_dead_drops() {

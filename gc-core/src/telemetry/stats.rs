@@ -108,6 +108,10 @@ pub struct Stats {
     /// old objects and dirty cards) reached its limit before Eden was full
     /// (`pacer::remembered`).
     pub remembered_set_minors: u64,
+    /// Old weak cells (`GcWeak`) whose target died, cleared by the sweep
+    /// steps after each mark termination (`collect/weak_cells.rs`); the cycle
+    /// report's `weak_cleared` counts the weak slots termination cleared.
+    pub weak_cells_cleared: u64,
     /// Major cycles completed (marking finished).
     pub major_collections: u64,
     /// Of those, cycles run by `collect_full`.
@@ -208,6 +212,8 @@ pub(crate) struct StatsRecorder {
     pub(crate) live_objects: usize,
     pub(crate) minor_collections: u64,
     pub(crate) remembered_set_minors: u64,
+    /// Weak cells cleared by finished sweeps (the current one is added when read).
+    pub(crate) weak_cells_cleared: u64,
     pub(crate) major_collections: u64,
     pub(crate) full_collections: u64,
     pub(crate) pause_total: Duration,
