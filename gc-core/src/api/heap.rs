@@ -119,10 +119,11 @@ where
         config: Config,
         build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
     ) -> Heap<R> {
+        let eden = crate::collect::young::initial_eden_size(&config);
         let state = GcState::new(
             config.generational,
-            config.eden_size,
-            crate::collect::young::survivor_capacity(&config, config.eden_size),
+            eden,
+            crate::collect::young::survivor_capacity(&config, eden),
             config.large_object_threshold,
         );
         state.set_pretenuring(config.pretenuring);

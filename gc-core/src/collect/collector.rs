@@ -57,7 +57,7 @@ use crate::collect::root_scan;
 use crate::collect::scavenge::{prefault, scavenge};
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
-    check_run_time_change, eden_sizer, initial_tenuring_threshold, resize_young,
+    check_run_time_change, eden_sizer, initial_eden_size, initial_tenuring_threshold, resize_young,
 };
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
@@ -182,7 +182,7 @@ impl Collector {
             || old.survivor_ratio != new.survivor_ratio
         {
             self.eden_sizer = eden_sizer(&new);
-            resize_young(state, &new, new.eden_size);
+            resize_young(state, &new, initial_eden_size(&new));
         }
         Ok(old)
     }

@@ -220,7 +220,17 @@ pub(super) fn eden_sizer(config: &Config) -> Option<EdenSizer> {
     let target = config.minor_pause_target()?;
     let size = config.eden_size();
     let min = (size / 16).max(64 << 10).min(size);
-    Some(EdenSizer::new(size, min, size, target))
+    // Eden starts at its smallest: nothing is known of the program before its
+    // first minor GC, and a full Eden that all survives (a tree being built,
+    // a window of messages) made that one 6-16 ms. The sizer then grows it as
+    // measured, at most doubling per minor GC.
+    Some(EdenSizer::new(min, min, size, target))
+}
+
+/// Eden's size before the first minor GC: the sizer's starting size (its
+/// smallest) when a pause target is set, else `eden_size`.
+pub(crate) fn initial_eden_size(config: &Config) -> usize {
+    eden_sizer(config).map_or(config.eden_size(), |sizer| sizer.eden_size())
 }
 
 /// The threshold before any minor GC has measured ages.

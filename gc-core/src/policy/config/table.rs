@@ -106,7 +106,7 @@ knob_table! {
         unit: "switch",
     }
 
-    /// Eden size (the starting and largest size when `minor_pause_target` is set).
+    /// Eden size (the largest size when `minor_pause_target` is set; Eden then starts at a sixteenth).
     ///
     /// Default 4 MiB: large enough that the short-lived objects of an
     /// interpreter's statement die before a minor GC; small enough that copying

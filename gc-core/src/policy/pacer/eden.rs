@@ -11,12 +11,14 @@
 //! ([`fixed_minor_cost`]), so with `pause = fixed + k * eden` the sizer aims
 //! at `(target - fixed) / k`, and at the minimum when the fixed cost alone
 //! exceeds the target. Steps are limited to a factor of [`MAX_EDEN_STEP`]
-//! either way so that one odd pause cannot swing Eden wildly. Eden starts
-//! at its configured size, which is also the largest the sizer chooses.
-//! (Starting lower, at what a fully surviving Eden copies within the target,
-//! bounded gc-latency's first minor GC but cost balanced-tree 31% more
-//! instructions at 20,000 keys: its early minor GCs, asked for by a full
-//! remembered set, kept the small Eden small, and promoted its tree early.)
+//! either way so that one odd pause cannot swing Eden wildly. The collector
+//! starts Eden at its smallest (`young::eden_sizer`), since the first minor
+//! GC comes before any measurement: a full 4 MiB Eden that all survived made
+//! it 6-16 ms (balanced-tree's build). Starting small costs at most 3% in
+//! instructions on gc-bench's workloads at their callgrind sizes (cache 3.1%,
+//! intern 1.2%, call-frames 1.0%, the rest within 0.5%); an earlier try, with
+//! a root-copy share still counted as fixed cost, kept a small Eden small and
+//! cost balanced-tree 31%.
 //!
 //! Invariant: Eden stays in `min..=max` and a multiple of [`EDEN_GRANULE`]
 //! (or exactly `min` or `max`).
