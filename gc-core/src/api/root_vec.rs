@@ -4,7 +4,7 @@
 //! the whole root is rescanned at every minor GC, at mark start and at mark
 //! termination; with 200,000 entries that makes every minor GC scan 200,000
 //! slots. A `RootVec` is a vector whose storage is registered with the heap's
-//! root table (`state/root_table.rs`) and cut into chunks of 256 slots
+//! root table (`state/root_table.rs`) and cut into chunks of 32 slots
 //! (`state/root_log.rs`). Every `&mut` access to a slot touches its chunk,
 //! which is the root's write barrier:
 //!

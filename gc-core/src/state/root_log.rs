@@ -25,11 +25,15 @@
 //! by the number of chunks, whatever the program writes. The log never sees
 //! the slots themselves; its owner scans the chunks it names.
 
-/// Slots per chunk: 256 pointer-sized slots are 2 KiB, a few microseconds to
-/// scan, so a root job or a dirty chunk costs far less than a mark step (64
-/// KiB of work by default) while the log's bookkeeping (a byte of flags per
-/// chunk, an entry per dirty chunk) stays under 1% of the container.
-pub(crate) const CHUNK_SLOTS: usize = 256;
+/// Slots per chunk: 32 pointer-sized slots are 256 bytes, four cache lines.
+/// A chunk is the unit a minor GC rescans once written, so it should be small:
+/// an interning table written at random dirties nearly every chunk between two
+/// minor GCs, and with 256-slot chunks each minor GC rescanned the whole
+/// table. At 32 callgrind counted 13% fewer instructions on intern and 21%
+/// fewer on gc-latency (its window in a `RootVec`) than at 256, and 16 did
+/// little better. The log's bookkeeping is a byte of flags per chunk (0.4%
+/// of the container) and an entry per dirty chunk; a root job shades a chunk.
+pub(crate) const CHUNK_SLOTS: usize = 32;
 
 /// The chunk that holds slot `index`.
 #[inline]
