@@ -110,3 +110,41 @@ fn retain_removes_entries_and_frees_their_slots() {
         }
     });
 }
+
+/// A purge (`retain`) of entries spread over every chunk dirties none: the
+/// next minor GC scans no slot, and the removed values are collected while
+/// the kept ones stay whole, through a major cycle run in steps.
+#[test]
+fn a_purge_dirties_no_chunk() {
+    let config = Config::builder()
+        .tenuring(Tenuring::Fixed(1))
+        .verify(true)
+        .build()
+        .unwrap();
+    let mut heap = Heap::<Table>::with_config(config, new_table).unwrap();
+    heap.mutate_root(|m, table| {
+        for i in 0..N {
+            table.insert(key(i), Gc::new(m, i as u64));
+        }
+    });
+    heap.collect_full();
+    let live_before = heap.stats().live_objects;
+    heap.start_marking();
+    heap.mark_step(64);
+    heap.mutate_root(|_, table| table.retain(|_, value| **value % 3 == 0));
+    let before = heap.stats().root_slots_scanned;
+    heap.collect_minor();
+    assert_eq!(heap.stats().root_slots_scanned, before, "no chunk is dirty");
+    heap.mark_step(usize::MAX);
+    heap.finish_marking();
+    while !heap.sweep_step(usize::MAX) {}
+    heap.collect_full();
+    let kept = N.div_ceil(3);
+    assert_eq!(live_before - heap.stats().live_objects, N - kept);
+    heap.mutate(|_, table| {
+        assert_eq!(table.len(), kept);
+        assert!(table
+            .iter()
+            .all(|(k, v)| **v % 3 == 0 && *k == key(**v as usize)));
+    });
+}

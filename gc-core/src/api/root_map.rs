@@ -118,20 +118,18 @@ impl<'gc, K: Hash + Eq + 'static, V: Trace + 'gc> RootMap<'gc, K, V> {
     {
         let slot = self.index.remove(key)?;
         self.free.push(slot);
-        self.slots.get_mut(slot)?.take()
+        self.slots.take(slot)
     }
 
     /// Keeps only the entries for which `keep` returns true (a purge of
     /// dead weak entries, say). The removed entries' slots are freed for
-    /// reuse; only the chunks of removed slots become dirty.
+    /// reuse; no chunk becomes dirty (`RootVec::take`).
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
         let (slots, free) = (&mut self.slots, &mut self.free);
         self.index.retain(|key, &mut slot| {
             let kept = slots[slot].as_ref().is_some_and(|value| keep(key, value));
             if !kept {
-                if let Some(value) = slots.get_mut(slot) {
-                    *value = None;
-                }
+                slots.take(slot);
                 free.push(slot);
             }
             kept
