@@ -125,6 +125,8 @@ impl Sweeper {
         let large = state.large.get_mut();
         let deferred = &mut state.deferred_panic;
         let spent = || clock.is_some_and(|c| c.spent());
+        // The clock is read only after some work: a step that starts late
+        // (a slow machine, or Miri) still makes progress.
         let mut visited = 0;
         if self.weak.left() > 0 {
             let cells = budget.div_ceil(WEAK_CELL_UNITS);
@@ -134,7 +136,7 @@ impl Sweeper {
                 return false;
             }
         }
-        while visited < budget && self.class < old.class_count() && !spent() {
+        while visited < budget && self.class < old.class_count() && (visited == 0 || !spent()) {
             match old.sweep_next(self.class, deferred) {
                 Some(tally) => {
                     visited += tally.cells;
@@ -143,7 +145,7 @@ impl Sweeper {
                 None => self.class += 1,
             }
         }
-        if visited < budget && self.large < large.len() && !spent() {
+        if visited < budget && self.large < large.len() && (visited == 0 || !spent()) {
             let (tally, next) = large.sweep(self.large, budget - visited, deferred);
             visited += tally.cells;
             add(&mut self.tally, tally);

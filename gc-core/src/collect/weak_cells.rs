@@ -80,7 +80,8 @@ impl PendingWeakCells {
     ) -> usize {
         let start = self.next;
         while self.next < self.cells.len() && self.next - start < budget {
-            if (self.next - start) % CELLS_PER_CLOCK_READ == 0 && out_of_time() {
+            let done = self.next - start;
+            if done > 0 && done % CELLS_PER_CLOCK_READ == 0 && out_of_time() {
                 break;
             }
             let cell = self.cells[self.next];

@@ -163,16 +163,20 @@ knob_table! {
     /// remembered set that asks for a minor GC; `off` keeps Eden at
     /// `eden_size` and the remembered set unbounded.
     ///
-    /// Default 1 ms: Eden is sized from the measured copy cost per byte after
-    /// the fixed costs (roots, remembered set, drop lists), between 1/16 and
-    /// 16 times `eden_size`, and a remembered set of half the target's worth
-    /// of entries (5,000 at 1 ms, `pacer::remembered`) runs a minor GC before
-    /// Eden is full. Below 10 us the fixed cost of scanning roots exceeds it;
-    /// above 10 s it is not a pause target.
+    /// Default 600 us: Eden is sized from the measured copy cost per byte
+    /// after the fixed costs (roots, remembered set, drop lists), between 1/16
+    /// of `eden_size` and `eden_size`, and a remembered set of half the
+    /// target's worth of entries (3,000 at 600 us, `pacer::remembered`) runs a
+    /// minor GC before Eden is full. Not 1 ms: a safe point that runs a minor
+    /// GC often runs a mark or sweep step too (a sweep step takes up to 250
+    /// us), so a 1 ms minor GC made a step over 1 ms; with a 1 ms target,
+    /// intern's and the Scheme programs' minor GCs took 1.0-1.5 ms in their
+    /// tails. Below 10 us the fixed cost of scanning roots exceeds it; above
+    /// 10 s it is not a pause target.
     minor_pause_target: Option<Duration> {
         set: set_minor_pause_target,
         aliases: [],
-        default: Some(Duration::from_millis(1)),
+        default: Some(Duration::from_micros(600)),
         accepts: off_or(between(Duration::from_micros(10), Duration::from_secs(10))),
         unit: "duration",
     }

@@ -34,7 +34,7 @@ fn defaults_are_the_documented_ones() {
     assert_eq!(c.survivor_ratio(), 8);
     assert_eq!(c.tenuring(), Tenuring::Adaptive { max: 15 });
     assert_eq!(c.target_survivor_ratio(), 50);
-    assert_eq!(c.minor_pause_target(), Some(Duration::from_millis(1)));
+    assert_eq!(c.minor_pause_target(), Some(Duration::from_micros(600)));
     assert_eq!(c.large_object_threshold(), 8 * KIB);
     assert_eq!(c.cpu_limit(), 0.5);
     assert!(c.incremental());
