@@ -413,9 +413,7 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     let new = new.cast::<Header>();
     // SAFETY: the copy is a complete, live object now.
     let new_header = unsafe { new.as_ref() };
-    new_header.set_space(space);
-    new_header.set_age(age);
-    new_header.set_remembered(false);
+    new_header.set_copied(space, age);
     if space.is_old() {
         // Promoted while marking: born black, and scanned below so its old
         // children are shaded (I1). Otherwise: white.
