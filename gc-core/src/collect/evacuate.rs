@@ -30,7 +30,7 @@ use std::ptr::NonNull;
 use std::time::Instant;
 
 use crate::collect::cards;
-use crate::object::header::{Header, Space};
+use crate::object::header::{Header, Shape, Space, TypeInfo};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
@@ -78,6 +78,9 @@ struct Evacuation<'a> {
     /// The rebuilt card set: old arrays with dirty cards (`cards`).
     carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
+    /// Objects of this age or older are promoted: the tenuring threshold,
+    /// or 0 when every survivor is (`MinorParams::tenure_all`).
+    promote_age: u8,
     /// Where Eden's and the from-space's objects are: the young check of
     /// an edge is an address test that does not touch the target.
     young: YoungRanges,
@@ -119,6 +122,11 @@ pub(crate) fn minor_gc(
             eden_bytes,
             ..MinorOutcome::default()
         },
+        promote_age: if params.tenure_all {
+            0
+        } else {
+            params.tenuring_threshold
+        },
         young,
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
@@ -151,6 +159,9 @@ pub(crate) fn minor_gc(
     } = evacuation;
     *state.remembered.get_mut() = remembered;
     *state.carded.get_mut() = carded;
+    // The first cohort (age 0 until now) that stayed young is exactly age 1;
+    // `destination` counted the part promoted.
+    outcome.first_cohort_bytes += outcome.age_bytes[1];
     outcome.root_scan_time = root_scan_time;
     outcome.root_copied_bytes = root_copied_bytes;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
@@ -395,11 +406,47 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
     }
 }
 
-/// Copies one young object; returns its new address.
+/// Copies one young object; returns its new address. The common case, a
+/// fixed-size object copied into the to-space's copy buffer, is straight-line
+/// code; promotion, unsized objects and a new buffer block take
+/// `evacuate_slow`.
+#[inline(never)]
 fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
     // SAFETY: a young, unforwarded object reached by the collector is live.
     let header = unsafe { object.as_ref() };
     debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
+    let info = header.info();
+    let old_age = header.age();
+    if old_age >= evacuation.promote_age || !matches!(info.shape, Shape::Fixed) {
+        return evacuate_slow(evacuation, object);
+    }
+    let size = info.size;
+    let Some(new) = evacuation.to.try_alloc_buffered(layout_for(info, size)) else {
+        return evacuate_slow(evacuation, object);
+    };
+    // The age field has 4 bits: no overflow, and `min` keeps the cap.
+    let age = (old_age + 1).min(MAX_AGE);
+    evacuation.outcome.survived_bytes += size;
+    evacuation.outcome.age_bytes[age as usize] += size;
+    // SAFETY: as in `evacuate_slow`.
+    unsafe { copy_object(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
+    finish_copy(
+        evacuation,
+        header,
+        info,
+        new.cast(),
+        evacuation.to.space,
+        age,
+    )
+}
+
+/// `evacuate` for every object: promoted, unsized, or the first of a new
+/// copy-buffer block.
+#[cold]
+#[inline(never)]
+fn evacuate_slow(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
+    // SAFETY: a young, unforwarded object reached by the collector is live.
+    let header = unsafe { object.as_ref() };
     let info = header.info();
     // HotSpot's rule: an object that has already survived `threshold` minor
     // GCs is promoted; younger ones are copied with their age + 1.
@@ -410,7 +457,21 @@ fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Hea
     // SAFETY: `new` is fresh memory of `size` bytes that does not overlap
     // the live object being copied; both are aligned to a `GcBox`'s 8 bytes.
     unsafe { copy_object(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
-    let new = new.cast::<Header>();
+    finish_copy(evacuation, header, info, new.cast(), space, age)
+}
+
+/// Makes `new`, just copied from the object headed by `header`, the live
+/// copy in `space` with age `age`: its header, the drop list or old space's
+/// records, the forwarding pointer, and the scan list.
+#[inline(always)]
+fn finish_copy(
+    evacuation: &mut Evacuation,
+    header: &Header,
+    info: &TypeInfo,
+    new: NonNull<Header>,
+    space: Space,
+    age: u8,
+) -> NonNull<Header> {
     // SAFETY: the copy is a complete, live object now.
     let new_header = unsafe { new.as_ref() };
     new_header.set_copied(space, age);
@@ -470,24 +531,24 @@ impl Evacuation<'_> {
     /// minor GCs already (`old_age`) or the to-space is full.
     fn destination(
         &mut self,
-        info: &crate::object::header::TypeInfo,
+        info: &TypeInfo,
         size: usize,
         old_age: u8,
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
         let age = new_age;
-        if old_age == 0 && !self.params.tenure_all {
-            self.outcome.first_cohort_bytes += size;
-        }
         let layout = layout_for(info, size);
-        let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
-        if !promote {
+        if old_age < self.promote_age {
             if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
                 self.outcome.survived_bytes += size;
                 self.outcome.age_bytes[age as usize] += size;
                 return (ptr, self.to.space);
             }
             self.outcome.premature_bytes += size;
+        }
+        // The first cohort's survivors are counted at the end (`age_bytes[1]`).
+        if old_age == 0 && !self.params.tenure_all {
+            self.outcome.first_cohort_bytes += size;
         }
         self.outcome.promoted_bytes += size;
         match self.old.alloc(size) {

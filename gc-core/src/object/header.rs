@@ -337,8 +337,8 @@ impl Header {
             "an old object never becomes young"
         );
         let age = u32::from(age.min(MAX_AGE));
-        let cleared =
-            self.flags.get() & !((SPACE_MASK << SPACE_SHIFT) | (AGE_MASK << AGE_SHIFT) | REMEMBERED);
+        let cleared = self.flags.get()
+            & !((SPACE_MASK << SPACE_SHIFT) | (AGE_MASK << AGE_SHIFT) | REMEMBERED);
         self.flags
             .set(cleared | ((space as u32) << SPACE_SHIFT) | (age << AGE_SHIFT));
     }
@@ -507,7 +507,10 @@ mod tests {
         assert!(header.is_old());
         assert_eq!(header.age(), 3);
         assert!(!header.is_remembered(), "a copy starts unremembered");
-        assert!(header.is_gray() && header.is_marked_bit(), "other bits are kept");
+        assert!(
+            header.is_gray() && header.is_marked_bit(),
+            "other bits are kept"
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub(crate) struct SemiSpace {
     /// The copy buffer: the next free byte of the current block (in `bump`,
     /// 8-aligned) and the bytes left after it. Written while a minor GC
     /// copies into this semispace; no block (dangling, 0) after a reset.
+    /// Invariant: `used + left <= capacity` for the capacity every
+    /// `try_alloc` since the reset was given (one minor GC's), so the buffer
+    /// never holds room the capacity does not allow (`try_alloc_buffered`).
     cursor: NonNull<u8>,
     left: usize,
 }
@@ -173,23 +176,35 @@ impl SemiSpace {
         if self.used + size > capacity {
             return None;
         }
-        if size <= self.left && layout.align() <= BUFFER_ALIGN {
-            debug_assert_eq!(
-                size % BUFFER_ALIGN,
-                0,
-                "a managed object's size is 8-aligned"
-            );
-            let ptr = self.cursor;
-            // SAFETY: `left` bytes of the block follow the cursor (none when
-            // there is no block), and `size <= left`: the new cursor is in
-            // the block or one past its end (or, for size 0, unchanged).
-            self.cursor = unsafe { ptr.add(size) };
-            self.left -= size;
-            self.used += size;
-            self.objects += 1;
+        if let Some(ptr) = self.try_alloc_buffered(layout) {
             return Some(ptr);
         }
         self.try_alloc_slow(layout, capacity)
+    }
+
+    /// Room for `layout` from the copy buffer, if it is there: `try_alloc`
+    /// without its capacity check, which the buffer's invariant makes
+    /// (`used + left <= capacity`), and without a new block.
+    #[inline]
+    pub(crate) fn try_alloc_buffered(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        let size = layout.size();
+        if size > self.left || layout.align() > BUFFER_ALIGN {
+            return None;
+        }
+        debug_assert_eq!(
+            size % BUFFER_ALIGN,
+            0,
+            "a managed object's size is 8-aligned"
+        );
+        let ptr = self.cursor;
+        // SAFETY: `left` bytes of the block follow the cursor (none when
+        // there is no block), and `size <= left`: the new cursor is in the
+        // block or one past its end (or, for size 0, unchanged).
+        self.cursor = unsafe { ptr.add(size) };
+        self.left -= size;
+        self.used += size;
+        self.objects += 1;
+        Some(ptr)
     }
 
     /// `try_alloc` when the buffer cannot serve `layout`: a large or
@@ -200,7 +215,10 @@ impl SemiSpace {
     fn try_alloc_slow(&mut self, layout: Layout, capacity: usize) -> Option<NonNull<u8>> {
         let size = layout.size();
         let ptr = if size > MAX_BUFFERED || layout.align() > BUFFER_ALIGN || size % 8 != 0 {
-            self.bump.try_alloc_layout(layout).ok()?
+            let ptr = self.bump.try_alloc_layout(layout).ok()?;
+            // Keep `used + left <= capacity` once `size` more is used.
+            self.left = self.left.min(capacity - self.used - size) & !(BUFFER_ALIGN - 1);
+            ptr
         } else {
             // No more than the capacity left, rounded down to whole words,
             // but at least `size` (a multiple of 8 the capacity has room for).
