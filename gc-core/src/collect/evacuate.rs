@@ -30,6 +30,7 @@ use std::ptr::NonNull;
 use std::time::Instant;
 
 use crate::collect::cards;
+use crate::collect::copy::copy_object;
 use crate::object::header::{Header, Shape, Space, TypeInfo};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
@@ -297,12 +298,23 @@ fn scan_until_done(tracer: &mut Tracer) {
     loop {
         // SAFETY: this tracer was created with an Evacuation context.
         let next = unsafe { tracer.context::<Evacuation>() }.scan.pop();
-        match next {
-            Some(object) => {
+        let Some(object) = next else { break };
+        // SAFETY: the scan list holds live copies made by this GC.
+        let header = unsafe { object.as_ref() };
+        let info = header.info();
+        match info.trace {
+            // A young copy that is not a weak container: only its fields.
+            // It is never remembered or carded, and only promoted objects'
+            // outside bytes are counted, so `saw_young` and `external` are
+            // left to whoever reads them next (each resets them first).
+            Some(trace) if !header.is_old() && info.weak.is_none() => {
+                // SAFETY: live (above), and the collector has exclusive access.
+                unsafe { trace(object, tracer) };
+            }
+            _ => {
                 scan_object(tracer, object);
                 count_promoted_external(tracer, object);
             }
-            None => break,
         }
     }
 }
@@ -493,36 +505,6 @@ fn finish_copy(
     }
     evacuation.outcome.copied_objects += 1;
     new
-}
-
-/// Copies an object of `size` bytes. Most young objects are a few words,
-/// and for a size known only at run time `copy_nonoverlapping` is a call to
-/// `memcpy` costing more than such a copy; the common sizes are moved word by
-/// word instead (as `MaybeUninit`, since padding bytes may be uninitialized).
-///
-/// # Safety
-/// `from` and `to` are 8-aligned, valid for `size` bytes and disjoint.
-#[inline(always)]
-unsafe fn copy_object(from: *const u8, to: *mut u8, size: usize) {
-    use std::mem::MaybeUninit;
-    macro_rules! words {
-        ($n:literal) => {{
-            type Words = MaybeUninit<[u64; $n]>;
-            // SAFETY: the caller's contract; `size` is `$n` words.
-            unsafe { to.cast::<Words>().write(from.cast::<Words>().read()) }
-        }};
-    }
-    match size {
-        16 => words!(2),
-        24 => words!(3),
-        32 => words!(4),
-        40 => words!(5),
-        48 => words!(6),
-        56 => words!(7),
-        64 => words!(8),
-        // SAFETY: the caller's contract.
-        _ => unsafe { std::ptr::copy_nonoverlapping(from, to, size) },
-    }
 }
 
 impl Evacuation<'_> {
