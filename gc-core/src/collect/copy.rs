@@ -18,7 +18,27 @@
 /// `from` and `to` are 8-aligned, valid for `size` bytes and disjoint.
 #[inline(always)]
 pub(crate) unsafe fn copy_object(from: *const u8, to: *mut u8, size: usize) {
+    if (16..=SMALL).contains(&size) {
+        // SAFETY: the caller's contract, and the size is in range.
+        unsafe { copy_small(from, to, size) }
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { std::ptr::copy_nonoverlapping(from, to, size) }
+    }
+}
+
+/// The largest object in bytes that `copy_small` copies.
+pub(crate) const SMALL: usize = 64;
+
+/// `copy_object` for an object of 16 to `SMALL` bytes: straight-line code
+/// that calls nothing (the minor GC's fast path relies on it).
+///
+/// # Safety
+/// As for `copy_object`, and `16 <= size <= SMALL`.
+#[inline(always)]
+pub(crate) unsafe fn copy_small(from: *const u8, to: *mut u8, size: usize) {
     use std::mem::MaybeUninit;
+    debug_assert!((16..=SMALL).contains(&size));
     macro_rules! two_blocks {
         ($bytes:literal) => {{
             type Block = MaybeUninit<[u64; $bytes / 8]>;
@@ -34,11 +54,10 @@ pub(crate) unsafe fn copy_object(from: *const u8, to: *mut u8, size: usize) {
             }
         }};
     }
-    match size {
-        16..=32 => two_blocks!(16),
-        33..=64 => two_blocks!(32),
-        // SAFETY: the caller's contract.
-        _ => unsafe { std::ptr::copy_nonoverlapping(from, to, size) },
+    if size <= 32 {
+        two_blocks!(16);
+    } else {
+        two_blocks!(32);
     }
 }
 

@@ -13,6 +13,7 @@
 //! so the next edge to it is simply redirected. Copied objects go on a scan
 //! list (Cheney's scan pointer made explicit, because bumpalo chunks are not
 //! walkable) and are scanned in turn, which copies their children.
+//! Copying one object, and promotion, are the child module `survivor`.
 //!
 //! Afterwards: weak cells are fixed up (moved targets rewritten, dead young
 //! targets cleared, I7); the remembered set is replaced; only then are dead
@@ -30,22 +31,23 @@ use std::ptr::NonNull;
 use std::time::Instant;
 
 use crate::collect::cards;
-use crate::collect::copy::copy_object;
-use crate::object::header::{Header, Shape, Space, TypeInfo};
+use crate::object::header::Header;
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::pretenure::representative;
-use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
-use crate::space::marks::{self, Birth};
+use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::space::young_ranges::YoungRanges;
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
-use crate::state::{layout_for, GcState};
+use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
+use survivor::evacuate;
+
+mod survivor;
 
 /// How a minor GC should treat the objects it copies.
 #[derive(Clone, Copy, Debug)]
@@ -415,128 +417,6 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
     // SAFETY: `new` is the live copy just made (or made earlier this GC).
     if !unsafe { new.as_ref() }.is_old() {
         tracer.saw_young = true;
-    }
-}
-
-/// Copies one young object; returns its new address. The common case, a
-/// fixed-size object copied into the to-space's copy buffer, is straight-line
-/// code; promotion, unsized objects and a new buffer block take
-/// `evacuate_slow`.
-#[inline(never)]
-fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
-    // SAFETY: a young, unforwarded object reached by the collector is live.
-    let header = unsafe { object.as_ref() };
-    debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
-    let info = header.info();
-    let old_age = header.age();
-    if old_age >= evacuation.promote_age || !matches!(info.shape, Shape::Fixed) {
-        return evacuate_slow(evacuation, object);
-    }
-    let size = info.size;
-    let Some(new) = evacuation.to.try_alloc_buffered(layout_for(info, size)) else {
-        return evacuate_slow(evacuation, object);
-    };
-    // The age field has 4 bits: no overflow, and `min` keeps the cap.
-    let age = (old_age + 1).min(MAX_AGE);
-    evacuation.outcome.survived_bytes += size;
-    evacuation.outcome.age_bytes[age as usize] += size;
-    // SAFETY: as in `evacuate_slow`.
-    unsafe { copy_object(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
-    finish_copy(
-        evacuation,
-        header,
-        info,
-        new.cast(),
-        evacuation.to.space,
-        age,
-    )
-}
-
-/// `evacuate` for every object: promoted, unsized, or the first of a new
-/// copy-buffer block.
-#[cold]
-#[inline(never)]
-fn evacuate_slow(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
-    // SAFETY: a young, unforwarded object reached by the collector is live.
-    let header = unsafe { object.as_ref() };
-    let info = header.info();
-    // HotSpot's rule: an object that has already survived `threshold` minor
-    // GCs is promoted; younger ones are copied with their age + 1.
-    let age = header.age().saturating_add(1).min(MAX_AGE);
-    // SAFETY: the object is live; an unsized one's length is in its body.
-    let size = unsafe { info.size_of(object) };
-    let (new, space) = evacuation.destination(info, size, header.age(), age);
-    // SAFETY: `new` is fresh memory of `size` bytes that does not overlap
-    // the live object being copied; both are aligned to a `GcBox`'s 8 bytes.
-    unsafe { copy_object(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
-    finish_copy(evacuation, header, info, new.cast(), space, age)
-}
-
-/// Makes `new`, just copied from the object headed by `header`, the live
-/// copy in `space` with age `age`: its header, the drop list or old space's
-/// records, the forwarding pointer, and the scan list.
-#[inline(always)]
-fn finish_copy(
-    evacuation: &mut Evacuation,
-    header: &Header,
-    info: &TypeInfo,
-    new: NonNull<Header>,
-    space: Space,
-    age: u8,
-) -> NonNull<Header> {
-    // SAFETY: the copy is a complete, live object now.
-    let new_header = unsafe { new.as_ref() };
-    new_header.set_copied(space, age);
-    if space.is_old() {
-        // Promoted while marking: born black, and scanned below so its old
-        // children are shaded (I1). Otherwise: white.
-        let birth = if evacuation.marking {
-            Birth::Black
-        } else {
-            Birth::White
-        };
-        marks::born(new, birth);
-    } else if info.drop.is_some() {
-        evacuation.to.needs_drop.push(new);
-    }
-    header.set_forwarded(new);
-    if info.trace.is_some() {
-        evacuation.scan.push(new);
-    }
-    evacuation.outcome.copied_objects += 1;
-    new
-}
-
-impl Evacuation<'_> {
-    /// Where a surviving object of `size` bytes goes: the to-space (where it
-    /// will have age `new_age`), or old space if it has survived `threshold`
-    /// minor GCs already (`old_age`) or the to-space is full.
-    fn destination(
-        &mut self,
-        info: &TypeInfo,
-        size: usize,
-        old_age: u8,
-        new_age: u8,
-    ) -> (NonNull<u8>, Space) {
-        let age = new_age;
-        let layout = layout_for(info, size);
-        if old_age < self.promote_age {
-            if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
-                self.outcome.survived_bytes += size;
-                self.outcome.age_bytes[age as usize] += size;
-                return (ptr, self.to.space);
-            }
-            self.outcome.premature_bytes += size;
-        }
-        // The first cohort's survivors are counted at the end (`age_bytes[1]`).
-        if old_age == 0 && !self.params.tenure_all {
-            self.outcome.first_cohort_bytes += size;
-        }
-        self.outcome.promoted_bytes += size;
-        match self.old.alloc(size) {
-            Some(ptr) => (ptr, Space::Old),
-            None => std::alloc::handle_alloc_error(layout),
-        }
     }
 }
 
