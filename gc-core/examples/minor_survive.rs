@@ -7,10 +7,12 @@
 //! ```text
 //! cargo build --release -p gc-core --example minor_survive
 //! valgrind --tool=callgrind --toggle-collect='*minor_gc*' \
-//!     target/release/examples/minor_survive [KiB]
+//!     target/release/examples/minor_survive [KiB] [promote]
 //! ```
 //!
-//! and divide the instructions by the surviving nodes it prints.
+//! and divide the instructions by the surviving nodes it prints. With
+//! `promote` (the bench `minor/promote/<N>KiB`), the tenuring threshold is 1
+//! and a second minor GC promotes every node: both minor GCs are counted.
 
 use std::hint::black_box;
 
@@ -33,11 +35,14 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1024);
-    let config = Config::builder()
+    let promote = std::env::args().nth(2).as_deref() == Some("promote");
+    let mut config = Config::builder()
         .eden_size(64 << 20)
-        .minor_pause_target(None)
-        .build()
-        .expect("valid");
+        .minor_pause_target(None);
+    if promote {
+        config = config.tenuring(gc_core::pacer::Tenuring::Fixed(1));
+    }
+    let config = config.build().expect("valid");
     let mut heap =
         Heap::<Rootable!['gc => Root<'gc>]>::with_config(config, |_| Root { keep: Vec::new() })
             .expect("valid");
@@ -74,8 +79,12 @@ fn main() {
         }
     });
     heap.collect_minor();
+    if promote {
+        heap.collect_minor();
+    }
     println!(
-        "{nodes} surviving nodes of {per_node} bytes; survivor bytes {}",
-        heap.stats().survivor_bytes
+        "{nodes} surviving nodes of {per_node} bytes; survivor bytes {}, old bytes {}",
+        heap.stats().survivor_bytes,
+        heap.stats().old_bytes
     );
 }
