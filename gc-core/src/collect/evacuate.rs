@@ -13,6 +13,7 @@
 //! so the next edge to it is simply redirected. Copied objects go on a scan
 //! list (Cheney's scan pointer made explicit, because bumpalo chunks are not
 //! walkable) and are scanned in turn, which copies their children.
+//! Copying one object, and promotion, are the child module `survivor`.
 //!
 //! Afterwards: weak cells are fixed up (moved targets rewritten, dead young
 //! targets cleared, I7); the remembered set is replaced; only then are dead
@@ -30,21 +31,23 @@ use std::ptr::NonNull;
 use std::time::Instant;
 
 use crate::collect::cards;
-use crate::object::header::{Header, Space};
+use crate::object::header::Header;
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
 use crate::policy::pacer::pretenure::representative;
-use crate::policy::pacer::young::MAX_AGE;
 use crate::space::drop_list::{drop_dead, DROP_IN_PAUSE_OBJECTS};
-use crate::space::marks::{self, Birth};
+use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::space::young_ranges::YoungRanges;
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
-use crate::state::{layout_for, GcState};
+use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
+use survivor::evacuate;
+
+mod survivor;
 
 /// How a minor GC should treat the objects it copies.
 #[derive(Clone, Copy, Debug)]
@@ -78,6 +81,9 @@ struct Evacuation<'a> {
     /// The rebuilt card set: old arrays with dirty cards (`cards`).
     carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
+    /// Objects of this age or older are promoted: the tenuring threshold,
+    /// or 0 when every survivor is (`MinorParams::tenure_all`).
+    promote_age: u8,
     /// Where Eden's and the from-space's objects are: the young check of
     /// an edge is an address test that does not touch the target.
     young: YoungRanges,
@@ -119,6 +125,11 @@ pub(crate) fn minor_gc(
             eden_bytes,
             ..MinorOutcome::default()
         },
+        promote_age: if params.tenure_all {
+            0
+        } else {
+            params.tenuring_threshold
+        },
         young,
     };
     let mut tracer = Tracer::new(TraceMode::Evacuate, &mut evacuation, cycle);
@@ -151,6 +162,9 @@ pub(crate) fn minor_gc(
     } = evacuation;
     *state.remembered.get_mut() = remembered;
     *state.carded.get_mut() = carded;
+    // The first cohort (age 0 until now) that stayed young is exactly age 1;
+    // `destination` counted the part promoted.
+    outcome.first_cohort_bytes += outcome.age_bytes[1];
     outcome.root_scan_time = root_scan_time;
     outcome.root_copied_bytes = root_copied_bytes;
     // Pretenuring reads the samples' forwarding headers before Eden goes.
@@ -286,12 +300,23 @@ fn scan_until_done(tracer: &mut Tracer) {
     loop {
         // SAFETY: this tracer was created with an Evacuation context.
         let next = unsafe { tracer.context::<Evacuation>() }.scan.pop();
-        match next {
-            Some(object) => {
+        let Some(object) = next else { break };
+        // SAFETY: the scan list holds live copies made by this GC.
+        let header = unsafe { object.as_ref() };
+        let info = header.info();
+        match info.trace {
+            // A young copy that is not a weak container: only its fields.
+            // It is never remembered or carded, and only promoted objects'
+            // outside bytes are counted, so `saw_young` and `external` are
+            // left to whoever reads them next (each resets them first).
+            Some(trace) if !header.is_old() && info.weak.is_none() => {
+                // SAFETY: live (above), and the collector has exclusive access.
+                unsafe { trace(object, tracer) };
+            }
+            _ => {
                 scan_object(tracer, object);
                 count_promoted_external(tracer, object);
             }
-            None => break,
         }
     }
 }
@@ -392,110 +417,6 @@ pub(crate) fn visit_edge(tracer: &mut Tracer, slot: &mut NonNull<Header>) {
     // SAFETY: `new` is the live copy just made (or made earlier this GC).
     if !unsafe { new.as_ref() }.is_old() {
         tracer.saw_young = true;
-    }
-}
-
-/// Copies one young object; returns its new address.
-fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
-    // SAFETY: a young, unforwarded object reached by the collector is live.
-    let header = unsafe { object.as_ref() };
-    debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
-    let info = header.info();
-    // HotSpot's rule: an object that has already survived `threshold` minor
-    // GCs is promoted; younger ones are copied with their age + 1.
-    let age = header.age().saturating_add(1).min(MAX_AGE);
-    // SAFETY: the object is live; an unsized one's length is in its body.
-    let size = unsafe { info.size_of(object) };
-    let (new, space) = evacuation.destination(info, size, header.age(), age);
-    // SAFETY: `new` is fresh memory of `size` bytes that does not overlap
-    // the live object being copied; both are aligned to a `GcBox`'s 8 bytes.
-    unsafe { copy_object(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
-    let new = new.cast::<Header>();
-    // SAFETY: the copy is a complete, live object now.
-    let new_header = unsafe { new.as_ref() };
-    new_header.set_space(space);
-    new_header.set_age(age);
-    new_header.set_remembered(false);
-    if space.is_old() {
-        // Promoted while marking: born black, and scanned below so its old
-        // children are shaded (I1). Otherwise: white.
-        let birth = if evacuation.marking {
-            Birth::Black
-        } else {
-            Birth::White
-        };
-        marks::born(new, birth);
-    } else if info.drop.is_some() {
-        evacuation.to.needs_drop.push(new);
-    }
-    header.set_forwarded(new);
-    if info.trace.is_some() {
-        evacuation.scan.push(new);
-    }
-    evacuation.outcome.copied_objects += 1;
-    new
-}
-
-/// Copies an object of `size` bytes. Most young objects are a few words,
-/// and for a size known only at run time `copy_nonoverlapping` is a call to
-/// `memcpy` costing more than such a copy; the common sizes are moved word by
-/// word instead (as `MaybeUninit`, since padding bytes may be uninitialized).
-///
-/// # Safety
-/// `from` and `to` are 8-aligned, valid for `size` bytes and disjoint.
-#[inline(always)]
-unsafe fn copy_object(from: *const u8, to: *mut u8, size: usize) {
-    use std::mem::MaybeUninit;
-    macro_rules! words {
-        ($n:literal) => {{
-            type Words = MaybeUninit<[u64; $n]>;
-            // SAFETY: the caller's contract; `size` is `$n` words.
-            unsafe { to.cast::<Words>().write(from.cast::<Words>().read()) }
-        }};
-    }
-    match size {
-        16 => words!(2),
-        24 => words!(3),
-        32 => words!(4),
-        40 => words!(5),
-        48 => words!(6),
-        56 => words!(7),
-        64 => words!(8),
-        // SAFETY: the caller's contract.
-        _ => unsafe { std::ptr::copy_nonoverlapping(from, to, size) },
-    }
-}
-
-impl Evacuation<'_> {
-    /// Where a surviving object of `size` bytes goes: the to-space (where it
-    /// will have age `new_age`), or old space if it has survived `threshold`
-    /// minor GCs already (`old_age`) or the to-space is full.
-    fn destination(
-        &mut self,
-        info: &crate::object::header::TypeInfo,
-        size: usize,
-        old_age: u8,
-        new_age: u8,
-    ) -> (NonNull<u8>, Space) {
-        let age = new_age;
-        if old_age == 0 && !self.params.tenure_all {
-            self.outcome.first_cohort_bytes += size;
-        }
-        let layout = layout_for(info, size);
-        let promote = self.params.tenure_all || old_age >= self.params.tenuring_threshold;
-        if !promote {
-            if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
-                self.outcome.survived_bytes += size;
-                self.outcome.age_bytes[age as usize] += size;
-                return (ptr, self.to.space);
-            }
-            self.outcome.premature_bytes += size;
-        }
-        self.outcome.promoted_bytes += size;
-        match self.old.alloc(size) {
-            Some(ptr) => (ptr, Space::Old),
-            None => std::alloc::handle_alloc_error(layout),
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! `collector` is the hub: it tells the whole cycle as numbered steps and
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
-//! generation), `mark` the incremental tri-colour marking of the old one
+//! generation, `copy` its per-object byte copy), `mark` the incremental tri-colour marking of the old one
 //! (`oblet`: big objects marked in pieces),
 //! `sweep` its lazy, proportional sweeping (`weak_cells`: old weak cells
 //! cleared in its first steps), `scavenge` the bounded return
@@ -19,6 +19,7 @@ pub(crate) mod assist;
 pub(crate) mod barrier;
 pub(crate) mod cards;
 pub(crate) mod collector;
+mod copy;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;

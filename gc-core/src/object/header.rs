@@ -314,16 +314,6 @@ impl Header {
         Space::from_bits(self.flags.get())
     }
 
-    /// Moves the object's record to `space` (only when it is copied or promoted).
-    pub(crate) fn set_space(&self, space: Space) {
-        debug_assert!(
-            space.is_old() || !self.space().is_old(),
-            "an old object never becomes young"
-        );
-        let cleared = self.flags.get() & !(SPACE_MASK << SPACE_SHIFT);
-        self.flags.set(cleared | ((space as u32) << SPACE_SHIFT));
-    }
-
     /// True for old-generation objects.
     #[inline]
     pub(crate) fn is_old(&self) -> bool {
@@ -336,11 +326,21 @@ impl Header {
         ((self.flags.get() >> AGE_SHIFT) & AGE_MASK) as u8
     }
 
-    /// Sets the age (saturating at `MAX_AGE`).
-    pub(crate) fn set_age(&self, age: u8) {
+    /// Makes the fresh copy of an evacuated object a member of `space`
+    /// with age `age` and the remembered bit clear: `set_space`, `set_age`
+    /// and `set_remembered(false)` as one write of the flags word (a minor
+    /// GC does this once per surviving object). The other bits are copied.
+    #[inline]
+    pub(crate) fn set_copied(&self, space: Space, age: u8) {
+        debug_assert!(
+            space.is_old() || !self.space().is_old(),
+            "an old object never becomes young"
+        );
         let age = u32::from(age.min(MAX_AGE));
-        let cleared = self.flags.get() & !(AGE_MASK << AGE_SHIFT);
-        self.flags.set(cleared | (age << AGE_SHIFT));
+        let cleared = self.flags.get()
+            & !((SPACE_MASK << SPACE_SHIFT) | (AGE_MASK << AGE_SHIFT) | REMEMBERED);
+        self.flags
+            .set(cleared | ((space as u32) << SPACE_SHIFT) | (age << AGE_SHIFT));
     }
 
     /// True if the remembered bit is set.
@@ -494,7 +494,7 @@ mod tests {
     #[test]
     fn space_and_age_bits_do_not_overlap() {
         let header = Header::new(&INFO, Space::SurvivorB);
-        header.set_age(MAX_AGE);
+        header.set_copied(Space::SurvivorB, MAX_AGE);
         header.set_remembered(true);
         header.set_gray(true);
         header.set_marked_bit(true);
@@ -503,9 +503,14 @@ mod tests {
         assert_eq!(header.age(), MAX_AGE);
         assert!(header.is_remembered());
         assert!(!header.is_old());
-        header.set_space(Space::Old);
+        header.set_copied(Space::Old, 3);
         assert!(header.is_old());
-        assert_eq!(header.age(), MAX_AGE);
+        assert_eq!(header.age(), 3);
+        assert!(!header.is_remembered(), "a copy starts unremembered");
+        assert!(
+            header.is_gray() && header.is_marked_bit(),
+            "other bits are kept"
+        );
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //! semispaces), whose memory is a handful of chunks: bumpalo doubles each new
 //! chunk and a reset keeps only the last one. At the start of a minor GC,
 //! [`YoungRanges`] records the *allocated* part of every chunk of Eden and of
-//! the from-space, sorted, and the check is a bounds test plus a scan of a
-//! few ranges, without touching the target. Nothing allocates in those
+//! the from-space, sorted, and the check is a bounds test, one
+//! compare for the largest range (Eden's newest chunk), and else a scan of
+//! a few ranges, without touching the target. Nothing allocates in those
 //! arenas while the minor GC runs (survivors go to the to-space, promotions
 //! to old space), so the table stays exact for the whole collection; the
 //! next minor GC builds it again, after Eden grew or was replaced.
@@ -24,7 +25,7 @@
 use bumpalo::Bump;
 
 /// The sorted, disjoint address ranges `[start, end)` of young objects.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct YoungRanges {
     /// Sorted by start.
     ranges: Vec<(usize, usize)>,
@@ -32,6 +33,17 @@ pub(crate) struct YoungRanges {
     low: usize,
     /// The highest end (0 when empty).
     high: usize,
+    /// The largest range, `[largest, largest + largest_len)` (empty when
+    /// there is none), checked before the others: it is Eden's newest
+    /// chunk, where most targets of a minor GC's edges are.
+    largest: usize,
+    largest_len: usize,
+}
+
+impl Default for YoungRanges {
+    fn default() -> YoungRanges {
+        YoungRanges::from_ranges(Vec::new())
+    }
 }
 
 impl YoungRanges {
@@ -62,7 +74,18 @@ impl YoungRanges {
         ranges.sort_unstable();
         let low = ranges.first().map_or(usize::MAX, |range| range.0);
         let high = ranges.iter().map(|range| range.1).max().unwrap_or(0);
-        YoungRanges { ranges, low, high }
+        let (largest, end) = ranges
+            .iter()
+            .copied()
+            .max_by_key(|&(start, end)| end - start)
+            .unwrap_or((0, 0));
+        YoungRanges {
+            ranges,
+            low,
+            high,
+            largest,
+            largest_len: end - largest,
+        }
     }
 
     /// True if `address` lies in a young range.
@@ -70,6 +93,11 @@ impl YoungRanges {
     pub(crate) fn contains(&self, address: usize) -> bool {
         if address < self.low || address >= self.high {
             return false;
+        }
+        // One compare for the largest range (an address below its start
+        // wraps around to a large offset).
+        if address.wrapping_sub(self.largest) < self.largest_len {
+            return true;
         }
         // A few ranges (Eden's chunks and the from-space's): a linear scan
         // beats a binary search at this size.
@@ -110,6 +138,25 @@ mod tests {
         assert!(!ranges.contains(250));
         assert!(ranges.contains(300));
         assert!(!ranges.contains(400));
+    }
+
+    #[test]
+    fn the_largest_range_is_exact_at_both_ends() {
+        // The largest range sits between two others, with gaps on both sides.
+        let ranges = YoungRanges::from_ranges(vec![(100, 110), (200, 1000), (2000, 2050)]);
+        assert_eq!((ranges.largest, ranges.largest_len), (200, 800));
+        for (address, young) in [
+            (199, false),
+            (200, true),
+            (999, true),
+            (1000, false),
+            (105, true),
+            (150, false),
+            (1500, false),
+            (2049, true),
+        ] {
+            assert_eq!(ranges.contains(address), young, "{address}");
+        }
     }
 
     #[test]
