@@ -88,11 +88,16 @@ fn dead_frames_are_dropped_after_the_pause_in_steps_exactly_once() {
     });
     heap.verify().expect("heap verifies with drops pending");
     // The next safe points drop the dead frames; none is dropped twice.
-    let mut steps = 0;
+    // Each step makes progress. (How many steps it takes is not checked: a
+    // step is bounded in time as well, 250 us, so a slow machine, or Miri,
+    // takes more of them; the pacing is unit-tested in `pacer::young`.)
     while heap.stats().pending_drops > 0 {
+        let before = heap.stats().pending_drops;
         heap.collect_debt();
-        steps += 1;
-        assert!(steps <= 4, "the drop queue does not drain");
+        assert!(
+            heap.stats().pending_drops < before,
+            "a drop step made no progress"
+        );
     }
     let stats = heap.stats();
     assert_eq!(drops.get(), dead);
