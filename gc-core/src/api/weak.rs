@@ -99,7 +99,7 @@ impl<'gc, T: ?Sized + 'gc> GcWeak<'gc, T> {
         // first steps (`collect/weak_cells.rs`): until then a dead target is
         // still in the slot, unswept, and must not be handed out.
         let old = m.state().old.borrow();
-        if old.lazy_sweep_held() && dead_awaiting_sweep(target, &old) {
+        if dead_awaiting_sweep(target, &old) {
             return None;
         }
         // SAFETY: the slot points at an object of type T that is alive (just

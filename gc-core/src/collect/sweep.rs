@@ -22,27 +22,19 @@
 //! `object/unwind`); the hub resumes the panic once the step is over.
 
 use std::ptr::NonNull;
-use std::time::Duration;
 
 use crate::collect::collector::Collector;
 use crate::collect::weak_cells::{PendingWeakCells, WEAK_CELL_UNITS};
 use crate::object::header::Header;
 use crate::space::old::{add, OldSpace, SweepTally};
 use crate::state::GcState;
-use crate::telemetry::timing::StepClock;
+use crate::telemetry::timing::{StepClock, STEP_TIME};
 
 /// Cells of sweep work per sweep step at least: 4096 cells is one block of
 /// the smallest cells or up to 273 blocks of the largest, swept by bitmap in
 /// a few microseconds (plus the `Drop`s of dead cells, one unit each), far
 /// below the 1 ms pause target.
 pub(crate) const SWEEP_STEP_CELLS: usize = 4096;
-
-/// Time a paced sweep step takes at most (`StepClock`, read after each
-/// block): a block of the smallest cells whose dead all need `Drop` is
-/// thousands of frees, and call-frames' steps took 1.1-1.3 ms when glibc
-/// consolidated its free lists inside them. The same quarter of the 1 ms
-/// pause target as a drop step (`space::drop_list::DROP_STEP_TIME`).
-pub(crate) const SWEEP_STEP_TIME: Duration = Duration::from_micros(250);
 
 /// A paced sweep step does at most this many multiples of `SWEEP_STEP_CELLS`
 /// (the rest of the credit is carried): 64K cells, tens of microseconds
@@ -127,6 +119,7 @@ impl Sweeper {
         let spent = || clock.is_some_and(|c| c.spent());
         // The clock is read only after some work: a step that starts late
         // (a slow machine, or Miri) still makes progress.
+        let go_on = |visited: usize| visited == 0 || !spent();
         let mut visited = 0;
         if self.weak.left() > 0 {
             let cells = budget.div_ceil(WEAK_CELL_UNITS);
@@ -136,7 +129,7 @@ impl Sweeper {
                 return false;
             }
         }
-        while visited < budget && self.class < old.class_count() && (visited == 0 || !spent()) {
+        while visited < budget && self.class < old.class_count() && go_on(visited) {
             match old.sweep_next(self.class, deferred) {
                 Some(tally) => {
                     visited += tally.cells;
@@ -145,7 +138,7 @@ impl Sweeper {
                 None => self.class += 1,
             }
         }
-        if visited < budget && self.large < large.len() && (visited == 0 || !spent()) {
+        if visited < budget && self.large < large.len() && go_on(visited) {
             let (tally, next) = large.sweep(self.large, budget - visited, deferred);
             visited += tally.cells;
             add(&mut self.tally, tally);
@@ -167,10 +160,12 @@ impl Collector {
     }
 
     /// The sweep step of a safe point after `allocated` bytes: the sweep
-    /// credit owed (`Sweeper::paced_budget`), within [`SWEEP_STEP_TIME`].
+    /// credit owed (`Sweeper::paced_budget`), within [`STEP_TIME`] (a block
+    /// of the smallest cells whose dead all need `Drop` is thousands of
+    /// frees: call-frames' steps took 1.1-1.3 ms without the clock).
     pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize) {
         let budget = self.sweeper.paced_budget(allocated);
-        self.sweep(state, budget, Some(StepClock::start(SWEEP_STEP_TIME)));
+        self.sweep(state, budget, Some(StepClock::start(STEP_TIME)));
     }
 }
 

@@ -248,9 +248,9 @@ fn check_container(tracer: &mut Tracer, container: NonNull<Header>) {
     // which `upgrade` refuses (`collect/weak_cells.rs`): that target is valid
     // memory, but unmarked in an unswept block, so not checked as reachable.
     let old = verification.state.old.borrow();
-    let waiting = ops.stage == SettleStage::SweepOnly && old.lazy_sweep_held();
+    let weak_cell = ops.stage == SettleStage::SweepOnly;
     let mut check = |target: NonNull<Header>| {
-        if waiting && dead_awaiting_sweep(target, &old) {
+        if weak_cell && dead_awaiting_sweep(target, &old) {
             return Some(target);
         }
         if let Err(problem) = verification.check_target(target) {

@@ -20,11 +20,11 @@ use crate::policy::pacer::eden::fixed_minor_cost;
 use crate::policy::pacer::remembered::remembered_limit;
 use crate::policy::pacer::young::{drop_step_budget, drop_step_room, overflow_threshold};
 use crate::policy::pacer::{AgeTable, EdenSizer, MinorFacts, Tenuring};
-use crate::space::drop_list::{DROP_STEP_OBJECTS, DROP_STEP_TIME};
+use crate::space::drop_list::DROP_STEP_OBJECTS;
 use crate::state::GcState;
 use crate::telemetry::minor::MinorOutcome;
 use crate::telemetry::stats::PauseKind;
-use crate::telemetry::timing::{timed, StepClock};
+use crate::telemetry::timing::{timed, StepClock, STEP_TIME};
 
 impl Collector {
     /// Steps 4 and 5: a minor collection.
@@ -119,7 +119,7 @@ impl Collector {
             DROP_STEP_OBJECTS,
         );
         let poison = self.config.stress;
-        let clock = StepClock::start(DROP_STEP_TIME);
+        let clock = StepClock::start(STEP_TIME);
         state
             .young_drops
             .step(budget, || clock.spent(), &mut state.deferred_panic, poison);

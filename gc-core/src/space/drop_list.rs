@@ -28,7 +28,6 @@
 
 use std::collections::VecDeque;
 use std::ptr::NonNull;
-use std::time::Duration;
 
 use bumpalo::Bump;
 
@@ -45,13 +44,6 @@ pub(crate) const DROP_IN_PAUSE_OBJECTS: usize = 256;
 /// 0.2 ms, a fifth of the 1 ms pause target. Steps grow past it only to keep
 /// pace with allocation (`policy::pacer::young::drop_step_budget`).
 pub(crate) const DROP_STEP_OBJECTS: usize = 1024;
-
-/// Time a drop step takes at most (the caller's `StepClock`): a quarter of the 1 ms pause
-/// target, so a safe point that also sweeps the old generation (whose steps
-/// have the same bound) stays well inside it. 1,024 dead call frames took
-/// 0.05 ms, but over a millisecond when their frees made glibc consolidate
-/// its free lists.
-pub(crate) const DROP_STEP_TIME: Duration = Duration::from_micros(250);
 
 /// Entries a drop step visits between two reads of its clock: a clock read
 /// (about 25 ns) per 32 entries costs under 2% of the cheapest drops.

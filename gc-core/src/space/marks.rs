@@ -69,17 +69,14 @@ pub(crate) fn is_marked(object: NonNull<Header>) -> bool {
 /// a block not swept since the flip, or an unmarked large object. An object
 /// allocated or promoted since the flip is alive: it lies in a block of the
 /// new epoch (no block is swept while weak cells wait, so none is reused),
-/// or is large and born marked.
-///
-/// # Requires
-/// `old` is the heap's old space, and it holds lazy sweeping
-/// (`OldSpace::lazy_sweep_held`): before that, the large sweep may have
-/// cleared marks; after it, the cell may be freed.
+/// or is large and born marked. Outside that window (while `old`, the heap's
+/// old space, does not hold lazy sweeping) nothing awaits the sweep this
+/// way, and the answer is false: the large sweep may have cleared marks, and
+/// a cleared cell's old target may be freed.
 pub(crate) fn dead_awaiting_sweep(target: NonNull<Header>, old: &OldSpace) -> bool {
-    debug_assert!(
-        old.lazy_sweep_held(),
-        "dead_awaiting_sweep outside its window"
-    );
+    if !old.lazy_sweep_held() {
+        return false;
+    }
     // SAFETY: a weak cell's target is not freed while lazy sweeping is held.
     match unsafe { target.as_ref() }.space() {
         Space::Old => old.awaits_sweep(target) && !is_marked(target),
