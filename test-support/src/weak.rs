@@ -123,6 +123,16 @@ impl Fixture {
         });
     }
 
+    /// A fixture with targets `1..=count`, made old by a full collection.
+    fn with_old_targets(generational: bool, count: u32) -> Fixture {
+        let mut fixture = Fixture::new(config(generational).build().unwrap());
+        for id in 1..=count {
+            fixture.add(id);
+        }
+        fixture.heap.collect_full();
+        fixture
+    }
+
     /// Drops the strong reference to target `id`.
     fn forget(&mut self, id: u32) {
         self.heap
@@ -218,11 +228,7 @@ pub fn a_weak_reference_to_an_old_object_clears_only_when_a_major_cycle_frees_it
 /// An incremental cycle clears weak references at the end of marking.
 pub fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
     for generational in modes(true) {
-        let mut fixture = Fixture::new(config(generational).build().unwrap());
-        for id in 1..=3 {
-            fixture.add(id);
-        }
-        fixture.heap.collect_full();
+        let mut fixture = Fixture::with_old_targets(generational, 3);
         fixture.heap.start_marking();
         fixture.heap.mark_step(1);
         // Target 2 dies while marking; target 3 dies too, but is revived through its
@@ -264,11 +270,7 @@ pub fn an_incremental_cycle_clears_weak_references_at_the_end_of_marking() {
 /// must stay alive through the sweep.
 pub fn a_weak_cell_waiting_for_the_sweep_never_hands_out_its_dead_target() {
     for generational in modes(true) {
-        let mut fixture = Fixture::new(config(generational).build().unwrap());
-        for id in 1..=3 {
-            fixture.add(id);
-        }
-        fixture.heap.collect_full();
+        let mut fixture = Fixture::with_old_targets(generational, 3);
         fixture.forget(2);
         fixture.heap.start_marking();
         fixture.heap.mark_step(usize::MAX);
