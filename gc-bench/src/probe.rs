@@ -421,11 +421,12 @@ impl Probe {
             if on_cpu >= threshold {
                 // For lining up with `perf record -k CLOCK_MONOTONIC` samples.
                 eprintln!(
-                    "slow-step {start} {} {}{name} wall {} cpu {} parts {parts:?} promoted {promoted} assist {assist} committed {committed}",
+                    "slow-step {start} {} {}{name} wall {} cpu {} parts {parts:?} promoted {promoted} assist {assist} committed {committed} last-minor {}",
                     monotonic_ns(),
                     self.kind_prefix,
                     took.as_nanos(),
-                    on_cpu.as_nanos()
+                    on_cpu.as_nanos(),
+                    minor_summary(&stats.last_minor)
                 );
             }
         }
@@ -694,4 +695,19 @@ mod tests {
         assert_eq!(probe.pause_total, Duration::from_micros(40));
         assert!(probe.pauses.max() >= 29_000);
     }
+}
+
+/// The last minor GC's figures, for the slow-step log: Eden bytes used, bytes
+/// survived and promoted, objects copied, root-scan and drop time (us).
+fn minor_summary(minor: &tenure::MinorOutcome) -> String {
+    format!(
+        "eden {} survived {} promoted {} objects {} roots {}us drops {}us dropped {}",
+        minor.eden_bytes,
+        minor.survived_bytes,
+        minor.promoted_bytes,
+        minor.copied_objects,
+        minor.root_scan_time.as_micros(),
+        minor.drop_time.as_micros(),
+        minor.dropped_objects
+    )
 }

@@ -239,7 +239,7 @@ where
     pub fn mark_step(&mut self, units: usize) -> usize {
         let mut done = 0;
         self.paused(PauseKind::MarkStep, |collector, state, _| {
-            done = collector.mark(state, units)
+            done = collector.mark(state, units, None)
         });
         done
     }

@@ -32,7 +32,7 @@ use std::rc::Rc;
 use crate::api::gc::Invariant;
 use crate::api::mutation::Mutation;
 use crate::object::trace::{Trace, TraceMode, Tracer};
-use crate::state::root_log::{chunk_of, chunks_for, slots_of, ChunkLog, CHUNK_SLOTS};
+use crate::state::root_log::{chunks_for, masked_slots, slot_bit, slots_of, ChunkLog, CHUNK_SLOTS};
 use crate::state::root_table::ChunkedRoot;
 
 /// A vector of roots whose minor-GC and marking cost is the chunks that
@@ -111,7 +111,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
     /// Appends `value`.
     pub fn push(&mut self, value: T) {
         let data = self.data_mut();
-        data.log.touch(chunk_of(data.items.len()));
+        data.log.touch(data.items.len());
         data.items.push(value);
     }
 
@@ -124,7 +124,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
     pub fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         let data = self.data_mut();
         if index < data.items.len() {
-            data.log.touch(chunk_of(index));
+            data.log.touch(index);
         }
         data.items.get_mut(index)
     }
@@ -149,11 +149,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
             range.start <= range.end && range.end <= len,
             "RootVec::slice_mut: range {range:?} out of bounds for length {len}"
         );
-        if range.start < range.end {
-            for chunk in chunk_of(range.start)..=chunk_of(range.end - 1) {
-                data.log.touch(chunk);
-            }
-        }
+        data.log.touch_range(range.clone());
         &mut data.items[range]
     }
 
@@ -170,7 +166,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
     /// If `index` is out of bounds, as `Vec::swap_remove` does.
     pub fn swap_remove(&mut self, index: usize) -> T {
         let data = self.data_mut();
-        data.log.touch(chunk_of(index));
+        data.log.touch(index);
         data.items.swap_remove(index)
     }
 
@@ -182,7 +178,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
     pub fn insert(&mut self, index: usize, value: T) {
         let data = self.data_mut();
         data.items.insert(index, value);
-        data.log.touch_from(chunk_of(index), data.items.len());
+        data.log.touch_range(index..data.items.len());
     }
 
     /// Removes `index`, shifting the rest (touches every chunk from `index` on).
@@ -192,7 +188,7 @@ impl<'gc, T: Trace + 'gc> RootVec<'gc, T> {
     pub fn remove(&mut self, index: usize) -> T {
         let data = self.data_mut();
         let value = data.items.remove(index);
-        data.log.touch_from(chunk_of(index), data.items.len());
+        data.log.touch_range(index..data.items.len());
         value
     }
 
@@ -314,18 +310,21 @@ impl<T: Trace> ChunkedRoot for Storage<T> {
         let Data { items, log } = unsafe { self.data() };
         let len = items.len();
         if !T::NEEDS_TRACE {
-            log.minor(chunks_for(len), |_| false);
+            log.minor(chunks_for(len), |_, _| 0);
             return 0;
         }
         let mut scanned = 0;
-        log.minor(chunks_for(len), |chunk| {
-            tracer.saw_young = false;
-            let range = slots_of(chunk, len);
-            scanned += range.len();
-            for item in &mut items[range] {
-                item.trace(tracer);
+        log.minor(chunks_for(len), |chunk, mask| {
+            let mut still_young = 0;
+            for slot in masked_slots(chunk, mask, len) {
+                tracer.saw_young = false;
+                items[slot].trace(tracer);
+                scanned += 1;
+                if tracer.saw_young {
+                    still_young |= slot_bit(slot);
+                }
             }
-            tracer.saw_young
+            still_young
         });
         scanned
     }

@@ -8,9 +8,15 @@
 //! debt to reach a *quantum*, and a paid step is at least a quantum, so there
 //! are no steps that do nothing but their fixed cost.
 
+use std::time::Duration;
+
 use crate::collect::collector::{Collector, MIN_SAFE_POINT_INTERVAL};
+use crate::collect::mark::Deadline;
+use crate::object::trace::Tracer;
 use crate::state::phase::Phase;
 use crate::state::GcState;
+use crate::telemetry::stats::PauseKind;
+use crate::telemetry::timing::{timed, timed_value, StepClock};
 
 /// A single assist may not exceed this many multiples of `mark_step_budget`
 /// (one, if the same safe point ran a minor GC); the rest is carried as
@@ -31,6 +37,53 @@ pub(crate) const MAX_ASSIST_STEPS: usize = 2;
 pub(crate) const ASSIST_QUANTUM_DIVISOR: usize = 4;
 
 impl Collector {
+    /// The paced step while marking: a mark step if a quantum of debt is
+    /// owed, then mark termination once nothing is left to mark. The mark
+    /// step stops when `safe_point` is spent (after a quantum at least), and
+    /// the work it did not do stays owed. Returns false, having done
+    /// nothing, when less than a quantum is owed.
+    pub(super) fn pay_mark_debt(
+        &mut self,
+        state: &mut GcState,
+        roots: &mut dyn FnMut(&mut Tracer),
+        bytes: usize,
+        pauses: &mut Vec<(PauseKind, Duration)>,
+        safe_point: &StepClock,
+    ) -> bool {
+        if !self.marking_drained(state) {
+            let allocated = bytes + std::mem::take(&mut self.unpaid_bytes);
+            if !self.assist_due(allocated) {
+                return false;
+            }
+            // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
+            let ran_minor = !pauses.is_empty();
+            let budget = self.take_assist_budget(ran_minor);
+            let deadline = Deadline {
+                clock: *safe_point,
+                min_work: self.assist_quantum() as usize,
+            };
+            let (done, duration) = timed_value(|| self.mark(state, budget, Some(deadline)));
+            if !self.marking_drained(state) {
+                // Stopped by the clock: what is left stays owed.
+                self.assist_debt += budget.saturating_sub(done) as f64;
+            }
+            self.cycle.assist_work += done;
+            self.stats.assist_work += done as u64;
+            pauses.push((PauseKind::MarkStep, duration));
+            #[cfg(feature = "record")]
+            self.record_last(state, roots, pauses);
+        }
+        if self.marking_drained(state) && !self.empty_young_first(state, roots, pauses) {
+            pauses.push((
+                PauseKind::MarkTermination,
+                timed(|| self.finish_marking(state, roots)),
+            ));
+            #[cfg(feature = "record")]
+            self.record_last(state, roots, pauses);
+        }
+        true
+    }
+
     /// Bytes the mutator may allocate before `debt_due` asks it back, and the
     /// old-space bytes it may allocate (see `GcState::old_debt_limit`).
     pub(super) fn debt_limit(&self, state: &GcState) -> (usize, usize) {

@@ -51,7 +51,8 @@ use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use crate::collect::mark::{
-    is_drained, mark_roots, mark_step, settle_and_sweep_containers, Marker,
+    is_drained, mark_roots, mark_step_within, settle_and_sweep_containers, Deadline,
+    DeadlineReader, Marker,
 };
 use crate::collect::root_scan;
 use crate::collect::scavenge::{prefault, scavenge};
@@ -67,7 +68,7 @@ use crate::state::phase::Phase;
 use crate::state::GcState;
 use crate::telemetry::publish::{publish, CycleCallback};
 use crate::telemetry::stats::{CycleReport, PauseKind, StatsRecorder};
-use crate::telemetry::timing::{timed, timed_value, StepClock};
+use crate::telemetry::timing::{timed, StepClock, SAFE_POINT_TIME};
 
 /// The mutator is asked back to a safe point at most once per this many
 /// bytes allocated (64 KiB): when marking is late the assist ratio is huge,
@@ -77,7 +78,7 @@ pub(crate) const MIN_SAFE_POINT_INTERVAL: usize = 64 << 10;
 
 /// Facts about the major cycle in progress (written at its start and steps).
 #[derive(Default)]
-struct CycleInProgress {
+pub(super) struct CycleInProgress {
     heap_at_start: usize,
     /// The largest heap seen at a safe point while marking.
     heap_peak: usize,
@@ -87,7 +88,7 @@ struct CycleInProgress {
     minor_at_start: u64,
     mark_pause_total: Duration,
     mutator_time: Duration,
-    assist_work: usize,
+    pub(super) assist_work: usize,
     /// Mark work done before termination (what assists paid for).
     incremental_work: usize,
     /// Not paced (stepped by hand or a full collection): the pacer does not
@@ -107,13 +108,13 @@ pub(crate) struct Collector {
     pub(crate) stats: StatsRecorder,
     /// Objects that survived this many minor GCs are promoted.
     pub(crate) tenuring_threshold: u8,
-    cycle: CycleInProgress,
+    pub(super) cycle: CycleInProgress,
     /// Assist work owed but not yet done (carried past `assist::MAX_ASSIST_STEPS`).
     pub(crate) assist_debt: f64,
     /// Bytes counted by quiet safe points (knob changes, manual steps) since
     /// the last `pay_debt`: an explicit `collect_debt` after them is not a
     /// call that allocated nothing (see `assist_due`).
-    unpaid_bytes: usize,
+    pub(super) unpaid_bytes: usize,
     /// `GcState::paced_bytes` when the last safe point ended.
     last_paced_bytes: usize,
     /// When the heap was built (for report timestamps).
@@ -309,6 +310,7 @@ impl Collector {
         roots: &mut dyn FnMut(&mut Tracer),
         bytes: usize,
     ) -> Vec<(PauseKind, Duration)> {
+        let safe_point = StepClock::start(SAFE_POINT_TIME);
         let mut pauses = Vec::new();
         self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
@@ -343,35 +345,14 @@ impl Collector {
                 }
             }
             Phase::Marking => {
-                if !self.marking_drained(state) {
-                    let allocated = bytes + std::mem::take(&mut self.unpaid_bytes);
-                    if !self.assist_due(allocated) {
-                        return pauses; // less than a quantum owed: carried
-                    }
-                    // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
-                    let ran_minor = !pauses.is_empty();
-                    let budget = self.take_assist_budget(ran_minor);
-                    let (done, duration) = timed_value(|| self.mark(state, budget));
-                    self.cycle.assist_work += done;
-                    self.stats.assist_work += done as u64;
-                    pauses.push((PauseKind::MarkStep, duration));
-                    #[cfg(feature = "record")]
-                    self.record_last(state, roots, &pauses);
-                }
-                let drained = self.marking_drained(state);
-                if drained && !self.empty_young_first(state, roots, &mut pauses) {
-                    pauses.push((
-                        PauseKind::MarkTermination,
-                        timed(|| self.finish_marking(state, roots)),
-                    ));
-                    #[cfg(feature = "record")]
-                    self.record_last(state, roots, &pauses);
+                if !self.pay_mark_debt(state, roots, bytes, &mut pauses, &safe_point) {
+                    return pauses; // less than a quantum owed: carried
                 }
             }
             Phase::Sweeping => {
                 pauses.push((
                     PauseKind::SweepStep,
-                    timed(|| self.paced_sweep(state, bytes)),
+                    timed(|| self.paced_sweep(state, bytes, safe_point.left())),
                 ));
                 #[cfg(feature = "record")]
                 self.record_last(state, roots, &pauses);
@@ -431,19 +412,25 @@ impl Collector {
     /// done. Root jobs come first (`root_scan`), then gray objects. Objects
     /// born gray join the gray stack; re-grayed ones wait until it is empty
     /// (see `GcState::gray_again`).
-    pub(crate) fn mark(&mut self, state: &mut GcState, budget: usize) -> usize {
+    pub(crate) fn mark(
+        &mut self,
+        state: &mut GcState,
+        budget: usize,
+        deadline: Option<Deadline>,
+    ) -> usize {
         if state.phase.get() != Phase::Marking {
             return 0;
         }
-        let root_work = root_scan::mark_root_jobs(&mut self.marker, state, budget);
+        let mut reader = DeadlineReader::new(deadline);
+        let mut work = root_scan::mark_root_jobs(&mut self.marker, state, budget, &mut reader);
         self.marker.gray.append(state.gray_new.get_mut());
-        let mut work = root_work + mark_step(&mut self.marker, budget.saturating_sub(root_work));
+        work += mark_step_within(&mut self.marker, budget.saturating_sub(work), &mut reader);
         if work < budget && self.marker.gray.is_empty() {
             // The gray stack ran dry: rescan the objects the barrier re-grayed
             // now, in this bounded step, so that termination rescans only
             // those written since (not every object written this cycle).
             self.marker.gray.append(state.gray_again.get_mut());
-            work += mark_step(&mut self.marker, budget - work);
+            work += mark_step_within(&mut self.marker, budget.saturating_sub(work), &mut reader);
         }
         work
     }
@@ -467,7 +454,7 @@ impl Collector {
         self.marker.containers.extend(young_containers);
         loop {
             self.marker.gray.append(state.gray_again.get_mut());
-            self.mark(state, usize::MAX);
+            self.mark(state, usize::MAX, None);
             if is_drained(
                 &self.marker,
                 state.gray_again.get_mut(),

@@ -16,7 +16,7 @@
 //! Every slot scanned counts in `Stats::root_slots_scanned`, so a test or a
 //! reader can see that a minor GC with a big clean root scans nothing of it.
 
-use crate::collect::mark::Marker;
+use crate::collect::mark::{DeadlineReader, Marker};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
@@ -48,17 +48,22 @@ pub(crate) fn root_jobs_pending(state: &GcState) -> bool {
     state.stash.borrow().cursor_pending() || state.root_table.any(|entry| entry.cursor_pending())
 }
 
-/// Runs root jobs until `budget` units of mark work are done or none is
-/// left; returns the work done. Outside bytes reported by chunks shaded for
-/// the first time this cycle count toward the live heap.
-pub(crate) fn mark_root_jobs(marker: &mut Marker, state: &GcState, budget: usize) -> usize {
+/// Runs root jobs until `budget` units of mark work are done, `deadline`
+/// passed, or none is left; returns the work done. Outside bytes reported by
+/// chunks shaded for the first time this cycle count toward the live heap.
+pub(crate) fn mark_root_jobs(
+    marker: &mut Marker,
+    state: &GcState,
+    budget: usize,
+    deadline: &mut DeadlineReader,
+) -> usize {
     let cycle = marker.cycle;
     let mut tracer = Tracer::new(TraceMode::Mark, marker, cycle);
     let mut work = 0;
     let mut slots = 0;
     {
         let mut stash = state.stash.borrow_mut();
-        while work < budget {
+        while work < budget && !deadline.passed(work) {
             let Some((done, scanned)) = stash.mark_chunk(&mut tracer) else {
                 break;
             };
@@ -67,7 +72,7 @@ pub(crate) fn mark_root_jobs(marker: &mut Marker, state: &GcState, budget: usize
         }
     }
     state.root_table.for_each(|entry| {
-        while work < budget {
+        while work < budget && !deadline.passed(work) {
             let Some((done, scanned)) = entry.mark_chunk(&mut tracer) else {
                 break;
             };
@@ -80,5 +85,6 @@ pub(crate) fn mark_root_jobs(marker: &mut Marker, state: &GcState, budget: usize
     marker.external_bytes += external;
     marker.work_done += work;
     state.root_table.count(slots);
+    deadline.spend(work);
     work
 }

@@ -22,6 +22,7 @@
 //! `object/unwind`); the hub resumes the panic once the step is over.
 
 use std::ptr::NonNull;
+use std::time::Duration;
 
 use crate::collect::collector::Collector;
 use crate::collect::weak_cells::{PendingWeakCells, WEAK_CELL_UNITS};
@@ -162,10 +163,12 @@ impl Collector {
     /// The sweep step of a safe point after `allocated` bytes: the sweep
     /// credit owed (`Sweeper::paced_budget`), within [`STEP_TIME`] (a block
     /// of the smallest cells whose dead all need `Drop` is thousands of
-    /// frees: call-frames' steps took 1.1-1.3 ms without the clock).
-    pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize) {
+    /// frees: call-frames' steps took 1.1-1.3 ms without the clock) and
+    /// within `left`, what the safe point's minor GC left of its time (a
+    /// step always does some work, so a sweep still moves after a long one).
+    pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize, left: Duration) {
         let budget = self.sweeper.paced_budget(allocated);
-        self.sweep(state, budget, Some(StepClock::start(STEP_TIME)));
+        self.sweep(state, budget, Some(StepClock::start(STEP_TIME.min(left))));
     }
 }
 

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::state::root_log::{chunk_of, chunks_for, slots_of, ChunkLog};
+use crate::state::root_log::{chunks_for, masked_slots, slot_bit, slots_of, ChunkLog};
 
 /// The heap's table of stashed pointers.
 #[derive(Default)]
@@ -45,14 +45,20 @@ impl StashTable {
         let StashTable { slots, log, .. } = self;
         let len = slots.len();
         let mut scanned = 0;
-        log.minor(chunks_for(len), |chunk| {
-            tracer.saw_young = false;
-            let range = slots_of(chunk, len);
-            scanned += range.len();
-            for slot in slots[range].iter_mut().flatten() {
+        log.minor(chunks_for(len), |chunk, mask| {
+            let mut still_young = 0;
+            for index in masked_slots(chunk, mask, len) {
+                scanned += 1;
+                let Some(slot) = &mut slots[index] else {
+                    continue;
+                };
+                tracer.saw_young = false;
                 tracer.visit(slot);
+                if tracer.saw_young {
+                    still_young |= slot_bit(index);
+                }
             }
-            tracer.saw_young
+            still_young
         });
         scanned
     }
@@ -99,7 +105,7 @@ impl StashTable {
     /// Stores `object` in a free slot and returns the slot's index.
     pub(crate) fn insert(&mut self, object: NonNull<Header>) -> usize {
         let index = self.place(object);
-        self.log.touch(chunk_of(index));
+        self.log.touch(index);
         index
     }
 
