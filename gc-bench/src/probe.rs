@@ -672,6 +672,21 @@ fn nanos(duration: Duration) -> u64 {
         .min(MAX_LATENCY_NS)
 }
 
+/// The last minor GC's figures, for the slow-step log: Eden bytes used, bytes
+/// survived and promoted, objects copied, root-scan and drop time (us).
+fn minor_summary(minor: &tenure::MinorOutcome) -> String {
+    format!(
+        "eden {} survived {} promoted {} objects {} roots {}us drops {}us dropped {}",
+        minor.eden_bytes,
+        minor.survived_bytes,
+        minor.promoted_bytes,
+        minor.copied_objects,
+        minor.root_scan_time.as_micros(),
+        minor.drop_time.as_micros(),
+        minor.dropped_objects
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -695,19 +710,4 @@ mod tests {
         assert_eq!(probe.pause_total, Duration::from_micros(40));
         assert!(probe.pauses.max() >= 29_000);
     }
-}
-
-/// The last minor GC's figures, for the slow-step log: Eden bytes used, bytes
-/// survived and promoted, objects copied, root-scan and drop time (us).
-fn minor_summary(minor: &tenure::MinorOutcome) -> String {
-    format!(
-        "eden {} survived {} promoted {} objects {} roots {}us drops {}us dropped {}",
-        minor.eden_bytes,
-        minor.survived_bytes,
-        minor.promoted_bytes,
-        minor.copied_objects,
-        minor.root_scan_time.as_micros(),
-        minor.drop_time.as_micros(),
-        minor.dropped_objects
-    )
 }

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::collect::collector::{Collector, MIN_SAFE_POINT_INTERVAL};
-use crate::collect::mark::Deadline;
+use crate::collect::deadline::Deadline;
 use crate::object::trace::Tracer;
 use crate::state::phase::Phase;
 use crate::state::GcState;

@@ -50,9 +50,9 @@
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
+use crate::collect::deadline::{Deadline, DeadlineReader};
 use crate::collect::mark::{
-    is_drained, mark_roots, mark_step_within, settle_and_sweep_containers, Deadline,
-    DeadlineReader, Marker,
+    is_drained, mark_roots, mark_step_within, settle_and_sweep_containers, Marker,
 };
 use crate::collect::root_scan;
 use crate::collect::scavenge::{prefault, scavenge};

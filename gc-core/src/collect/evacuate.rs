@@ -32,6 +32,7 @@ use std::time::Instant;
 
 use crate::collect::cards;
 use crate::object::header::Header;
+use crate::object::prefetch::{prefetch, PREFETCH_AHEAD};
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::unwind::DeferredPanic;
 use crate::object::weak_ops::FixSlot;
@@ -272,7 +273,10 @@ fn trace_roots(
     // cleans dirty cards, never mark cards, and the `REMEMBERED` bit it
     // clears moves into them (`cards::stop_remembering`).
     set_shade_old(tracer, false);
-    for object in remembered {
+    for (index, &object) in remembered.iter().enumerate() {
+        if let Some(ahead) = remembered.get(index + PREFETCH_AHEAD) {
+            prefetch(ahead.as_ptr());
+        }
         // SAFETY: remembered objects are live old objects (I2: sweeping
         // removes dead ones from the set before freeing them).
         unsafe { cards::stop_remembering(object) };

@@ -31,14 +31,15 @@
 use std::ptr::NonNull;
 
 use crate::collect::cards;
+use crate::collect::deadline::DeadlineReader;
 use crate::collect::oblet::{scan_first_piece, scan_oblet, Oblet, OBLET_BYTES};
 use crate::object::header::{Header, Space};
+use crate::object::prefetch::PrefetchQueue;
 use crate::object::trace::{TraceMode, Tracer};
 use crate::object::weak_ops::SettleStage;
 use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::state::GcState;
-use crate::telemetry::timing::StepClock;
 
 /// The marker's state for one cycle (safe points only).
 #[derive(Default)]
@@ -113,63 +114,6 @@ pub(crate) fn mark_step(marker: &mut Marker, budget: usize) -> usize {
     mark_step_within(marker, budget, &mut DeadlineReader::new(None))
 }
 
-/// A mark step's time limit: once `min_work` units are done, the step stops
-/// when `clock` is spent, even with budget left (the safe point's minor GC
-/// may have used most of its time, `timing::SAFE_POINT_TIME`). The minimum
-/// keeps the cycle moving when every safe point runs a long minor GC.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline {
-    /// The step's clock.
-    pub(crate) clock: StepClock,
-    /// Work done before the clock is first read.
-    pub(crate) min_work: usize,
-}
-
-/// Work between two readings of a [`Deadline`]'s clock: 4 KiB, about 10 us
-/// of scanning, so a step overshoots its deadline by little while reading
-/// the clock (some 25 ns) costs well under 1% of the step.
-const CLOCK_CHECK_WORK: usize = 4 << 10;
-
-/// Reads a step's [`Deadline`] (if it has one) every [`CLOCK_CHECK_WORK`]
-/// units once its minimum work is done. The parts of a step (root jobs,
-/// the gray stack, the gray-again list) share one reader, each counting its
-/// work from zero after [`DeadlineReader::spend`] took the last part's.
-pub(crate) struct DeadlineReader {
-    /// The clock; None: never passed.
-    clock: Option<StepClock>,
-    /// The work (of the current part) at which the clock is read next.
-    next_reading: usize,
-}
-
-impl DeadlineReader {
-    /// A reader for a step that has done no work yet.
-    pub(crate) fn new(deadline: Option<Deadline>) -> DeadlineReader {
-        DeadlineReader {
-            clock: deadline.map(|d| d.clock),
-            next_reading: deadline.map_or(usize::MAX, |d| d.min_work),
-        }
-    }
-
-    /// True once the deadline has passed, given the current part's `work`.
-    pub(crate) fn passed(&mut self, work: usize) -> bool {
-        if work < self.next_reading {
-            return false;
-        }
-        match self.clock {
-            Some(clock) if clock.spent() => true,
-            _ => {
-                self.next_reading = work.saturating_add(CLOCK_CHECK_WORK);
-                false
-            }
-        }
-    }
-
-    /// Ends a part of the step that did `work`: the next part counts anew.
-    pub(crate) fn spend(&mut self, work: usize) {
-        self.next_reading = self.next_reading.saturating_sub(work);
-    }
-}
-
 /// Scans gray objects until `budget` units of work are done or none is left,
 /// or `deadline` passed. Returns the work done. The gray-again list must have
 /// been merged first.
@@ -189,10 +133,19 @@ pub(crate) fn mark_step_within(
 /// `deadline` passed).
 fn drain(tracer: &mut Tracer, budget: usize, deadline: &mut DeadlineReader) -> usize {
     let mut work = 0;
+    // Gray objects pass through a prefetch queue on their way to `blacken`:
+    // the stack holds them in no address order (`object/prefetch.rs`).
+    let mut next = PrefetchQueue::new();
     while work < budget && !deadline.passed(work) {
         // SAFETY: this tracer was created with a Marker context.
         let marker = unsafe { tracer.context::<Marker>() };
-        if let Some(object) = marker.gray.pop() {
+        while !next.is_full() {
+            let Some(object) = marker.gray.pop() else {
+                break;
+            };
+            next.push(object, object.as_ptr());
+        }
+        if let Some(object) = next.pop() {
             work += blacken(tracer, object);
         } else if let Some(oblet) = marker.oblets.pop() {
             work += blacken_piece(tracer, oblet);
@@ -201,7 +154,9 @@ fn drain(tracer: &mut Tracer, budget: usize, deadline: &mut DeadlineReader) -> u
         }
     }
     // SAFETY: as above.
-    unsafe { tracer.context::<Marker>() }.work_done += work;
+    let marker = unsafe { tracer.context::<Marker>() };
+    next.drain_into(&mut marker.gray); // still gray: scanned by a later step
+    marker.work_done += work;
     work
 }
 

@@ -3,7 +3,7 @@
 //! `collector` is the hub: it tells the whole cycle as numbered steps and
 //! drives the others; `young` is its young-generation glue. `evacuate` is the minor GC (Cheney copying of the young
 //! generation, `copy` its per-object byte copy), `mark` the incremental tri-colour marking of the old one
-//! (`oblet`: big objects marked in pieces),
+//! (`oblet`: big objects marked in pieces, `deadline`: a mark step's time limit),
 //! `sweep` its lazy, proportional sweeping (`weak_cells`: old weak cells
 //! cleared in its first steps), `scavenge` the bounded return
 //! of idle old-space memory to the OS, `settle` the fixed point every traversal
@@ -20,6 +20,7 @@ pub(crate) mod barrier;
 pub(crate) mod cards;
 pub(crate) mod collector;
 mod copy;
+pub(crate) mod deadline;
 mod dispatch;
 pub(crate) mod evacuate;
 pub(crate) mod mark;

@@ -16,7 +16,8 @@
 //! Every slot scanned counts in `Stats::root_slots_scanned`, so a test or a
 //! reader can see that a minor GC with a big clean root scans nothing of it.
 
-use crate::collect::mark::{DeadlineReader, Marker};
+use crate::collect::deadline::DeadlineReader;
+use crate::collect::mark::Marker;
 use crate::object::trace::{TraceMode, Tracer};
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
