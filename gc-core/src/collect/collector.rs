@@ -55,7 +55,7 @@ use crate::collect::mark::{
     is_drained, mark_roots, mark_step_within, settle_and_sweep_containers, Marker,
 };
 use crate::collect::root_scan;
-use crate::collect::scavenge::{prefault, scavenge};
+use crate::collect::scavenge::{prefault, scavenge, PREFAULT_TIME};
 use crate::collect::sweep::Sweeper;
 use crate::collect::young::{
     check_run_time_change, eden_sizer, initial_eden_size, initial_tenuring_threshold, resize_young,
@@ -127,6 +127,8 @@ pub(crate) struct Collector {
     pub(super) eden_sizer: Option<EdenSizer>,
     /// A phase change waited a safe point for Eden (`empty_young_first`).
     pub(super) waited_for_young: bool,
+    /// Bytes the next minor GC may promote (`scavenge::promotion_forecast`).
+    pub(super) promotion_forecast: usize,
     /// The recording in progress, if any (`record` feature).
     #[cfg(feature = "record")]
     pub(crate) recorder: Option<Box<crate::telemetry::record::Recorder>>,
@@ -152,6 +154,7 @@ impl Collector {
             on_cycle: None,
             eden_sizer: eden_sizer(&config),
             waited_for_young: false,
+            promotion_forecast: 0,
             #[cfg(feature = "record")]
             recorder: None,
         }
@@ -316,8 +319,14 @@ impl Collector {
         self.charge_assist_debt(state, bytes);
         if pauses.is_empty() {
             // Before the step, so that its recorded state includes the block.
-            let (goal, promoted) = (self.pacer.heap_goal(), self.stats.last_minor.promoted_bytes);
-            prefault(state, goal, self.config.memory_limit(), promoted);
+            let (goal, forecast) = (self.pacer.heap_goal(), self.promotion_forecast);
+            prefault(
+                state,
+                goal,
+                self.config.memory_limit(),
+                forecast,
+                PREFAULT_TIME,
+            );
         }
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has

@@ -33,11 +33,13 @@ use crate::object::header::{Header, TypeInfo};
 use crate::object::shape::{len_of, Shape, TraceRange};
 use crate::object::trace::Tracer;
 
-/// Bytes of elements per piece: 128 KiB, Go's `maxObletBytes`. At the ~1
-/// byte/ns a mark step scans pointer slots, one piece is ~130 us, so a step
-/// overruns its budget by at most that; under Miri, 1 KiB, so that tests
-/// exercise several pieces with small arrays.
-pub(crate) const OBLET_BYTES: usize = if cfg!(miri) { 1024 } else { 128 * 1024 };
+/// Bytes of elements per piece: 32 KiB, a quarter of Go's `maxObletBytes`.
+/// A piece is the unit a mark step cannot cut, and scanning slots whose
+/// targets must be shaded costs a cache miss per slot: one 128 KiB piece of
+/// gc-latency-array's window took 2.3 ms (16,384 slots at ~140 ns). At 32
+/// KiB a piece is ~0.1-0.6 ms, inside a step. Under Miri, 1 KiB, so that
+/// tests exercise several pieces with small arrays.
+pub(crate) const OBLET_BYTES: usize = if cfg!(miri) { 1024 } else { 32 * 1024 };
 
 /// The rest of a big object still to be scanned this cycle.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -23,8 +23,11 @@
 //! minor GC that had to fault in fresh blocks took 0.88 ms of CPU at the
 //! median, one that did not 0.33 ms.
 
+use std::time::Duration;
+
 use crate::space::old::BLOCK_BYTES;
 use crate::state::GcState;
+use crate::telemetry::timing::StepClock;
 
 /// Old-space blocks the scavenger may release per safe point: 2 x 128 KiB,
 /// two `madvise` calls of about 10 us each, so returning 1 GiB of idle
@@ -83,8 +86,20 @@ pub(crate) fn scavenge(state: &mut GcState, goal: usize, memory_limit: Option<us
 /// the pause, a fifth of its time.
 pub(crate) const PREFAULT_MAX_BLOCKS: usize = 16;
 
-/// Idle blocks to hold ready when the last minor GC promoted
-/// `promoted_last` bytes, for a heap of `heap` bytes with goal `goal` and
+/// The promotion to hold blocks ready for, after a minor GC that promoted
+/// `promoted` bytes when the forecast was `previous`: the largest recent
+/// promotion, decaying by an eighth per minor GC. The last promotion alone
+/// is a poor guide: gc-latency-array's small phase-change minor GCs set the
+/// reserve near zero, and the next full one (650 KiB promoted) faulted its
+/// blocks in inside the pause, 2.5-4.7 ms of it in the kernel's page
+/// clearing. The decay lets the reserve shrink within some 20 minor GCs once
+/// promotions stay small.
+pub(crate) fn promotion_forecast(previous: usize, promoted: usize) -> usize {
+    promoted.max(previous - previous / 8)
+}
+
+/// Idle blocks to hold ready when the next minor GC is expected to promote
+/// `promoted_last` bytes (`promotion_forecast`), for a heap of `heap` bytes with goal `goal` and
 /// `committed` bytes committed, under `memory_limit`: the promotion plus a
 /// quarter, in blocks, at most `PREFAULT_MAX_BLOCKS`, and none beyond the
 /// room the scavenger keeps (`room_to_keep`) or the limit.
@@ -104,23 +119,48 @@ pub(crate) fn prefault_target(
     want
 }
 
-/// One bounded pre-faulting step (see the module docs): at most one block.
-/// Returns true if a block was faulted in.
+/// Time a pre-faulting step may take: 100 us, a tenth of a safe point's
+/// bar. Touching a page usually costs well under a microsecond, so a step
+/// faults a whole block in, but one VM took 38 us a page (its host backed
+/// guest memory lazily), and a whole block made a 1.2 ms safe point.
+pub(crate) const PREFAULT_TIME: Duration = Duration::from_micros(100);
+
+/// One bounded pre-faulting step (see the module docs): the pages of at most
+/// one block, within `budget` (at least one page). Returns true if a page
+/// was faulted in.
 pub(crate) fn prefault(
     state: &mut GcState,
     goal: usize,
     memory_limit: Option<usize>,
     promoted_last: usize,
+    budget: Duration,
 ) -> bool {
     let heap = state.heap_bytes();
     let committed = state.committed_bytes();
     let want = prefault_target(promoted_last, heap, goal, committed, memory_limit);
-    want > 0 && state.old.get_mut().prefault(want)
+    let clock = StepClock::start(budget);
+    want > 0 && state.old.get_mut().prefault(want, || clock.spent())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forecast_keeps_the_largest_recent_promotion_and_decays() {
+        assert_eq!(promotion_forecast(0, 800), 800);
+        assert_eq!(promotion_forecast(800, 10), 700, "a small one decays it");
+        assert_eq!(
+            promotion_forecast(800, 900),
+            900,
+            "a bigger one replaces it"
+        );
+        let mut forecast = 1 << 20;
+        for _ in 0..60 {
+            forecast = promotion_forecast(forecast, 0);
+        }
+        assert!(forecast < 1 << 10, "it fades when promotions stop");
+    }
 
     #[test]
     fn the_reserve_covers_the_next_promotion_within_the_goal_and_the_limit() {
@@ -143,17 +183,36 @@ mod tests {
     #[test]
     fn a_prefault_step_makes_one_resident_idle_block() {
         let mut state = GcState::new(false, 4096, 4096, 1 << 20);
-        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES));
-        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES));
-        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES));
+        let hour = Duration::from_secs(3600);
+        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
+        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
+        assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
         assert!(
-            !prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES),
+            !prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour),
             "three are enough"
         );
         let old = state.old.get_mut();
         assert_eq!(old.pool.idle_bytes(), 3 * BLOCK_BYTES);
         assert_eq!(old.pool.prefaulted_blocks, 3);
         // Like every pooled block, they read as holding no object (I8).
+        assert_eq!(old.check_metadata(false), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_step_out_of_time_touches_a_page_and_the_block_waits_half_filled() {
+        let mut state = GcState::new(false, 4096, 4096, 1 << 20);
+        let mut steps = 0;
+        while prefault(&mut state, 64 * MIB, None, 1, Duration::ZERO) {
+            steps += 1;
+            assert_eq!(
+                state.old.get_mut().pool.idle_bytes(),
+                BLOCK_BYTES,
+                "counted"
+            );
+        }
+        let old = state.old.get_mut();
+        assert!(steps > 1, "a page per step: {steps} steps");
+        assert_eq!(old.pool.prefaulted_blocks, 1, "then it is idle and whole");
         assert_eq!(old.check_metadata(false), Vec::<String>::new());
     }
 
@@ -186,6 +245,8 @@ mod tests {
 
     #[test]
     fn a_step_releases_idle_blocks_of_a_real_heap_at_the_bounded_rate() {
+        use std::time::Duration;
+
         use crate::space::old::BLOCK_BYTES;
         let mut state = GcState::new(false, 4096, 4096, 1 << 20);
         let old = state.old.get_mut();

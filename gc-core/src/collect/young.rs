@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::collect::collector::Collector;
 use crate::collect::evacuate::{minor_gc, MinorParams};
+use crate::collect::scavenge::promotion_forecast;
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
 use crate::object::weak_ops::ops_of;
@@ -177,6 +178,8 @@ impl Collector {
             self.marker.marked_bytes += outcome.promoted_bytes;
         }
         self.stats.record_minor(outcome);
+        self.promotion_forecast =
+            promotion_forecast(self.promotion_forecast, outcome.promoted_bytes);
         let overflow_rule = !state.is_marking();
         self.tenuring_threshold = next_tenuring_threshold(
             &self.config,

@@ -312,9 +312,10 @@ impl OldSpace {
         self.pool.scavenge(keep_bytes, max_blocks)
     }
 
-    /// Pre-faults one idle block if fewer than `want` are (`pool::prefault`).
-    pub(crate) fn prefault(&mut self, want: usize) -> bool {
-        self.pool.prefault(want)
+    /// Pre-faults pages of one idle block if fewer than `want` are, until
+    /// `out_of_time` (`pool::prefault`).
+    pub(crate) fn prefault(&mut self, want: usize, out_of_time: impl Fn() -> bool) -> bool {
+        self.pool.prefault(want, out_of_time)
     }
 
     /// Drops every object (the heap is being dropped), catching panics into

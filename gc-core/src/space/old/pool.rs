@@ -19,7 +19,12 @@
 //! (a released one first, else fresh memory) and touches each of its pages,
 //! so that the page faults (a third to a half of a minor GC's time while the
 //! heap grows, measured on old-steps) are paid in a light pause rather than
-//! inside the next minor GC's copying.
+//! inside the next minor GC's copying. The touching is bounded in time: a
+//! page fault may cost far more than clearing 4 KiB (38 us a page on a VM
+//! whose host was backing its memory lazily: one block, 32 pages, made a
+//! 1.2 ms safe point), so a block is touched a few pages per call, the
+//! block being filled waits apart (`filling`), and it joins the idle blocks
+//! once every page is resident.
 //!
 //! Accounting: idle blocks are committed memory (the memory limit counts
 //! them); released ones are not.
@@ -46,6 +51,9 @@ pub(crate) struct BlockPool {
     idle: VecDeque<NonNull<u8>>,
     /// Empty blocks whose pages were returned to the OS (address kept).
     released: Vec<NonNull<u8>>,
+    /// The block being pre-faulted, and the offset of its next page to touch.
+    /// Committed and empty like an idle block (counted with them).
+    filling: Option<(NonNull<u8>, usize)>,
     /// Bytes released to the OS since the heap was made.
     pub(crate) released_total: u64,
     /// Blocks allocated from the system since the heap was made.
@@ -59,7 +67,7 @@ pub(crate) struct BlockPool {
 impl BlockPool {
     /// Bytes of idle (resident) blocks.
     pub(crate) fn idle_bytes(&self) -> usize {
-        self.idle.len() * BLOCK_BYTES
+        (self.idle.len() + usize::from(self.filling.is_some())) * BLOCK_BYTES
     }
 
     /// Bytes of released blocks kept for reuse.
@@ -69,7 +77,8 @@ impl BlockPool {
 
     /// Every pooled block (for the verifier).
     pub(crate) fn idle_blocks(&self) -> impl Iterator<Item = NonNull<u8>> + '_ {
-        self.idle.iter().copied()
+        let filling = self.filling.map(|(block, _)| block);
+        self.idle.iter().copied().chain(filling)
     }
 
     /// Puts an empty block in the pool.
@@ -77,10 +86,13 @@ impl BlockPool {
         self.idle.push_back(block);
     }
 
-    /// Memory for a block: the warmest idle block, else a released one, else
-    /// a fresh allocation (`None` if the system is out of memory).
+    /// Memory for a block: the warmest idle block, else the one half
+    /// pre-faulted, else a released one, else a fresh allocation (`None` if
+    /// the system is out of memory).
     pub(crate) fn take(&mut self) -> Option<NonNull<u8>> {
-        if let Some(block) = self.idle.pop_back().or_else(|| self.released.pop()) {
+        let pooled = self.idle.pop_back();
+        let pooled = pooled.or_else(|| self.filling.take().map(|(block, _)| block));
+        if let Some(block) = pooled.or_else(|| self.released.pop()) {
             self.reused_blocks += 1;
             return Some(block);
         }
@@ -109,28 +121,51 @@ impl BlockPool {
         bytes
     }
 
-    /// Makes one more block idle and resident if fewer than `want` are:
-    /// a released block (paged in again) or fresh memory, every page
-    /// touched. Returns true if it did (false: enough, or out of memory).
-    pub(crate) fn prefault(&mut self, want: usize) -> bool {
-        if self.idle.len() >= want {
-            return false;
+    /// Makes one more block idle and resident if fewer than `want` are: a
+    /// released block (paged in again) or fresh memory, every page touched,
+    /// a few pages per call until `out_of_time` (read after each page) says
+    /// stop. Returns true if it touched a page (false: enough blocks, or out
+    /// of memory).
+    pub(crate) fn prefault(&mut self, want: usize, out_of_time: impl Fn() -> bool) -> bool {
+        let (block, mut offset) = match self.filling.take() {
+            Some(filling) => filling,
+            None if self.idle.len() >= want => return false,
+            None => match self.block_to_fill() {
+                Some(block) => (block, 0),
+                None => return false,
+            },
+        };
+        loop {
+            offset = touch_page(block, offset);
+            if offset >= BLOCK_BYTES {
+                self.prefaulted_blocks += 1;
+                self.idle.push_back(block);
+                return true;
+            }
+            if out_of_time() {
+                self.filling = Some((block, offset));
+                return true;
+            }
         }
+    }
+
+    /// A block to pre-fault: a released one, else fresh memory; its
+    /// metadata zeroed (so that, like every pooled block, it reads as
+    /// holding no object: the verifier checks that, I8).
+    fn block_to_fill(&mut self) -> Option<NonNull<u8>> {
         let block = match self.released.pop() {
             Some(block) => block,
             None => {
                 // SAFETY: the layout has non-zero size.
-                let Some(block) = NonNull::new(unsafe { alloc(block_layout()) }) else {
-                    return false;
-                };
+                let block = NonNull::new(unsafe { alloc(block_layout()) })?;
                 self.fresh_blocks += 1;
                 block
             }
         };
-        touch(block);
-        self.prefaulted_blocks += 1;
-        self.idle.push_back(block);
-        true
+        // SAFETY: the block is BLOCK_BYTES of our own allocation, owned by the
+        // pool and holding no object; CELLS_OFFSET < BLOCK_BYTES.
+        unsafe { block.as_ptr().write_bytes(0, CELLS_OFFSET) };
+        Some(block)
     }
 }
 
@@ -139,20 +174,18 @@ impl BlockPool {
 /// touched more than once, which costs nothing more).
 const PAGE_BYTES: usize = 4096;
 
-/// Zeroes an empty block's metadata (so that, like every pooled block, it
-/// reads as holding no object: the verifier checks that, I8) and writes one
-/// byte of every later page, so that its pages are resident before
-/// promotion copies into them.
-fn touch(block: NonNull<u8>) {
-    // SAFETY: the block is BLOCK_BYTES of our own allocation, owned by the
-    // pool and holding no object; CELLS_OFFSET < BLOCK_BYTES.
-    unsafe { block.as_ptr().write_bytes(0, CELLS_OFFSET) };
-    for offset in (CELLS_OFFSET.next_multiple_of(PAGE_BYTES)..BLOCK_BYTES).step_by(PAGE_BYTES) {
+/// Faults in the page of `block` at `offset` (its first page: the first
+/// past the metadata, which `block_to_fill` wrote) by writing one byte of
+/// it. Returns the offset of the next page.
+fn touch_page(block: NonNull<u8>, offset: usize) -> usize {
+    let page = offset.max(CELLS_OFFSET.next_multiple_of(PAGE_BYTES));
+    if page < BLOCK_BYTES {
         // SAFETY: the block is BLOCK_BYTES of our own allocation, owned by
         // the pool and holding no object (any byte may be written; it is
         // formatted before use); the volatile write keeps the fault.
-        unsafe { block.as_ptr().add(offset).write_volatile(0) };
+        unsafe { block.as_ptr().add(page).write_volatile(0) };
     }
+    page + PAGE_BYTES
 }
 
 /// Gives a block's pages back to the operating system.
@@ -177,7 +210,13 @@ fn release(block: NonNull<u8>) {
 
 impl Drop for BlockPool {
     fn drop(&mut self) {
-        for block in self.idle.drain(..).chain(self.released.drain(..)) {
+        let filling = self.filling.take().map(|(block, _)| block);
+        for block in self
+            .idle
+            .drain(..)
+            .chain(self.released.drain(..))
+            .chain(filling)
+        {
             // SAFETY: every pooled block came from `alloc(block_layout())`
             // and is owned by the pool alone.
             unsafe { dealloc(block.as_ptr(), block_layout()) };
