@@ -245,9 +245,6 @@ mod tests {
 
     #[test]
     fn a_step_releases_idle_blocks_of_a_real_heap_at_the_bounded_rate() {
-        use std::time::Duration;
-
-        use crate::space::old::BLOCK_BYTES;
         let mut state = GcState::new(false, 4096, 4096, 1 << 20);
         let old = state.old.get_mut();
         // Three blocks more than the reserve kept at the goal.
