@@ -219,3 +219,48 @@ fn a_dropped_root_vec_stops_being_a_root() {
     );
     heap.verify().unwrap();
 }
+
+#[test]
+fn many_touched_root_slots_ask_for_a_minor_gc_as_a_full_remembered_set_does() {
+    // The remembered set's limit at a tiny pause target is its floor, 1,024
+    // entries (`pacer::remembered`); touched root slots count toward it.
+    let slots = 1_200;
+    let config = Config::builder()
+        .minor_pause_target(Some(std::time::Duration::from_micros(1)))
+        .build()
+        .unwrap();
+    let mut heap = Heap::<Big>::with_config(config, new_root_vec).unwrap();
+    heap.mutate_root(|m, root| root.extend((0..slots as u64).map(|i| Gc::new(m, i))));
+    heap.collect_full();
+    let minors = heap.stats().remembered_set_minors;
+    // Rewriting every slot with the old object it holds allocates nothing,
+    // so Eden stays far from full: only the touched slots ask.
+    heap.mutate_root(|_, root| {
+        for i in 0..slots / 2 {
+            root[i] = root[i];
+        }
+    });
+    heap.collect_debt();
+    assert_eq!(
+        heap.stats().remembered_set_minors,
+        minors,
+        "600: under the limit"
+    );
+    heap.mutate_root(|_, root| {
+        for i in slots / 2..slots {
+            root[i] = root[i];
+        }
+    });
+    heap.collect_debt();
+    assert_eq!(
+        heap.stats().remembered_set_minors,
+        minors + 1,
+        "1,200: over it"
+    );
+    heap.collect_debt();
+    assert_eq!(
+        heap.stats().remembered_set_minors,
+        minors + 1,
+        "the minor GC reset the count"
+    );
+}

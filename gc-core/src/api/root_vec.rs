@@ -367,4 +367,9 @@ impl<T: Trace> ChunkedRoot for Storage<T> {
         let Data { items, log } = unsafe { self.data() };
         log.cursor_pending(chunks_for(items.len()))
     }
+
+    fn touched_slots(&self) -> usize {
+        // SAFETY: as in `scan_minor`.
+        unsafe { self.data() }.log.touched_slots()
+    }
 }

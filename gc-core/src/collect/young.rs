@@ -102,10 +102,14 @@ impl Collector {
     }
 
     /// True when the remembered set holds as many entries (remembered old
-    /// objects plus cards dirtied since the last minor GC) as the pause
-    /// target allows a minor GC to scan (`pacer::remembered`).
+    /// objects, cards dirtied and root container slots touched since the
+    /// last minor GC) as the pause target allows a minor GC to scan
+    /// (`pacer::remembered`).
     fn remembered_set_full(&self, state: &GcState) -> bool {
-        let entries = state.remembered.borrow().len() + state.counters.cards_dirtied.get();
+        let entries = state.remembered.borrow().len()
+            + state.counters.cards_dirtied.get()
+            + state.root_table.touched_slots()
+            + state.stash.borrow().touched_slots();
         entries >= remembered_limit(self.config.minor_pause_target)
     }
 

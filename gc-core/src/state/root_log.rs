@@ -106,6 +106,10 @@ pub(crate) struct ChunkLog {
     young_slots: Vec<SlotMask>,
     /// Chunks a minor GC must scan. Written as `young_slots`.
     minor: Vec<usize>,
+    /// Slots touched since the last minor GC that were not on its list:
+    /// what the next minor GC must scan anew (counted toward the remembered
+    /// set's limit, `pacer::remembered`). Written as `young_slots`.
+    touched: usize,
     /// True from mark start to mark termination (`begin_cycle`, `end_cycle`).
     marking: bool,
     /// While marking: chunks below this were shaded this cycle (I10).
@@ -147,6 +151,7 @@ impl ChunkLog {
         if *young == 0 {
             self.minor.push(chunk);
         }
+        self.touched += (mask & !*young).count_ones() as usize;
         *young |= mask;
         let flags = &mut self.flags[chunk];
         if self.marking && chunk < self.cursor && *flags & ON_REMARK == 0 {
@@ -165,6 +170,7 @@ impl ChunkLog {
         mut scan: impl FnMut(usize, SlotMask) -> SlotMask,
     ) -> usize {
         let listed = std::mem::take(&mut self.minor);
+        self.touched = 0;
         let mut scanned = 0;
         for chunk in listed {
             let mask = std::mem::take(&mut self.young_slots[chunk]);
@@ -179,6 +185,12 @@ impl ChunkLog {
             }
         }
         scanned
+    }
+
+    /// Slots touched since the last minor GC, not counting those it kept on
+    /// its list (they still hold young pointers, and were counted then).
+    pub(crate) fn touched_slots(&self) -> usize {
+        self.touched
     }
 
     /// Mark start: no chunk is shaded yet this cycle. O(remark list) only.
@@ -298,6 +310,20 @@ mod tests {
             0
         });
         assert_eq!(rescanned, vec![slot(2) + 9], "only the young slot again");
+    }
+
+    #[test]
+    fn touched_slots_count_each_new_slot_once_until_the_minor_gc() {
+        let mut log = ChunkLog::default();
+        log.touch(3);
+        log.touch(3);
+        log.touch_range(2..6);
+        assert_eq!(log.touched_slots(), 4, "slots 2 to 5");
+        log.minor(1, |_, _| slot_bit(4)); // slot 4 still young
+        assert_eq!(log.touched_slots(), 0);
+        log.touch(4);
+        log.touch(7);
+        assert_eq!(log.touched_slots(), 1, "slot 4 was listed already");
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub(crate) trait ChunkedRoot {
     fn mark_chunk(&self, tracer: &mut Tracer) -> Option<(usize, usize)>;
     /// True while some chunk has not been shaded this cycle.
     fn cursor_pending(&self) -> bool;
+    /// Slots touched since the last minor GC (`ChunkLog::touched_slots`).
+    fn touched_slots(&self) -> usize;
 }
 
 /// Every root container of one heap.
@@ -71,6 +73,17 @@ impl RootTable {
             .iter()
             .filter(|entry| Rc::strong_count(entry) > 1)
             .any(|entry| f(&**entry))
+    }
+
+    /// Slots of every live container touched since the last minor GC: the
+    /// root's share of the next minor GC's remembered set. Safe points only.
+    pub(crate) fn touched_slots(&self) -> usize {
+        let entries = self.entries.borrow();
+        entries
+            .iter()
+            .filter(|entry| Rc::strong_count(entry) > 1)
+            .map(|entry| entry.touched_slots())
+            .sum()
     }
 
     /// Adds `slots` to the scan counter.

@@ -86,6 +86,11 @@ impl StashTable {
         Some((scanned * std::mem::size_of::<NonNull<Header>>(), scanned))
     }
 
+    /// Slots touched since the last minor GC (`ChunkLog::touched_slots`).
+    pub(crate) fn touched_slots(&self) -> usize {
+        self.log.touched_slots()
+    }
+
     /// True while some chunk has not been shaded this cycle.
     pub(crate) fn cursor_pending(&self) -> bool {
         self.log.cursor_pending(chunks_for(self.slots.len()))
