@@ -222,11 +222,11 @@ fn a_dropped_root_vec_stops_being_a_root() {
 
 #[test]
 fn many_touched_root_slots_ask_for_a_minor_gc_as_a_full_remembered_set_does() {
-    // The remembered set's limit at a tiny pause target is its floor, 1,024
+    // The remembered set's limit at the smallest pause target is its floor, 1,024
     // entries (`pacer::remembered`); touched root slots count toward it.
     let slots = 1_200;
     let config = Config::builder()
-        .minor_pause_target(Some(std::time::Duration::from_micros(1)))
+        .minor_pause_target(Some(std::time::Duration::from_micros(10)))
         .build()
         .unwrap();
     let mut heap = Heap::<Big>::with_config(config, new_root_vec).unwrap();
