@@ -237,7 +237,8 @@ fn many_touched_root_slots_ask_for_a_minor_gc_as_a_full_remembered_set_does() {
     // so Eden stays far from full: only the touched slots ask.
     heap.mutate_root(|_, root| {
         for i in 0..slots / 2 {
-            root[i] = root[i];
+            let same = root[i];
+            root[i] = same;
         }
     });
     heap.collect_debt();
@@ -248,7 +249,8 @@ fn many_touched_root_slots_ask_for_a_minor_gc_as_a_full_remembered_set_does() {
     );
     heap.mutate_root(|_, root| {
         for i in slots / 2..slots {
-            root[i] = root[i];
+            let same = root[i];
+            root[i] = same;
         }
     });
     heap.collect_debt();
