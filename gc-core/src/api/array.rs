@@ -252,7 +252,7 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, Array<T>> {
 }
 
 /// Bytes of elements per marking piece (`collect/oblet.rs`), for tests of
-/// oblets: 128 KiB, 1 KiB under Miri.
+/// oblets: 32 KiB, 1 KiB under Miri.
 #[doc(hidden)]
 pub const __OBLET_BYTES: usize = crate::collect::oblet::OBLET_BYTES;
 

@@ -5,12 +5,12 @@
 //! termination; with 200,000 entries that makes every minor GC scan 200,000
 //! slots. A `RootVec` is a vector whose storage is registered with the heap's
 //! root table (`state/root_table.rs`) and cut into chunks of 32 slots
-//! (`state/root_log.rs`). Every `&mut` access to a slot touches its chunk,
-//! which is the root's write barrier:
+//! (`state/root_log.rs`). Every `&mut` access to a slot touches it (its bit
+//! in its chunk's slot mask), which is the root's write barrier:
 //!
-//! - a minor GC scans only the chunks touched since the last one and the
-//!   chunks that still hold a young pointer (survivors move at every minor GC,
-//!   so such a chunk is rescanned until it holds none; I9);
+//! - a minor GC scans only the slots touched since the last one and the
+//!   slots that still hold a young pointer (survivors move at every minor GC,
+//!   so such a slot is rescanned until it holds none; I9);
 //! - marking shades the whole vector as bounded root jobs inside the mark
 //!   steps, so mark start costs nothing proportional to it;
 //! - mark termination rescans only the chunks touched since they were shaded
@@ -18,8 +18,8 @@
 //!
 //! Its contents are roots wherever the `RootVec` lives, as stashed handles are,
 //! until it is dropped: keep it in the root object. Reading is through `Deref`
-//! to `[T]`; writing through the methods below, which touch the chunks they
-//! hand out (`slice_mut` touches only the chunks of its range).
+//! to `[T]`; writing through the methods below, which touch the slots they
+//! hand out (`slice_mut` touches only the slots of its range).
 //!
 //! Invariant I4: the collector reaches the storage only at safe points, where
 //! no `mutate` call runs, so no reference handed out by a `RootVec` is alive.
@@ -49,9 +49,9 @@ use crate::state::root_table::ChunkedRoot;
 ///         items.push(Gc::new(m, i));
 ///     }
 /// });
-/// heap.collect_minor(); // scans the chunks pushed into
-/// heap.mutate_root(|m, items| items[7] = Gc::new(m, 70)); // touches one chunk
-/// heap.collect_minor(); // scans that chunk only
+/// heap.collect_minor(); // scans the slots pushed into
+/// heap.mutate_root(|m, items| items[7] = Gc::new(m, 70)); // touches one slot
+/// heap.collect_minor(); // scans that slot only
 /// heap.mutate(|_, items| assert_eq!(*items[7], 70));
 /// ```
 pub struct RootVec<'gc, T: Trace + 'gc> {
