@@ -16,7 +16,7 @@ use crate::object::trace::Tracer;
 use crate::state::phase::Phase;
 use crate::state::GcState;
 use crate::telemetry::stats::PauseKind;
-use crate::telemetry::timing::{timed, timed_value, StepClock};
+use crate::telemetry::timing::{timed, timed_value, StepClock, SAFE_POINT_TIME};
 
 /// A single assist may not exceed this many multiples of `mark_step_budget`
 /// (one, if the same safe point ran a minor GC); the rest is carried as
@@ -73,7 +73,10 @@ impl Collector {
             #[cfg(feature = "record")]
             self.record_last(state, roots, pauses);
         }
-        if self.marking_drained(state) && !self.empty_young_first(state, roots, pauses) {
+        if self.marking_drained(state)
+            && self.time_to_terminate(safe_point)
+            && !self.empty_young_first(state, roots, pauses)
+        {
             pauses.push((
                 PauseKind::MarkTermination,
                 timed(|| self.finish_marking(state, roots)),
@@ -82,6 +85,21 @@ impl Collector {
             self.record_last(state, roots, pauses);
         }
         true
+    }
+
+    /// True if mark termination may run at this safe point: it has half its
+    /// time left (`SAFE_POINT_TIME`), or termination already waited once.
+    /// Termination (a minor GC, the roots' rescan, the gray-again list)
+    /// after a mark step or a minor GC in the same safe point made intern's
+    /// 1.0-1.1 ms steps; it waits one safe point at most, so a program whose
+    /// every safe point runs a long minor GC still ends its cycles.
+    fn time_to_terminate(&mut self, safe_point: &StepClock) -> bool {
+        if self.waited_for_time || safe_point.left() >= SAFE_POINT_TIME / 2 {
+            self.waited_for_time = false;
+            return true;
+        }
+        self.waited_for_time = true;
+        false
     }
 
     /// Bytes the mutator may allocate before `debt_due` asks it back, and the

@@ -129,6 +129,8 @@ pub(crate) struct Collector {
     pub(super) waited_for_young: bool,
     /// Bytes the next minor GC may promote (`scavenge::promotion_forecast`).
     pub(super) promotion_forecast: usize,
+    /// Mark termination waited a safe point for time (`time_to_terminate`).
+    pub(super) waited_for_time: bool,
     /// The recording in progress, if any (`record` feature).
     #[cfg(feature = "record")]
     pub(crate) recorder: Option<Box<crate::telemetry::record::Recorder>>,
@@ -155,6 +157,7 @@ impl Collector {
             eden_sizer: eden_sizer(&config),
             waited_for_young: false,
             promotion_forecast: 0,
+            waited_for_time: false,
             #[cfg(feature = "record")]
             recorder: None,
         }
