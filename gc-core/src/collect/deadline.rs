@@ -68,3 +68,57 @@ impl DeadlineReader {
         self.next_reading = self.next_reading.saturating_sub(work);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn spent_after(min_work: usize) -> DeadlineReader {
+        DeadlineReader::new(Some(Deadline {
+            clock: StepClock::start(Duration::ZERO),
+            min_work,
+        }))
+    }
+
+    #[test]
+    fn no_deadline_never_passes() {
+        let mut reader = DeadlineReader::new(None);
+        assert!(!reader.passed(0));
+        assert!(!reader.passed(usize::MAX));
+    }
+
+    #[test]
+    fn a_spent_clock_stops_the_step_only_after_its_minimum_work() {
+        let mut reader = spent_after(100);
+        assert!(!reader.passed(0));
+        assert!(!reader.passed(99));
+        assert!(reader.passed(100));
+    }
+
+    #[test]
+    fn the_next_part_counts_from_zero_after_spend() {
+        let mut reader = spent_after(100);
+        reader.spend(60); // the root jobs did 60 units
+        assert!(!reader.passed(39), "the gray stack still owes 40");
+        assert!(reader.passed(40));
+    }
+
+    #[test]
+    fn a_clock_with_time_left_is_read_again_a_check_later() {
+        let mut reader = DeadlineReader::new(Some(Deadline {
+            clock: StepClock::start(Duration::from_secs(3600)),
+            min_work: 0,
+        }));
+        assert!(!reader.passed(0));
+        assert!(
+            !reader.passed(CLOCK_CHECK_WORK - 1),
+            "not read before the next check"
+        );
+        assert!(
+            !reader.passed(CLOCK_CHECK_WORK),
+            "read, and an hour is left"
+        );
+    }
+}
