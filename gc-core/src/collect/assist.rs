@@ -38,9 +38,9 @@ pub(crate) const ASSIST_QUANTUM_DIVISOR: usize = 4;
 
 impl Collector {
     /// The paced step while marking: a mark step if a quantum of debt is
-    /// owed, then mark termination once nothing is left to mark. The mark
-    /// step stops when `safe_point` is spent (after a quantum at least), and
-    /// the work it did not do stays owed. Returns false, having done
+    /// owed, then mark termination once nothing is left to mark. Below the
+    /// heap goal the mark step stops when `safe_point` is spent (after a
+    /// quantum at least), and the work it did not do stays owed. Returns false, having done
     /// nothing, when less than a quantum is owed.
     pub(super) fn pay_mark_debt(
         &mut self,
@@ -58,11 +58,14 @@ impl Collector {
             // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
             let ran_minor = !pauses.is_empty();
             let budget = self.take_assist_budget(ran_minor);
-            let deadline = Deadline {
+            // Past the goal marking is late: the heap grows until it ends, so
+            // the step does its whole budget whatever the time.
+            let late = state.paced_bytes() >= self.pacer.heap_goal();
+            let deadline = (!late).then(|| Deadline {
                 clock: *safe_point,
                 min_work: self.assist_quantum() as usize,
-            };
-            let (done, duration) = timed_value(|| self.mark(state, budget, Some(deadline)));
+            });
+            let (done, duration) = timed_value(|| self.mark(state, budget, deadline));
             if !self.marking_drained(state) {
                 // Stopped by the clock: what is left stays owed.
                 self.assist_debt += budget.saturating_sub(done) as f64;

@@ -9,6 +9,8 @@
 //! [`Deadline`]: after a minimum of work it reads the safe point's clock now
 //! and then and stops once it is spent. The work it did not do stays owed
 //! (the assist debt), so the cycle still finishes on the pacer's schedule.
+//! Past the heap goal the step has no deadline: marking is late then, and
+//! the heap grows until it ends.
 
 use crate::telemetry::timing::StepClock;
 
