@@ -40,8 +40,8 @@ impl Collector {
     /// The paced step while marking: a mark step if a quantum of debt is
     /// owed, then mark termination once nothing is left to mark. Below the
     /// heap goal the mark step stops when `safe_point` is spent (after a
-    /// quantum at least), and the work it did not do stays owed. Returns false, having done
-    /// nothing, when less than a quantum is owed.
+    /// quantum at least), and the work it did not do stays owed. Returns
+    /// false, having done nothing, when less than a quantum is owed.
     pub(super) fn pay_mark_debt(
         &mut self,
         state: &mut GcState,
@@ -50,7 +50,8 @@ impl Collector {
         pauses: &mut Vec<(PauseKind, Duration)>,
         safe_point: &StepClock,
     ) -> bool {
-        if !self.marking_drained(state) {
+        let mut drained = self.marking_drained(state);
+        if !drained {
             let allocated = bytes + std::mem::take(&mut self.unpaid_bytes);
             if !self.assist_due(allocated) {
                 return false;
@@ -66,7 +67,8 @@ impl Collector {
                 min_work: self.assist_quantum() as usize,
             });
             let (done, duration) = timed_value(|| self.mark(state, budget, deadline));
-            if !self.marking_drained(state) {
+            drained = self.marking_drained(state);
+            if !drained {
                 // Stopped by the clock: what is left stays owed.
                 self.assist_debt += budget.saturating_sub(done) as f64;
             }
@@ -76,7 +78,7 @@ impl Collector {
             #[cfg(feature = "record")]
             self.record_last(state, roots, pauses);
         }
-        if self.marking_drained(state)
+        if drained
             && self.time_to_terminate(safe_point)
             && !self.empty_young_first(state, roots, pauses)
         {

@@ -99,9 +99,9 @@ pub(crate) fn promotion_forecast(previous: usize, promoted: usize) -> usize {
 }
 
 /// Idle blocks to hold ready when the next minor GC is expected to promote
-/// `promoted_last` bytes (`promotion_forecast`), for a heap of `heap` bytes with goal `goal` and
-/// `committed` bytes committed, under `memory_limit`: the promotion plus a
-/// quarter, in blocks, at most `PREFAULT_MAX_BLOCKS`, and none beyond the
+/// `promoted_last` bytes (`promotion_forecast`), for a heap of `heap` bytes
+/// with goal `goal` and `committed` bytes committed, under `memory_limit`:
+/// the promotion plus a quarter, in blocks, at most `PREFAULT_MAX_BLOCKS`, and none beyond the
 /// room the scavenger keeps (`room_to_keep`) or the limit.
 pub(crate) fn prefault_target(
     promoted_last: usize,
