@@ -32,7 +32,7 @@ use std::rc::Rc;
 use crate::api::gc::Invariant;
 use crate::api::mutation::Mutation;
 use crate::object::trace::{Trace, TraceMode, Tracer};
-use crate::state::root_log::{chunks_for, masked_slots, slot_bit, slots_of, ChunkLog, CHUNK_SLOTS};
+use crate::state::root_log::{chunks_for, scan_masked_slots, slots_of, ChunkLog, CHUNK_SLOTS};
 use crate::state::root_table::ChunkedRoot;
 
 /// A vector of roots whose minor-GC and marking cost is the chunks that
@@ -315,16 +315,10 @@ impl<T: Trace> ChunkedRoot for Storage<T> {
         }
         let mut scanned = 0;
         log.minor(chunks_for(len), |chunk, mask| {
-            let mut still_young = 0;
-            for slot in masked_slots(chunk, mask, len) {
-                tracer.saw_young = false;
+            scan_masked_slots(tracer, chunk, mask, len, |tracer, slot| {
                 items[slot].trace(tracer);
                 scanned += 1;
-                if tracer.saw_young {
-                    still_young |= slot_bit(slot);
-                }
-            }
-            still_young
+            })
         });
         scanned
     }

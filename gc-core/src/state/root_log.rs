@@ -28,6 +28,8 @@
 //! The log never sees the slots themselves; its owner scans the slots it
 //! names.
 
+use crate::object::trace::Tracer;
+
 /// Slots per chunk: 32 pointer-sized slots are 256 bytes, four cache lines.
 /// A chunk is the unit a major cycle's root job shades and remarks; a minor
 /// GC scans only the slots of a chunk that were touched (the chunk's mask,
@@ -90,6 +92,28 @@ pub(crate) fn chunks_for(len: usize) -> usize {
 pub(crate) fn slots_of(chunk: usize, len: usize) -> std::ops::Range<usize> {
     let start = (chunk * CHUNK_SLOTS).min(len);
     start..(start + CHUNK_SLOTS).min(len)
+}
+
+/// Scans the slots of chunk `chunk` named by `mask` (of `len` slots) with
+/// `scan_slot`, one at a time, and returns the mask of those still holding a
+/// young pointer after their scan (`Tracer::saw_young`): what a container's
+/// `ChunkLog::minor` scan gives back, so those slots stay listed (I9).
+pub(crate) fn scan_masked_slots(
+    tracer: &mut Tracer,
+    chunk: usize,
+    mask: SlotMask,
+    len: usize,
+    mut scan_slot: impl FnMut(&mut Tracer, usize),
+) -> SlotMask {
+    let mut still_young = 0;
+    for slot in masked_slots(chunk, mask, len) {
+        tracer.saw_young = false;
+        scan_slot(tracer, slot);
+        if tracer.saw_young {
+            still_young |= slot_bit(slot);
+        }
+    }
+    still_young
 }
 
 /// Flag: the chunk is on the remark list.

@@ -68,20 +68,13 @@ impl RootTable {
 
     /// Runs `f` on each live container until it returns false. Safe points only.
     pub(crate) fn any(&self, mut f: impl FnMut(&dyn ChunkedRoot) -> bool) -> bool {
-        let entries = self.entries.borrow();
-        entries
-            .iter()
-            .filter(|entry| Rc::strong_count(entry) > 1)
-            .any(|entry| f(&**entry))
+        live(&self.entries.borrow()).any(&mut f)
     }
 
     /// Slots of every live container touched since the last minor GC: the
     /// root's share of the next minor GC's remembered set. Safe points only.
     pub(crate) fn touched_slots(&self) -> usize {
-        let entries = self.entries.borrow();
-        entries
-            .iter()
-            .filter(|entry| Rc::strong_count(entry) > 1)
+        live(&self.entries.borrow())
             .map(|entry| entry.touched_slots())
             .sum()
     }
@@ -91,4 +84,13 @@ impl RootTable {
         self.slots_scanned
             .set(self.slots_scanned.get() + slots as u64);
     }
+}
+
+/// The entries whose container is still alive (it holds the other `Rc`); a
+/// dropped one's storage is empty and forgotten at the next `for_each`.
+fn live(entries: &[Rc<dyn ChunkedRoot>]) -> impl Iterator<Item = &dyn ChunkedRoot> {
+    entries
+        .iter()
+        .filter(|entry| Rc::strong_count(entry) > 1)
+        .map(|entry| &**entry)
 }

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::state::root_log::{chunks_for, masked_slots, slot_bit, slots_of, ChunkLog};
+use crate::state::root_log::{chunks_for, scan_masked_slots, slots_of, ChunkLog};
 
 /// The heap's table of stashed pointers.
 #[derive(Default)]
@@ -46,19 +46,12 @@ impl StashTable {
         let len = slots.len();
         let mut scanned = 0;
         log.minor(chunks_for(len), |chunk, mask| {
-            let mut still_young = 0;
-            for index in masked_slots(chunk, mask, len) {
+            scan_masked_slots(tracer, chunk, mask, len, |tracer, index| {
                 scanned += 1;
-                let Some(slot) = &mut slots[index] else {
-                    continue;
-                };
-                tracer.saw_young = false;
-                tracer.visit(slot);
-                if tracer.saw_young {
-                    still_young |= slot_bit(index);
+                if let Some(slot) = &mut slots[index] {
+                    tracer.visit(slot);
                 }
-            }
-            still_young
+            })
         });
         scanned
     }
