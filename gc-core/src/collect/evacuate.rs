@@ -42,6 +42,7 @@ use crate::space::marks;
 use crate::space::old::OldSpace;
 use crate::space::survivor::SemiSpace;
 use crate::space::young_ranges::YoungRanges;
+use crate::state::minor_buffers::emptied;
 use crate::state::root_table::RootTable;
 use crate::state::stash_table::SharedStash;
 use crate::state::GcState;
@@ -103,11 +104,15 @@ pub(crate) fn minor_gc(
     let eden_needs_drop = state.eden.take_needs_drop();
     let eden_bytes = state.eden.used();
     let marking = state.is_marking();
+    let buffers = std::mem::take(&mut state.minor_buffers);
     let remembered = std::mem::take(state.remembered.get_mut());
     let carded = std::mem::take(state.carded.get_mut());
     let survivor_capacity = state.survivors.capacity;
     let (from, to) = state.survivors.split();
     let from_needs_drop = std::mem::take(&mut from.needs_drop);
+    if to.needs_drop.capacity() < buffers.needs_drop.capacity() {
+        to.needs_drop = buffers.needs_drop;
+    }
     // Nothing allocates in Eden or the from-space until they are freed.
     let young = YoungRanges::of_arenas(&[state.eden.arena(), from.arena()]);
     let mut evacuation = Evacuation {
@@ -118,10 +123,10 @@ pub(crate) fn minor_gc(
         marking,
         shade_old: true,
         gray,
-        scan: Vec::new(),
-        containers: Vec::new(),
-        remembered: Vec::new(),
-        carded: Vec::new(),
+        scan: buffers.scan,
+        containers: buffers.containers,
+        remembered: buffers.remembered,
+        carded: buffers.carded,
         outcome: MinorOutcome {
             eden_bytes,
             ..MinorOutcome::default()
@@ -139,8 +144,8 @@ pub(crate) fn minor_gc(
         &mut tracer,
         trace_root,
         (&state.stash, &state.root_table),
-        carded,
-        remembered,
+        &carded,
+        &remembered,
     );
     let root_scan_time = roots_start.elapsed();
     let root_copied_bytes = {
@@ -155,14 +160,18 @@ pub(crate) fn minor_gc(
     tracer.finish();
     sweep_containers(&mut evacuation, &mut state.deferred_panic);
     let Evacuation {
-        remembered,
-        carded,
+        remembered: rebuilt_remembered,
+        carded: rebuilt_carded,
         containers,
+        scan,
         mut outcome,
         ..
     } = evacuation;
-    *state.remembered.get_mut() = remembered;
-    *state.carded.get_mut() = carded;
+    *state.remembered.get_mut() = rebuilt_remembered;
+    *state.carded.get_mut() = rebuilt_carded;
+    state.minor_buffers.scan = scan;
+    state.minor_buffers.remembered = emptied(remembered);
+    state.minor_buffers.carded = emptied(carded);
     // The first cohort (age 0 until now) that stayed young is exactly age 1;
     // `destination` counted the part promoted.
     outcome.first_cohort_bytes += outcome.age_bytes[1];
@@ -203,22 +212,29 @@ fn free_young(
     if incoming > 0 {
         outcome.dropped_objects += queue.make_room(incoming, deferred, poison).dropped;
     }
-    if retire_eden {
+    // Each space gets back a list with room: its own, emptied, or one the
+    // queue finished (`state/minor_buffers`).
+    let eden_list = if retire_eden {
         outcome.deferred_drops += eden_needs_drop.len();
         let arena = state.eden.retire_arena(queue.take_spare());
         queue.retire(arena, eden_needs_drop);
+        queue.take_spare_list()
     } else {
         outcome.dropped_objects += drop_dead(&eden_needs_drop, deferred);
         state.eden.reset(poison);
-    }
-    if retire_from {
+        emptied(eden_needs_drop)
+    };
+    state.eden.reuse_needs_drop(eden_list);
+    state.minor_buffers.needs_drop = if retire_from {
         outcome.deferred_drops += from_needs_drop.len();
         let arena = state.survivors.flip_retiring(queue.take_spare());
         queue.retire(arena, from_needs_drop);
+        queue.take_spare_list()
     } else {
         outcome.dropped_objects += drop_dead(&from_needs_drop, deferred);
         state.survivors.flip(poison);
-    }
+        emptied(from_needs_drop)
+    };
 }
 
 /// Settles the weak containers reached to a fixed point (see `weak`): for a
@@ -247,8 +263,8 @@ fn trace_roots(
     tracer: &mut Tracer,
     trace_root: &mut dyn FnMut(&mut Tracer),
     (stash, table): (&SharedStash, &RootTable),
-    carded: Vec<NonNull<Header>>,
-    remembered: Vec<NonNull<Header>>,
+    carded: &[NonNull<Header>],
+    remembered: &[NonNull<Header>],
 ) {
     trace_root(tracer);
     // The root containers and the stash: only the chunks that changed. Their
@@ -259,7 +275,7 @@ fn trace_roots(
     set_shade_old(tracer, false);
     crate::collect::root_scan::scan_for_minor(tracer, stash, table);
     set_shade_old(tracer, true);
-    for &object in &carded {
+    for &object in carded {
         // SAFETY: carded arrays are live old arrays (dead ones leave the set
         // before sweeping frees them).
         unsafe { object.as_ref() }.set_carded(false);
@@ -285,7 +301,7 @@ fn trace_roots(
     // An array also remembered whole was just scanned card by card, which
     // set its bit again: it must not be scanned twice (a second visit of a
     // rewritten slot would see a to-space pointer).
-    for object in carded {
+    for &object in carded {
         // SAFETY: as above.
         if !unsafe { object.as_ref() }.is_carded() && cards::scan_dirty_cards(tracer, object) {
             keep_carded(tracer, object);

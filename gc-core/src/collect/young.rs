@@ -39,10 +39,11 @@ impl Collector {
         if state.is_marking() {
             // Weak containers promoted black will not be scanned by the
             // marker; remember them so they are settled at termination.
-            for cell in cells.into_iter().filter(|cell| is_old(*cell)) {
+            for &cell in cells.iter().filter(|cell| is_old(**cell)) {
                 self.marker.record_container(cell, ops_of(cell).stage);
             }
         }
+        state.minor_buffers.recycle_containers(cells);
     }
 
     /// The paced step's young part: a minor GC if Eden is full or the

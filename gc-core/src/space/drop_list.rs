@@ -121,6 +121,10 @@ pub(crate) struct DropQueue {
     retired: VecDeque<Retired>,
     /// Reset arenas for the next retirement.
     spares: Vec<Bump>,
+    /// Finished drop lists, emptied, for the spaces' next lists (a list
+    /// freed or grown inside a pause can cost a `malloc_consolidate`,
+    /// `state/minor_buffers`).
+    spare_lists: Vec<Vec<NonNull<Header>>>,
     /// Entries on the retired lists not yet visited.
     pending: usize,
     /// Dead objects this queue dropped since the heap was built.
@@ -131,6 +135,11 @@ impl DropQueue {
     /// Takes a reset arena to continue a space in, if one is pooled.
     pub(crate) fn take_spare(&mut self) -> Option<Bump> {
         self.spares.pop()
+    }
+
+    /// Takes an emptied drop list with room, or a new one.
+    pub(crate) fn take_spare_list(&mut self) -> Vec<NonNull<Header>> {
+        self.spare_lists.pop().unwrap_or_default()
     }
 
     /// Queues `arena`, taken from its space by a minor GC, with the drop list
@@ -210,7 +219,7 @@ impl DropQueue {
             }
             if front.next == front.objects.len() {
                 if let Some(finished) = self.retired.pop_front() {
-                    self.recycle(finished.arena, poison);
+                    self.recycle(finished, poison);
                 }
             }
         }
@@ -249,13 +258,22 @@ impl DropQueue {
         self.pending = 0;
     }
 
-    fn recycle(&mut self, mut arena: Bump, poison: bool) {
+    fn recycle(&mut self, finished: Retired, poison: bool) {
+        let Retired {
+            mut arena,
+            mut objects,
+            ..
+        } = finished;
         if poison {
             crate::space::poison::poison_arena(&mut arena);
         }
         arena.reset();
         if self.spares.len() < MAX_SPARE_ARENAS {
             self.spares.push(arena);
+        }
+        if self.spare_lists.len() < MAX_SPARE_ARENAS {
+            objects.clear();
+            self.spare_lists.push(objects);
         }
     }
 }

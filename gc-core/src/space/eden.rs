@@ -94,6 +94,16 @@ impl Eden {
         self.used.get() >= self.capacity.get()
     }
 
+    /// Gives Eden an empty drop list with room (`state/minor_buffers`),
+    /// in place of the one `take_needs_drop` left.
+    pub(crate) fn reuse_needs_drop(&mut self, list: Vec<NonNull<Header>>) {
+        debug_assert!(list.is_empty());
+        let current = self.needs_drop.get_mut();
+        if current.is_empty() && current.capacity() < list.capacity() {
+            *current = list;
+        }
+    }
+
     /// Takes the list of objects that need `Drop` (for the minor GC).
     pub(crate) fn take_needs_drop(&mut self) -> Vec<NonNull<Header>> {
         std::mem::take(self.needs_drop.get_mut())

@@ -23,6 +23,7 @@ pub(crate) mod alloc_profile;
 mod alloc_unsized;
 pub(crate) mod error;
 pub(crate) mod external;
+pub(crate) mod minor_buffers;
 pub(crate) mod phase;
 pub(crate) mod pretenure;
 pub(crate) mod root_log;
@@ -84,6 +85,8 @@ pub(crate) struct GcState {
     /// arrays, `collect/cards.rs`). Appended by the indexed barrier, rebuilt
     /// by each minor GC.
     pub(crate) carded: RefCell<Vec<NonNull<Header>>>,
+    /// The minor GC's work lists, kept with their capacity (safe points only).
+    pub(crate) minor_buffers: minor_buffers::MinorBuffers,
     /// Old objects the barrier re-grayed while marking. As in Lua, they wait
     /// until the gray stack is empty: an object written often (a VM's stack,
     /// a big table) is then scanned once more, not after every write. The
@@ -166,6 +169,7 @@ impl GcState {
             young_drops: DropQueue::default(),
             remembered: RefCell::new(Vec::new()),
             carded: RefCell::new(Vec::new()),
+            minor_buffers: Default::default(),
             gray_again: RefCell::new(Vec::new()),
             gray_new: RefCell::new(Vec::new()),
             phase: Cell::new(Phase::Idle),
