@@ -251,9 +251,9 @@ pub struct Probe {
     pub kind_prefix: &'static str,
     /// The 1-minute load average when the probe was made.
     pub load_start: Option<f64>,
-    /// Promoted bytes, assist work and committed old bytes at the last
-    /// paying safe point (for the slow-step log's deltas).
-    slow_prev: [u64; 3],
+    /// Promoted bytes, assist work, committed old bytes and root slots
+    /// scanned at the last paying safe point (for the slow-step log's deltas).
+    slow_prev: [u64; 4],
 }
 
 impl Default for Probe {
@@ -287,7 +287,7 @@ impl Probe {
             kinds: BTreeMap::new(),
             kind_prefix: "",
             load_start,
-            slow_prev: [0; 3],
+            slow_prev: [0; 4],
         }
     }
 
@@ -414,14 +414,15 @@ impl Probe {
                 stats.promoted_bytes,
                 stats.assist_work,
                 stats.old_committed as u64,
+                stats.root_slots_scanned,
             ];
-            let [promoted, assist, committed] =
-                [0, 1, 2].map(|i| now[i] as i64 - self.slow_prev[i] as i64);
+            let [promoted, assist, committed, root_slots] =
+                [0, 1, 2, 3].map(|i| now[i] as i64 - self.slow_prev[i] as i64);
             self.slow_prev = now;
             if on_cpu >= threshold {
                 // For lining up with `perf record -k CLOCK_MONOTONIC` samples.
                 eprintln!(
-                    "slow-step {start} {} {}{name} wall {} cpu {} parts {parts:?} promoted {promoted} assist {assist} committed {committed} last-minor {}",
+                    "slow-step {start} {} {}{name} wall {} cpu {} parts {parts:?} promoted {promoted} assist {assist} committed {committed} root-slots {root_slots} last-minor {}",
                     monotonic_ns(),
                     self.kind_prefix,
                     took.as_nanos(),

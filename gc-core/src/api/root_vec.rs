@@ -32,7 +32,9 @@ use std::rc::Rc;
 use crate::api::gc::Invariant;
 use crate::api::mutation::Mutation;
 use crate::object::trace::{Trace, TraceMode, Tracer};
-use crate::state::root_log::{chunks_for, scan_masked_slots, slots_of, ChunkLog, CHUNK_SLOTS};
+use crate::state::root_log::{
+    chunks_for, prefetch_masked_slots, scan_masked_slots, slots_of, ChunkLog, CHUNK_SLOTS,
+};
 use crate::state::root_table::ChunkedRoot;
 
 /// A vector of roots whose minor-GC and marking cost is the chunks that
@@ -314,7 +316,9 @@ impl<T: Trace> ChunkedRoot for Storage<T> {
             return 0;
         }
         let mut scanned = 0;
-        log.minor(chunks_for(len), |chunk, mask| {
+        let first = items.as_ptr();
+        let prefetch = |chunk, mask| prefetch_masked_slots(first, chunk, mask);
+        log.minor_prefetching(chunks_for(len), prefetch, |chunk, mask| {
             scan_masked_slots(tracer, chunk, mask, len, |tracer, slot| {
                 items[slot].trace(tracer);
                 scanned += 1;

@@ -17,7 +17,9 @@ use std::rc::Rc;
 
 use crate::object::header::Header;
 use crate::object::trace::Tracer;
-use crate::state::root_log::{chunks_for, scan_masked_slots, slots_of, ChunkLog};
+use crate::state::root_log::{
+    chunks_for, prefetch_masked_slots, scan_masked_slots, slots_of, ChunkLog,
+};
 
 /// The heap's table of stashed pointers.
 #[derive(Default)]
@@ -45,7 +47,9 @@ impl StashTable {
         let StashTable { slots, log, .. } = self;
         let len = slots.len();
         let mut scanned = 0;
-        log.minor(chunks_for(len), |chunk, mask| {
+        let first = slots.as_ptr();
+        let prefetch = |chunk, mask| prefetch_masked_slots(first, chunk, mask);
+        log.minor_prefetching(chunks_for(len), prefetch, |chunk, mask| {
             scan_masked_slots(tracer, chunk, mask, len, |tracer, index| {
                 scanned += 1;
                 if let Some(slot) = &mut slots[index] {
