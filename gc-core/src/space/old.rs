@@ -31,6 +31,7 @@
 //! of a cell runs exactly once; the panic is resumed after the collection.
 
 pub(crate) mod block;
+pub(crate) mod block_memory;
 pub(crate) mod pool;
 pub(crate) mod size_class;
 
@@ -422,9 +423,9 @@ impl Drop for OldSpace {
         for class in &mut self.classes {
             let blocks: Vec<Block> = class.blocks().collect();
             for block in blocks {
-                // SAFETY: every class block came from the pool's
-                // `alloc(block_layout())` and its objects were just dropped.
-                unsafe { std::alloc::dealloc(block.base().as_ptr(), pool::block_layout()) };
+                // SAFETY: every class block came from the pool's `map_block`
+                // and its objects were just dropped.
+                unsafe { block_memory::unmap_block(block.base()) };
             }
         }
         deferred.resume();

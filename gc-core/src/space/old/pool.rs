@@ -29,20 +29,14 @@
 //! Accounting: idle blocks are committed memory (the memory limit counts
 //! them); released ones are not.
 
-use std::alloc::{alloc, dealloc, Layout};
 use std::collections::VecDeque;
 use std::ptr::NonNull;
 
 use super::block::{BLOCK_BYTES, CELLS_OFFSET};
+use super::block_memory::{map_block, unmap_block};
 
 /// Whether releasing keeps the address range (`madvise`) or frees it.
 const KEEPS_RELEASED: bool = cfg!(all(unix, not(miri)));
-
-/// The layout of one block: its size, aligned to its size.
-pub(crate) fn block_layout() -> Layout {
-    // BLOCK_BYTES is a power of two: always a valid layout.
-    Layout::from_size_align(BLOCK_BYTES, BLOCK_BYTES).expect("valid block layout")
-}
 
 /// Empty blocks, resident or released.
 #[derive(Default)]
@@ -96,8 +90,7 @@ impl BlockPool {
             self.reused_blocks += 1;
             return Some(block);
         }
-        // SAFETY: the layout has non-zero size.
-        let block = NonNull::new(unsafe { alloc(block_layout()) })?;
+        let block = map_block()?;
         self.fresh_blocks += 1;
         Some(block)
     }
@@ -156,8 +149,7 @@ impl BlockPool {
         let block = match self.released.pop() {
             Some(block) => block,
             None => {
-                // SAFETY: the layout has non-zero size.
-                let block = NonNull::new(unsafe { alloc(block_layout()) })?;
+                let block = map_block()?;
                 self.fresh_blocks += 1;
                 block
             }
@@ -202,9 +194,9 @@ fn release(block: NonNull<u8>) {
     }
     #[cfg(not(all(unix, not(miri))))]
     {
-        // SAFETY: the block came from `alloc(block_layout())` in `take` and
-        // is no longer in the pool or any class.
-        unsafe { dealloc(block.as_ptr(), block_layout()) };
+        // SAFETY: the block came from `map_block` and is no longer in the
+        // pool or any class.
+        unsafe { unmap_block(block) };
     }
 }
 
@@ -217,9 +209,9 @@ impl Drop for BlockPool {
             .chain(self.released.drain(..))
             .chain(filling)
         {
-            // SAFETY: every pooled block came from `alloc(block_layout())`
-            // and is owned by the pool alone.
-            unsafe { dealloc(block.as_ptr(), block_layout()) };
+            // SAFETY: every pooled block came from `map_block` and is owned
+            // by the pool alone.
+            unsafe { unmap_block(block) };
         }
     }
 }
