@@ -16,6 +16,10 @@
 /// of about 20 ns), near enough that the line is still in L1 then.
 pub(crate) const PREFETCH_AHEAD: usize = 8;
 
+/// Bytes in a cache line (x86-64): the unit a prefetch brings in, so a loop
+/// prefetching neighbouring addresses needs one hint a line.
+pub(crate) const CACHE_LINE_BYTES: usize = 64;
+
 /// Hints that the cache line at `address` will be read soon. Only a hint:
 /// it never faults and has no effect on what the program computes, so any
 /// address is allowed. A no-op off x86-64 and under Miri.

@@ -28,7 +28,7 @@
 //! The log never sees the slots themselves; its owner scans the slots it
 //! names.
 
-use crate::object::prefetch::{prefetch, PREFETCH_AHEAD};
+use crate::object::prefetch::{prefetch, CACHE_LINE_BYTES, PREFETCH_AHEAD};
 use crate::object::trace::Tracer;
 
 /// Slots per chunk: 32 pointer-sized slots are 256 bytes, four cache lines.
@@ -129,16 +129,13 @@ pub(crate) fn prefetch_masked_slots<T>(first: *const T, chunk: usize, mask: Slot
     let mut last_line = usize::MAX;
     for slot in masked_slots(chunk, mask, usize::MAX) {
         let address = first.wrapping_add(slot);
-        let line = address as usize / CACHE_LINE;
+        let line = address as usize / CACHE_LINE_BYTES;
         if line != last_line {
             prefetch(address);
             last_line = line;
         }
     }
 }
-
-/// Bytes in a cache line (x86-64).
-const CACHE_LINE: usize = 64;
 
 /// Flag: the chunk is on the remark list.
 const ON_REMARK: u8 = 2;

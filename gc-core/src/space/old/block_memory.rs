@@ -103,7 +103,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_mapped_block_is_aligned_zeroed_and_writable() {
+    fn a_mapped_block_is_aligned_and_writable() {
         let block = map_block().expect("memory for one block");
         assert_eq!(block.as_ptr() as usize % BLOCK_BYTES, 0);
         // SAFETY: the block is BLOCK_BYTES of fresh memory, ours alone.
