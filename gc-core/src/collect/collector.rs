@@ -187,6 +187,7 @@ impl Collector {
         if old.eden_size != new.eden_size
             || old.minor_pause_target != new.minor_pause_target
             || old.survivor_ratio != new.survivor_ratio
+            || old.deterministic != new.deterministic
         {
             self.eden_sizer = eden_sizer(&new);
             resize_young(state, &new, initial_eden_size(&new));
@@ -316,20 +317,15 @@ impl Collector {
         roots: &mut dyn FnMut(&mut Tracer),
         bytes: usize,
     ) -> Vec<(PauseKind, Duration)> {
-        let safe_point = StepClock::start(SAFE_POINT_TIME);
+        let safe_point = StepClock::for_step(SAFE_POINT_TIME, &self.config);
         let mut pauses = Vec::new();
         self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
         if pauses.is_empty() {
             // Before the step, so that its recorded state includes the block.
-            let (goal, forecast) = (self.pacer.heap_goal(), self.promotion_forecast);
-            prefault(
-                state,
-                goal,
-                self.config.memory_limit(),
-                forecast,
-                PREFAULT_TIME,
-            );
+            let (goal, limit) = (self.pacer.heap_goal(), self.config.memory_limit());
+            let clock = StepClock::for_step(PREFAULT_TIME, &self.config);
+            prefault(state, goal, limit, self.promotion_forecast, clock);
         }
         if self.pacer.limited() {
             // The GC CPU limiter is full (Go's gcCPULimiter): collection has
@@ -517,7 +513,7 @@ impl Collector {
         let heap_at_end = state.paced_bytes();
         let mark_time = self.cycle.started.map(|t| t.elapsed()).unwrap_or_default();
         let goal = self.pacer.heap_goal();
-        let summary = self.pacer.end_cycle(CycleFacts {
+        let facts = CycleFacts {
             live_bytes,
             root_scan_bytes: survivors,
             heap_bytes_at_mark_end: heap_at_end,
@@ -528,7 +524,10 @@ impl Collector {
             mark_time: self.cycle.mark_pause_total + termination,
             mutator_time_during_mark: self.cycle.mutator_time.min(mark_time),
             forced: self.cycle.forced,
-        });
+        };
+        let summary = self
+            .pacer
+            .end_cycle(facts.timed_by_work_if(self.config.deterministic));
         self.stats.major_collections += 1;
         self.stats.full_collections += u64::from(self.cycle.full);
         let non_heap = state.committed_bytes().saturating_sub(state.paced_bytes());

@@ -133,12 +133,11 @@ pub(crate) fn prefault(
     goal: usize,
     memory_limit: Option<usize>,
     promoted_last: usize,
-    budget: Duration,
+    clock: StepClock,
 ) -> bool {
     let heap = state.heap_bytes();
     let committed = state.committed_bytes();
     let want = prefault_target(promoted_last, heap, goal, committed, memory_limit);
-    let clock = StepClock::start(budget);
     want > 0 && state.old.get_mut().prefault(want, || clock.spent())
 }
 
@@ -183,7 +182,7 @@ mod tests {
     #[test]
     fn a_prefault_step_makes_one_resident_idle_block() {
         let mut state = GcState::new(false, 4096, 4096, 1 << 20);
-        let hour = Duration::from_secs(3600);
+        let hour = StepClock::start(Duration::from_secs(3600));
         assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
         assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
         assert!(prefault(&mut state, 64 * MIB, None, 2 * BLOCK_BYTES, hour));
@@ -202,7 +201,13 @@ mod tests {
     fn a_step_out_of_time_touches_a_page_and_the_block_waits_half_filled() {
         let mut state = GcState::new(false, 4096, 4096, 1 << 20);
         let mut steps = 0;
-        while prefault(&mut state, 64 * MIB, None, 1, Duration::ZERO) {
+        while prefault(
+            &mut state,
+            64 * MIB,
+            None,
+            1,
+            StepClock::start(Duration::ZERO),
+        ) {
             steps += 1;
             assert_eq!(
                 state.old.get_mut().pool.idle_bytes(),

@@ -168,7 +168,11 @@ impl Collector {
     /// step always does some work, so a sweep still moves after a long one).
     pub(crate) fn paced_sweep(&mut self, state: &mut GcState, allocated: usize, left: Duration) {
         let budget = self.sweeper.paced_budget(allocated);
-        self.sweep(state, budget, Some(StepClock::start(STEP_TIME.min(left))));
+        self.sweep(
+            state,
+            budget,
+            Some(StepClock::for_step(STEP_TIME.min(left), &self.config)),
+        );
     }
 }
 

@@ -125,7 +125,7 @@ impl Collector {
             DROP_STEP_OBJECTS,
         );
         let poison = self.config.stress;
-        let clock = StepClock::start(STEP_TIME);
+        let clock = StepClock::for_step(STEP_TIME, &self.config);
         state
             .young_drops
             .step(budget, || clock.spent(), &mut state.deferred_panic, poison);
@@ -225,7 +225,10 @@ pub(super) fn resize_young(state: &mut GcState, config: &Config, eden_size: usiz
 /// 6.5 s with Eden grown to 16x, 4.7 s at 4 MiB; each fresh cache line of a
 /// bump allocator that has outgrown L2 is a miss).
 pub(super) fn eden_sizer(config: &Config) -> Option<EdenSizer> {
-    let target = config.minor_pause_target()?;
+    // Deterministic collection does not size Eden by measured pauses.
+    let target = config
+        .minor_pause_target()
+        .filter(|_| !config.deterministic)?;
     let size = config.eden_size();
     let min = (size / 16).max(64 << 10).min(size);
     // Eden starts at its smallest: nothing is known of the program before its

@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::policy::config::Config;
+
 /// Runs `f` and returns how long it took.
 pub(crate) fn timed(f: impl FnOnce()) -> Duration {
     let start = Instant::now();
@@ -56,6 +58,17 @@ impl StepClock {
             start: Instant::now(),
             budget,
         }
+    }
+
+    /// A clock for a step of at most `budget`; under
+    /// [`Config::deterministic`] one that is never spent, so the step ends by
+    /// its work budget alone and does the same work on every run.
+    pub(crate) fn for_step(budget: Duration, config: &Config) -> StepClock {
+        StepClock::start(if config.deterministic {
+            Duration::MAX
+        } else {
+            budget
+        })
     }
 
     /// True once the step has used its budget.

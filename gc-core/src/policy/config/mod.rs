@@ -154,7 +154,12 @@ impl Config {
             gc_percent: self.gc_percent,
             memory_limit: self.memory_limit,
             min_heap: self.min_heap,
-            cpu_limit: self.cpu_limit,
+            // Deterministic collection does not measure CPU time.
+            cpu_limit: if self.deterministic {
+                1.0
+            } else {
+                self.cpu_limit
+            },
         }
     }
 

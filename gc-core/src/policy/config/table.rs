@@ -253,6 +253,25 @@ knob_table! {
         unit: "work units (bytes scanned), written as a size",
     }
 
+    /// Clock-free collection: every step ends when its work budget is done,
+    /// never by the clock, so two runs of one program do the same collector
+    /// work at the same safe points.
+    ///
+    /// Default off: pauses are bounded in time by reading the clock (a mark,
+    /// sweep or drop step stops when its time is spent, Eden is sized by the
+    /// measured minor pause, the CPU limiter and the trigger's cons/mark
+    /// ratio measure time). On, the steps stop by work alone, Eden stays at
+    /// `eden_size`, the CPU limiter is off and the trigger counts one
+    /// nanosecond per byte allocated or scanned. For tests that compare two
+    /// heaps and for replaying a bug; pauses are then bounded in work only.
+    deterministic: bool {
+        set: set_deterministic,
+        aliases: [],
+        default: false,
+        accepts: on_off(),
+        unit: "switch",
+    }
+
     /// Stress mode: collect at every safe point, verify after every
     /// collection, poison freed memory.
     stress: bool {

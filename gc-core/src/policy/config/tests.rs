@@ -294,11 +294,11 @@ fn env_strings_round_trip() {
 #[test]
 fn keys_list_every_field_once() {
     let keys = Config::keys();
-    assert_eq!(keys.len(), 18);
+    assert_eq!(keys.len(), 19);
     assert_eq!(keys[5], ("eden_size", "64 KiB ..= 1 GiB".to_owned()));
     let mut names: Vec<_> = keys.iter().map(|(name, _)| *name).collect();
     names.dedup();
-    assert_eq!(names.len(), 18);
+    assert_eq!(names.len(), 19);
 }
 
 /// The accepted ranges, spelled out once more on purpose: the generated
@@ -322,6 +322,7 @@ fn the_accepted_ranges_are_the_documented_ones() {
         ("pretenuring", "on or off"),
         ("incremental", "on or off"),
         ("mark_step_budget", "1 KiB ..= 1 GiB"),
+        ("deterministic", "on or off"),
         ("stress", "on or off"),
         ("verify", "on or off"),
         ("gctrace", "on or off"),

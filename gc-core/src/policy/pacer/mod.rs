@@ -120,6 +120,25 @@ pub struct CycleFacts {
     pub forced: bool,
 }
 
+impl CycleFacts {
+    /// These facts, with their times replaced by work when `by_work`
+    /// ([`crate::Config::deterministic`]): a nanosecond per byte scanned
+    /// (marking) or allocated (the mutator). Cons/mark is then 1, the
+    /// mutator assumed to allocate as fast as marking scans, and the next
+    /// trigger depends on no clock.
+    pub fn timed_by_work_if(self, by_work: bool) -> CycleFacts {
+        if !by_work {
+            return self;
+        }
+        let nanos = |n: usize| Duration::from_nanos(n as u64);
+        CycleFacts {
+            mark_time: nanos(self.mark_work_done),
+            mutator_time_during_mark: nanos(self.bytes_allocated_during_mark),
+            ..self
+        }
+    }
+}
+
 /// What [`Pacer::end_cycle`] concluded, for statistics and the trace line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CycleSummary {
