@@ -120,13 +120,14 @@ where
         build_root: impl for<'gc> FnOnce(&'gc Mutation<'gc>) -> Root<'gc, R>,
     ) -> Heap<R> {
         let eden = crate::collect::young::initial_eden_size(&config);
-        let state = GcState::new(
+        let mut state = GcState::new(
             config.generational,
             eden,
             crate::collect::young::survivor_capacity(&config, eden),
             config.large_object_threshold,
         );
         state.set_pretenuring(config.pretenuring);
+        crate::collect::young::reserve_young(&mut state, &config);
         let mut collector = Collector::new(config);
         collector.end_safe_point(&state);
         let root = build_root(Mutation::from_state(&state));

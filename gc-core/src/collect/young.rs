@@ -218,6 +218,18 @@ pub(super) fn resize_young(state: &mut GcState, config: &Config, eden_size: usiz
     state.survivors.capacity = survivor_capacity(config, eden_size);
 }
 
+/// Gives the new heap's Eden and survivor spaces one chunk each for the
+/// largest sizes the sizer may choose (`Eden::reserve`), so that a minor GC
+/// never frees arena chunks inside its pause.
+pub(crate) fn reserve_young(state: &mut GcState, config: &Config) {
+    if !config.generational {
+        return;
+    }
+    let largest = config.eden_size();
+    state.eden.reserve(largest);
+    state.survivors.reserve(survivor_capacity(config, largest));
+}
+
 /// The adaptive Eden sizer, when a minor-pause target is configured. Eden
 /// may shrink to 1/16 of its configured size to meet the target, and grows
 /// back at most to the configured size: a larger Eden would cut the number
