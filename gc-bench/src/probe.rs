@@ -22,9 +22,8 @@
 //!   from the heap's pause ring: `minor`, `mark`, `minor+mark`, `mark-end`,
 //!   `sweep`, ... (the kinds of `tenure::PauseKind`, joined in the order they
 //!   ran). The duration is still the whole call, timed from outside: that is
-//!   what the program waits for. A workload that cannot time its own safe
-//!   points (the interpreter's host loop) files the heap's own per-piece
-//!   timings instead, with [`Probe::heap_pause`]. Each call's *on-CPU* time
+//!   what the program waits for (the interpreter's host loop hands its safe
+//!   point to the probe through `Interp::on_safe_point`). Each call's *on-CPU* time
 //!   (the thread's CPU clock, where the platform has one) is kept beside its
 //!   wall time: a call the scheduler interrupted shows a long wall time but a
 //!   short CPU time, which tells the collector's work from the machine's load.
@@ -308,16 +307,6 @@ impl Probe {
         if let Some(cpu) = cpu {
             entry.cpu_total += cpu;
             entry.cpu.saturating_record(nanos(cpu).max(1));
-        }
-    }
-
-    /// Records one pause as the heap timed it (for hosts whose safe points
-    /// the probe cannot time from outside): into the pause histogram and,
-    /// with `by_kind`, under its kind.
-    pub fn heap_pause(&mut self, kind: PauseKind, duration: Duration) {
-        self.pause(duration);
-        if self.by_kind {
-            self.kind_pause(kind_name(kind), duration, None);
         }
     }
 
