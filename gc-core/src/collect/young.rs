@@ -246,7 +246,7 @@ pub(super) fn eden_sizer(config: &Config) -> Option<EdenSizer> {
     // Eden starts at its smallest: nothing is known of the program before its
     // first minor GC, and a full Eden that all survives (a tree being built,
     // a window of messages) made that one 6-16 ms. The sizer then grows it as
-    // measured, at most doubling per minor GC.
+    // measured, by at most a quarter per minor GC.
     Some(EdenSizer::new(min, min, size, target))
 }
 
