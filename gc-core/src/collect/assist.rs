@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use crate::collect::collector::{Collector, MIN_SAFE_POINT_INTERVAL};
 use crate::collect::deadline::Deadline;
-use crate::collect::scavenge::prefault_missing;
 use crate::object::trace::Tracer;
 use crate::state::phase::Phase;
 use crate::state::GcState;
@@ -141,21 +140,8 @@ impl Collector {
         let limit = eden_room
             .min(major_room)
             .min(drop_room)
-            .min(self.prefault_room(state, eden_room))
             .max(MIN_SAFE_POINT_INTERVAL);
         (limit, old_room)
-    }
-
-    /// Bytes until a safe point that pre-faults a block, when the pool lacks
-    /// blocks for the next minor GC's promotion (`scavenge::prefault_missing`):
-    /// Eden's room split so that each missing block gets a safe point of its
-    /// own before Eden is full. Unbounded when none is missing.
-    fn prefault_room(&self, state: &GcState, eden_room: usize) -> usize {
-        let (goal, limit) = (self.pacer.heap_goal(), self.config.memory_limit());
-        match prefault_missing(state, goal, limit, self.promotion_forecast) {
-            0 => usize::MAX,
-            missing => eden_room / (missing + 1),
-        }
     }
 
     /// True when a mark step is due at this safe point: a quantum of debt is

@@ -321,7 +321,7 @@ impl Collector {
         let mut pauses = Vec::new();
         self.pay_young_debt(state, roots, bytes, &mut pauses);
         self.charge_assist_debt(state, bytes);
-        if !pauses.iter().any(|&(kind, _)| kind == PauseKind::Minor) {
+        if pauses.is_empty() {
             // Before the step, so that its recorded state includes the block.
             let (goal, limit) = (self.pacer.heap_goal(), self.config.memory_limit());
             let clock = StepClock::for_step(PREFAULT_TIME, &self.config);

@@ -22,14 +22,6 @@
 //! keeps the same allowance, so that the two never undo each other. Measured on old-steps at 1 GiB, a
 //! minor GC that had to fault in fresh blocks took 0.88 ms of CPU at the
 //! median, one that did not 0.33 ms.
-//!
-//! Pre-faulting needs safe points without a minor GC, and a program that
-//! neither marks nor sweeps reaches a safe point only when Eden is full, which
-//! runs one. So while blocks are missing (`prefault_missing`), the collector
-//! asks for a safe point that many times more often between minor GCs
-//! (`Collector::debt_limit`): the Scheme binary-trees, promoting most of each
-//! 1-1.5 MB Eden, had one or two idle blocks at each minor GC and faulted in
-//! 100-200 pages inside it (about 2 us a page on this VM).
 
 use std::time::Duration;
 
@@ -133,31 +125,6 @@ pub(crate) fn prefault_target(
 /// guest memory lazily), and a whole block made a 1.2 ms safe point.
 pub(crate) const PREFAULT_TIME: Duration = Duration::from_micros(100);
 
-/// Idle blocks the pool lacks for the next minor GC's promotion: the
-/// `prefault_target` less the blocks already idle and resident.
-pub(crate) fn prefault_missing(
-    state: &GcState,
-    goal: usize,
-    memory_limit: Option<usize>,
-    promoted_last: usize,
-) -> usize {
-    let want = blocks_wanted(state, goal, memory_limit, promoted_last);
-    let idle = state.old.borrow().pool.idle_bytes() / BLOCK_BYTES;
-    want.saturating_sub(idle)
-}
-
-/// `prefault_target` for the heap as it is now.
-fn blocks_wanted(
-    state: &GcState,
-    goal: usize,
-    memory_limit: Option<usize>,
-    promoted_last: usize,
-) -> usize {
-    let heap = state.heap_bytes();
-    let committed = state.committed_bytes();
-    prefault_target(promoted_last, heap, goal, committed, memory_limit)
-}
-
 /// One bounded pre-faulting step (see the module docs): the pages of at most
 /// one block, within `budget` (at least one page). Returns true if a page
 /// was faulted in.
@@ -168,7 +135,9 @@ pub(crate) fn prefault(
     promoted_last: usize,
     clock: StepClock,
 ) -> bool {
-    let want = blocks_wanted(state, goal, memory_limit, promoted_last);
+    let heap = state.heap_bytes();
+    let committed = state.committed_bytes();
+    let want = prefault_target(promoted_last, heap, goal, committed, memory_limit);
     want > 0 && state.old.get_mut().prefault(want, || clock.spent())
 }
 
@@ -226,23 +195,6 @@ mod tests {
         assert_eq!(old.pool.prefaulted_blocks, 3);
         // Like every pooled block, they read as holding no object (I8).
         assert_eq!(old.check_metadata(false), Vec::<String>::new());
-    }
-
-    #[test]
-    fn the_missing_blocks_are_the_target_less_the_idle_ones() {
-        let mut state = GcState::new(false, 4096, 4096, 1 << 20);
-        let forecast = 2 * BLOCK_BYTES;
-        assert_eq!(prefault_missing(&state, 64 * MIB, None, forecast), 3);
-        assert_eq!(
-            prefault_missing(&state, 64 * MIB, None, 0),
-            0,
-            "no promotion"
-        );
-        let hour = StepClock::start(Duration::from_secs(3600));
-        assert!(prefault(&mut state, 64 * MIB, None, forecast, hour));
-        assert_eq!(prefault_missing(&state, 64 * MIB, None, forecast), 2);
-        while prefault(&mut state, 64 * MIB, None, forecast, hour) {}
-        assert_eq!(prefault_missing(&state, 64 * MIB, None, forecast), 0);
     }
 
     #[test]
