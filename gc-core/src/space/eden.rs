@@ -42,10 +42,12 @@ pub(crate) struct Eden {
 }
 
 impl Eden {
-    /// An empty Eden of `capacity` bytes.
+    /// An empty Eden of `capacity` bytes. Its arena takes no memory until
+    /// its first allocation: a generational heap gives it its one chunk at
+    /// once (`reserve`), and a non-generational one never allocates here.
     pub(crate) fn new(capacity: usize) -> Eden {
         Eden {
-            bump: Bump::with_capacity(capacity),
+            bump: Bump::new(),
             used: Cell::new(0),
             capacity: Cell::new(capacity),
             max_capacity: Cell::new(capacity),
