@@ -58,6 +58,12 @@ impl Collector {
             }
             // A minor GC in this pause took its share (`MAX_ASSIST_STEPS`).
             let ran_minor = !pauses.is_empty();
+            if ran_minor && !time_for(&mut self.waited_for_time.mark_step, safe_point) {
+                // The minor GC took half the safe point: the step waits for
+                // the next one (at most `MIN_SAFE_POINT_INTERVAL` of
+                // allocation away, as the debt is still owed).
+                return true;
+            }
             let budget = self.take_assist_budget(ran_minor);
             // Past the goal marking is late: the heap grows until it ends, so
             // the step does its whole budget whatever the time.
@@ -79,7 +85,7 @@ impl Collector {
             self.record_last(state, roots, pauses);
         }
         if drained
-            && self.time_to_terminate(safe_point)
+            && time_for(&mut self.waited_for_time.termination, safe_point)
             && !self.empty_young_first(state, roots, pauses)
         {
             pauses.push((
@@ -90,21 +96,6 @@ impl Collector {
             self.record_last(state, roots, pauses);
         }
         true
-    }
-
-    /// True if mark termination may run at this safe point: it has half its
-    /// time left (`SAFE_POINT_TIME`), or termination already waited once.
-    /// Termination (a minor GC, the roots' rescan, the gray-again list)
-    /// after a mark step or a minor GC in the same safe point made intern's
-    /// 1.0-1.1 ms steps; it waits one safe point at most, so a program whose
-    /// every safe point runs a long minor GC still ends its cycles.
-    fn time_to_terminate(&mut self, safe_point: &StepClock) -> bool {
-        if self.waited_for_time || safe_point.left() >= SAFE_POINT_TIME / 2 {
-            self.waited_for_time = false;
-            return true;
-        }
-        self.waited_for_time = true;
-        false
     }
 
     /// Bytes the mutator may allocate before `debt_due` asks it back, and the
@@ -181,4 +172,31 @@ impl Collector {
         self.assist_debt = (self.assist_debt - budget).max(-limited);
         budget as usize
     }
+}
+
+/// Major-cycle work that waited a safe point for time (see [`time_for`]).
+#[derive(Default)]
+pub(super) struct WaitedForTime {
+    /// A mark step after a long minor GC.
+    pub(super) mark_step: bool,
+    /// Mark termination.
+    pub(super) termination: bool,
+}
+
+/// True if a piece of major-cycle work (a mark step after this safe point's
+/// minor GC, or mark termination) may run now: the safe point has half its
+/// time left (`SAFE_POINT_TIME`), or the work already waited once (`waited`).
+/// A mark step of a quantum or more after a long minor GC made 1-3.7 ms steps
+/// in intern and old-steps (a step's deadline lets it do its minimum work),
+/// and termination (a minor GC, the roots' rescan, the gray-again list) after
+/// a mark step or a minor GC made intern's 1.0-1.1 ms steps. Each waits one
+/// safe point at most, so a program whose every safe point runs a long minor
+/// GC or mark step still marks and ends its cycles.
+fn time_for(waited: &mut bool, safe_point: &StepClock) -> bool {
+    if *waited || safe_point.left() >= SAFE_POINT_TIME / 2 {
+        *waited = false;
+        return true;
+    }
+    *waited = true;
+    false
 }

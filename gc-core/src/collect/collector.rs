@@ -50,6 +50,7 @@
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
+use crate::collect::assist::WaitedForTime;
 use crate::collect::deadline::{Deadline, DeadlineReader};
 use crate::collect::mark::{
     is_drained, mark_roots, mark_step_within, settle_and_sweep_containers, Marker,
@@ -129,8 +130,8 @@ pub(crate) struct Collector {
     pub(super) waited_for_young: bool,
     /// Bytes the next minor GC may promote (`scavenge::promotion_forecast`).
     pub(super) promotion_forecast: usize,
-    /// Mark termination waited a safe point for time (`time_to_terminate`).
-    pub(super) waited_for_time: bool,
+    /// Major-cycle work that waited a safe point for time (`assist::time_for`).
+    pub(super) waited_for_time: WaitedForTime,
     /// The recording in progress, if any (`record` feature).
     #[cfg(feature = "record")]
     pub(crate) recorder: Option<Box<crate::telemetry::record::Recorder>>,
@@ -157,7 +158,7 @@ impl Collector {
             eden_sizer: eden_sizer(&config),
             waited_for_young: false,
             promotion_forecast: 0,
-            waited_for_time: false,
+            waited_for_time: WaitedForTime::default(),
             #[cfg(feature = "record")]
             recorder: None,
         }
