@@ -84,7 +84,8 @@ struct Evacuation<'a> {
     carded: Vec<NonNull<Header>>,
     outcome: MinorOutcome,
     /// Objects of this age or older are promoted: the tenuring threshold,
-    /// or 0 when every survivor is (`MinorParams::tenure_all`).
+    /// or 0 when every survivor is (`MinorParams::tenure_all`) and from
+    /// the moment the to-space overflows (`destination`).
     promote_age: u8,
     /// Where Eden's and the from-space's objects are: the young check of
     /// an edge is an address test that does not touch the target.

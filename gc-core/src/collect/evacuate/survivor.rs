@@ -29,12 +29,12 @@ pub(super) fn evacuate(evacuation: &mut Evacuation, object: NonNull<Header>) -> 
     debug_assert_ne!(header.space(), evacuation.to.space, "edge into to-space");
     let info = header.info();
     let old_age = header.age();
-    if old_age >= evacuation.promote_age || !matches!(info.shape, Shape::Fixed) {
+    let size = info.size;
+    if !matches!(info.shape, Shape::Fixed) || size > SMALL {
         return evacuate_slow(evacuation, object);
     }
-    let size = info.size;
-    if size > SMALL {
-        return evacuate_slow(evacuation, object);
+    if old_age >= evacuation.promote_age {
+        return promote_small(evacuation, object, info, size);
     }
     let Some(new) = evacuation.to.try_alloc_buffered(layout_for(info, size)) else {
         return evacuate_slow(evacuation, object);
@@ -89,8 +89,29 @@ fn enqueue_young(
     new
 }
 
-/// `evacuate` for every object: promoted, unsized, over `SMALL` bytes, or
-/// the first of a new copy-buffer block.
+/// The end of `evacuate` for a small fixed-size object that is promoted:
+/// `evacuate_slow`'s work without its size and destination lookups, since
+/// promotion (a full survivor space's, or the tenuring threshold's) is
+/// the common case of a minor GC whose Eden mostly survives.
+#[inline(never)]
+fn promote_small(
+    evacuation: &mut Evacuation,
+    object: NonNull<Header>,
+    info: &TypeInfo,
+    size: usize,
+) -> NonNull<Header> {
+    // SAFETY: a young, unforwarded object reached by the collector is live.
+    let header = unsafe { object.as_ref() };
+    let old_age = header.age();
+    let new = evacuation.promote(info, size, old_age);
+    // SAFETY: as in `evacuate_slow`; `16 <= size <= SMALL`.
+    unsafe { copy_small(object.as_ptr().cast::<u8>(), new.as_ptr(), size) };
+    let age = (old_age + 1).min(MAX_AGE);
+    finish_copy(evacuation, header, info, new.cast(), Space::Old, age)
+}
+
+/// `evacuate` for every object: unsized, over `SMALL` bytes, or the first
+/// of a new copy-buffer block.
 #[cold]
 #[inline(never)]
 fn evacuate_slow(evacuation: &mut Evacuation, object: NonNull<Header>) -> NonNull<Header> {
@@ -155,24 +176,37 @@ impl Evacuation<'_> {
         old_age: u8,
         new_age: u8,
     ) -> (NonNull<u8>, Space) {
-        let age = new_age;
-        let layout = layout_for(info, size);
         if old_age < self.promote_age {
+            let layout = layout_for(info, size);
             if let Some(ptr) = self.to.try_alloc(layout, self.survivor_capacity) {
                 self.outcome.survived_bytes += size;
-                self.outcome.age_bytes[age as usize] += size;
+                self.outcome.age_bytes[new_age as usize] += size;
                 return (ptr, self.to.space);
             }
+            // The to-space overflowed: the rest of this GC's survivors are
+            // promoted (HotSpot's promotion on to-space overflow), without
+            // trying the full to-space for each.
+            self.promote_age = 0;
+        }
+        (self.promote(info, size, old_age), Space::Old)
+    }
+
+    /// An old-space cell for a promoted object of `size` bytes, counted as
+    /// promoted (and as premature promotion if it was not old enough).
+    #[inline(always)]
+    fn promote(&mut self, info: &TypeInfo, size: usize, old_age: u8) -> NonNull<u8> {
+        let tenured = self.params.tenure_all;
+        if old_age < self.params.tenuring_threshold && !tenured {
             self.outcome.premature_bytes += size;
         }
         // The first cohort's survivors are counted at the end (`age_bytes[1]`).
-        if old_age == 0 && !self.params.tenure_all {
+        if old_age == 0 && !tenured {
             self.outcome.first_cohort_bytes += size;
         }
         self.outcome.promoted_bytes += size;
         match self.old.alloc(size) {
-            Some(ptr) => (ptr, Space::Old),
-            None => std::alloc::handle_alloc_error(layout),
+            Some(ptr) => ptr,
+            None => std::alloc::handle_alloc_error(layout_for(info, size)),
         }
     }
 }
