@@ -423,7 +423,7 @@ impl Drop for OldSpace {
         for class in &mut self.classes {
             let blocks: Vec<Block> = class.blocks().collect();
             for block in blocks {
-                // SAFETY: every class block came from the pool's `map_block`
+                // SAFETY: every class block came from the pool's `FreshBlocks`
                 // and its objects were just dropped.
                 unsafe { block_memory::unmap_block(block.base()) };
             }

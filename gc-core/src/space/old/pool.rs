@@ -33,7 +33,7 @@ use std::collections::VecDeque;
 use std::ptr::NonNull;
 
 use super::block::{BLOCK_BYTES, CELLS_OFFSET};
-use super::block_memory::{map_block, unmap_block};
+use super::block_memory::{unmap_block, FreshBlocks};
 
 /// Whether releasing keeps the address range (`madvise`) or frees it.
 const KEEPS_RELEASED: bool = cfg!(all(unix, not(miri)));
@@ -56,6 +56,8 @@ pub(crate) struct BlockPool {
     pub(crate) reused_blocks: u64,
     /// Blocks pre-faulted since the heap was made (`prefault`).
     pub(crate) prefaulted_blocks: u64,
+    /// Where fresh blocks come from (mapped a chunk at a time).
+    fresh: FreshBlocks,
 }
 
 impl BlockPool {
@@ -90,7 +92,7 @@ impl BlockPool {
             self.reused_blocks += 1;
             return Some(block);
         }
-        let block = map_block()?;
+        let block = self.fresh.take()?;
         self.fresh_blocks += 1;
         Some(block)
     }
@@ -149,7 +151,7 @@ impl BlockPool {
         let block = match self.released.pop() {
             Some(block) => block,
             None => {
-                let block = map_block()?;
+                let block = self.fresh.take()?;
                 self.fresh_blocks += 1;
                 block
             }
@@ -194,7 +196,7 @@ fn release(block: NonNull<u8>) {
     }
     #[cfg(not(all(unix, not(miri))))]
     {
-        // SAFETY: the block came from `map_block` and is no longer in the
+        // SAFETY: the block came from `FreshBlocks::take` and is no longer in the
         // pool or any class.
         unsafe { unmap_block(block) };
     }
@@ -209,7 +211,7 @@ impl Drop for BlockPool {
             .chain(self.released.drain(..))
             .chain(filling)
         {
-            // SAFETY: every pooled block came from `map_block` and is owned
+            // SAFETY: every pooled block came from `FreshBlocks::take` and is owned
             // by the pool alone.
             unsafe { unmap_block(block) };
         }
